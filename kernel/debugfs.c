@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs interface: krp/list, krp/enabled.
+ * debugfs interface: krp/list, krp/enabled, krp/stats.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -14,11 +15,63 @@
 
 static struct dentry *krp_dir;
 
+/*
+ * One line per probe, in the format of the kernel's kprobes/list, then
+ * krp's own columns:
+ *	c1234560  r  vfs_read+0x0    [FTRACE]  hits=12 nmissed=0
+ * The address reads as zero without CAP_SYSLOG, as kprobes/list does.
+ */
 static int krp_list_show(struct seq_file *m, void *v)
 {
+	bool show = file_ns_capable(m->file, &init_user_ns, CAP_SYSLOG);
+	struct krp_probe *p;
+
+	mutex_lock(&krp_mutex);
+	list_for_each_entry(p, &krp_probes, all_node) {
+		struct krp_site *site = p->site;
+
+		krp_probe_fold(p);
+		seq_printf(m, "%px  r  %s+0x%x  %s ",
+			   show ? (void *)site->addr : NULL, site->sym,
+			   site->offset,
+			   site->modname[0] ? site->modname : " ");
+		seq_printf(m, "%s%s%s  hits=%lu nmissed=%d\n",
+			   site->gone ? "[GONE]" : "",
+			   p->disabled ? "[DISABLED]" : "",
+			   "[FTRACE]", krp_probe_hits(p),
+			   p->rp->nmissed + (int)p->rp->kp.nmissed);
+	}
+	mutex_unlock(&krp_mutex);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(krp_list);
+
+static int krp_stats_show(struct seq_file *m, void *v)
+{
+	static const char * const miss_names[KRP_MISS_NR] = {
+		[KRP_MISS_RECURSION] = "recursion",
+		[KRP_MISS_DEPTH] = "depth",
+		[KRP_MISS_NOPOOL] = "nomem",
+		[KRP_MISS_DECLINED] = "declined",
+		[KRP_MISS_RCU] = "rcu",
+	};
+	struct krp_cpu_stats sum;
+	int i;
+
+	krp_stats_sum(&sum);
+	seq_printf(m, "hits %lu\n", sum.pushed - sum.miss[KRP_MISS_DECLINED]);
+	seq_printf(m, "returns %lu\n", sum.returns);
+	for (i = 0; i < KRP_MISS_NR; i++)
+		seq_printf(m, "missed_%s %lu\n", miss_names[i], sum.miss[i]);
+	seq_printf(m, "tasks_with_pool %lu\n", krp_pools_count());
+	seq_printf(m, "frames_in_use %ld\n", (long)(sum.pushed - sum.popped));
+	seq_printf(m, "deepest_frames %u\n", sum.max_depth);
+	seq_printf(m, "reclaimed_exit %lu\n", sum.exited);
+	seq_printf(m, "reclaimed_stale %lu\n", sum.stale);
+	seq_printf(m, "pool_bytes %u\n", krp_pool_capacity());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(krp_stats);
 
 static ssize_t krp_enabled_read(struct file *file, char __user *ubuf,
 				size_t count, loff_t *ppos)
@@ -37,8 +90,8 @@ static ssize_t krp_enabled_write(struct file *file, const char __user *ubuf,
 	ret = kstrtobool_from_user(ubuf, count, &val);
 	if (ret)
 		return ret;
-	WRITE_ONCE(krp_armed, val);
-	return count;
+	ret = krp_arm_all(val);
+	return ret ? ret : count;
 }
 
 static const struct file_operations krp_enabled_fops = {
@@ -55,6 +108,7 @@ int krp_debugfs_init(void)
 		return PTR_ERR(krp_dir);
 	debugfs_create_file("list", 0400, krp_dir, NULL, &krp_list_fops);
 	debugfs_create_file("enabled", 0600, krp_dir, NULL, &krp_enabled_fops);
+	debugfs_create_file("stats", 0400, krp_dir, NULL, &krp_stats_fops);
 	return 0;
 }
 

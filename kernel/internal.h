@@ -5,12 +5,132 @@
 #ifndef KRP_INTERNAL_H
 #define KRP_INTERNAL_H
 
+#include <linux/ftrace.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/rculist.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
-/* true while probes are armed; flipped through debugfs "enabled" */
+#include <krp/kprobes.h>
+
+/* Why an entry did not get a frame; each has a counter in krp/stats. */
+enum krp_miss {
+	KRP_MISS_RECURSION,	/* krp re-entered in the same context */
+	KRP_MISS_DEPTH,		/* the task's pool is full */
+	KRP_MISS_NOPOOL,	/* the task has no pool: out of memory */
+	KRP_MISS_DECLINED,	/* the entry handler returned non-zero */
+	KRP_MISS_RCU,		/* hit where RCU is not watching */
+	KRP_MISS_NR,
+};
+
+/* Global per-CPU event counters; the sums are what krp/stats shows. */
+struct krp_cpu_stats {
+	unsigned long pushed;		/* frames taken */
+	unsigned long popped;		/* frames given back, all causes */
+	unsigned long returns;		/* handled returns through the trampoline */
+	unsigned long stale;		/* frames reclaimed by stack position */
+	unsigned long exited;		/* frames reclaimed at task free */
+	unsigned long miss[KRP_MISS_NR];
+	unsigned int max_depth;		/* deepest pool seen, in frames */
+};
+DECLARE_PER_CPU(struct krp_cpu_stats, krp_stats);
+
+/* Per-probe per-CPU counters. */
+struct krp_probe_stats {
+	unsigned long hits;
+	unsigned long pushed;
+	unsigned long popped;
+	unsigned long missed;		/* rp->nmissed causes */
+	unsigned long kp_missed;	/* rp->kp.nmissed causes */
+};
+
+enum krp_probe_state {
+	KRP_LIVE,		/* registered */
+	KRP_DEAD,		/* unregistered, frames may be outstanding */
+};
+
+/*
+ * krp's state for one registered kretprobe.  It outlives the client's
+ * struct krp_kretprobe when frames are outstanding at unregister: the
+ * frames point here, and the last one frees it.
+ */
+struct krp_probe {
+	struct krp_kretprobe *rp;	/* NULL once dead */
+	krp_kretprobe_handler_t handler;
+	krp_kretprobe_handler_t entry_handler;
+	struct krp_site *site;
+	unsigned int frame_size;	/* bytes a frame takes in a pool */
+	int state;			/* enum krp_probe_state */
+	bool disabled;			/* entries skipped */
+	struct krp_probe_stats __percpu *stats;
+	/* frames still out after unregister, biased until counted */
+	atomic_long_t drain;
+	struct list_head site_node;	/* on site->probes, RCU */
+	struct list_head all_node;	/* on krp_probes, krp_mutex */
+	struct work_struct free_work;
+};
+
+/* One probed address; several probes may share it. */
+struct krp_site {
+	unsigned long addr;
+	struct hlist_node hash_node;	/* RCU */
+	struct list_head probes;	/* RCU, registration order */
+	char sym[KSYM_NAME_LEN];
+	char modname[MODULE_NAME_LEN];	/* "" for vmlinux */
+	unsigned int offset;
+	bool gone;
+	bool armed;			/* ip is in the ftrace filter */
+	struct rcu_head rcu;
+};
+
+extern struct mutex krp_mutex;
+extern struct list_head krp_probes;
 extern bool krp_armed;
 
+/* pool.c: per-task instance pools */
+int krp_pools_init(void);
+void krp_pools_exit(void);
+int krp_pools_enable(void);
+struct krp_pool *krp_pool_of(struct task_struct *tsk);
+struct krp_kretprobe_instance *krp_frame_push(struct krp_pool *pool,
+					      unsigned int size);
+struct krp_kretprobe_instance *krp_frame_top(struct krp_pool *pool);
+void krp_frame_pop(struct krp_pool *pool);
+struct krp_kretprobe_instance *krp_frame_below(struct krp_pool *pool,
+					       struct krp_kretprobe_instance *ri);
+unsigned long krp_pools_count(void);
+unsigned int krp_pool_capacity(void);
+
+/* kretprobe.c: a frame of @p went away by any path */
+void krp_frame_release(struct krp_probe *p);
+
+/* kretprobe.c */
+int krp_kretprobe_init(void);
+void krp_kretprobe_exit(void);
+int krp_arm_all(bool arm);
+unsigned long krp_trampoline_handler(struct pt_regs *regs,
+				     unsigned long *slot);
+
+/* resolve.c */
+int krp_resolve(struct krp_kprobe *kp, unsigned long *addr);
+int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
+		 char *modname);
+
+/* stats.c */
+void krp_probe_fold(struct krp_probe *p);
+void krp_stats_sum(struct krp_cpu_stats *sum);
+unsigned long krp_probe_hits(struct krp_probe *p);
+
+/* debugfs.c */
 int krp_debugfs_init(void);
 void krp_debugfs_exit(void);
+
+/* arch: the return trampoline and whatever it needs at load */
+int krp_arch_init(void);
+void krp_arch_exit(void);
+unsigned long krp_arch_trampoline(void);
+unsigned long *krp_arch_ret_slot(struct pt_regs *regs);
 
 #endif /* KRP_INTERNAL_H */

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The i386 return trampoline.  Probed functions return here instead of
+ * to their caller.  It builds a full struct pt_regs, lets the core run
+ * the return handlers, and returns to the real caller with every
+ * register and the flags as the handlers left them in pt_regs.  No trap
+ * is taken.
+ *
+ * Stack, from the top (higher addresses) down, while the callback runs:
+ *	return slot	where the probed function's return address was;
+ *			filled with the real return address
+ *	flags slot	popped last, so the flags are exact at the ret
+ *	struct pt_regs	ss sp flags cs ip orig_ax (filled in C),
+ *			gs fs es ds ax bp di si dx cx bx
+ */
+#include <linux/linkage.h>
+#include <asm/asm.h>
+
+	.text
+SYM_CODE_START(krp_trampoline)
+	pushl	$0
+	pushfl
+	subl	$24, %esp
+	pushl	$0
+	pushl	%fs
+	pushl	%es
+	pushl	%ds
+	pushl	%eax
+	pushl	%ebp
+	pushl	%edi
+	pushl	%esi
+	pushl	%edx
+	pushl	%ecx
+	pushl	%ebx
+	movl	%esp, %eax
+	call	krp_trampoline_callback
+	popl	%ebx
+	popl	%ecx
+	popl	%edx
+	popl	%esi
+	popl	%edi
+	popl	%ebp
+	popl	%eax
+	/* ds es fs gs orig_ax ip cs flags sp ss: nothing to restore */
+	addl	$40, %esp
+	popfl
+	RET
+SYM_CODE_END(krp_trampoline)

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * krp: return probes with per-task instance pools.
+ *
+ * This header mirrors the kretprobe part of the 6.1 <linux/kprobes.h>
+ * with every identifier prefixed by krp_ (or KRP_).  A client written
+ * for the kernel's API ports by including <krp/kprobes.h> instead and
+ * adding the prefix.  The differences are listed here and documented on
+ * each item:
+ *
+ * - Instances live in per-task pools, not in a per-probe pool.  A probe
+ *   never misses a return because other tasks are inside the function;
+ *   @maxactive is accepted and ignored.  The bound is the depth of the
+ *   calling task's pool (module parameter pool_size, in bytes).
+ * - nmissed fields are counted per CPU on the hit path and folded into
+ *   the structure when krp reports them: by krp_kretprobe_nmissed(),
+ *   by reads of debugfs krp/list and krp/stats, and on unregister.
+ * - krp_regs_return_value64() returns a 64-bit return value, edx:eax
+ *   on i386.
+ * - krp_get_kretprobe_retaddr() returns the real return address even
+ *   when several probes sit on one function.
+ */
+#ifndef _KRP_KPROBES_H
+#define _KRP_KPROBES_H
+
+#include <linux/types.h>
+#include <linux/ptrace.h>
+
+struct krp_kretprobe_instance;
+struct krp_probe;
+struct task_struct;
+
+/* Flag values match KPROBE_FLAG_* of the kernel. */
+#define KRP_FLAG_GONE		1	/* the probed module went away */
+#define KRP_FLAG_DISABLED	2	/* registered but not armed */
+#define KRP_FLAG_FTRACE		8	/* entry through ftrace */
+
+/* data_size above this is refused with -E2BIG, as in the kernel */
+#define KRP_KRETPROBE_MAX_DATA_SIZE	4096
+
+typedef u8 krp_opcode_t;
+
+typedef int (*krp_kretprobe_handler_t)(struct krp_kretprobe_instance *,
+				       struct pt_regs *);
+
+/**
+ * struct krp_kprobe - where a probe goes
+ * @symbol_name: function to probe, resolved at registration; or NULL
+ * @offset: offset from @symbol_name (kretprobes: must land on entry)
+ * @addr: address to probe, or the resolved address after registration
+ * @flags: KRP_FLAG_* (only KRP_FLAG_DISABLED may be set by the caller)
+ * @nmissed: hits dropped because krp was re-entered on this CPU
+ *
+ * Exactly one of @symbol_name and @addr must be given.
+ */
+struct krp_kprobe {
+	const char *symbol_name;
+	unsigned int offset;
+	krp_opcode_t *addr;
+	u32 flags;
+	unsigned long nmissed;
+};
+
+/**
+ * struct krp_kretprobe - a return probe
+ * @kp: where it goes (function entry only)
+ * @handler: called when the probed function returns; return value ignored
+ * @entry_handler: called at entry; a non-zero return means "do not probe
+ *	this return" (the instance is dropped and counted as declined)
+ * @maxactive: accepted for source compatibility and ignored: per-task
+ *	pools have no per-probe concurrency limit
+ * @nmissed: entries dropped because the task's pool was full or missing
+ * @data_size: bytes of private data per instance, at most
+ *	%KRP_KRETPROBE_MAX_DATA_SIZE
+ * @probe: krp's private state; NULL while not registered
+ *
+ * Handlers run with preemption disabled and must not sleep.  A probed
+ * function called from a handler is counted in @kp.nmissed and is not
+ * probed.
+ */
+struct krp_kretprobe {
+	struct krp_kprobe kp;
+	krp_kretprobe_handler_t handler;
+	krp_kretprobe_handler_t entry_handler;
+	int maxactive;
+	int nmissed;
+	size_t data_size;
+	struct krp_probe *probe;
+};
+
+/**
+ * struct krp_kretprobe_instance - one outstanding return of one task
+ * @data: @data_size bytes for the handlers, not initialized
+ *
+ * The other members are private to krp; use the accessors.
+ */
+struct krp_kretprobe_instance {
+	struct krp_probe *probe;
+	unsigned long ret_addr;
+	unsigned long *frame;
+	char data[] __aligned(sizeof(long));
+};
+
+int krp_register_kretprobe(struct krp_kretprobe *rp);
+void krp_unregister_kretprobe(struct krp_kretprobe *rp);
+int krp_register_kretprobes(struct krp_kretprobe **rps, int num);
+void krp_unregister_kretprobes(struct krp_kretprobe **rps, int num);
+int krp_enable_kretprobe(struct krp_kretprobe *rp);
+int krp_disable_kretprobe(struct krp_kretprobe *rp);
+int krp_kretprobe_nmissed(struct krp_kretprobe *rp);
+
+struct krp_kretprobe *krp_get_kretprobe(struct krp_kretprobe_instance *ri);
+unsigned long krp_get_kretprobe_retaddr(struct krp_kretprobe_instance *ri);
+unsigned long krp_kretprobe_find_ret_addr(struct task_struct *tsk, void *fp,
+					  void **cur);
+bool krp_is_kretprobe_trampoline(unsigned long addr);
+
+/**
+ * krp_regs_return_value64() - the 64-bit value a function returned
+ * @regs: registers given to a return handler
+ *
+ * On i386 a 64-bit value comes back in edx:eax; regs_return_value()
+ * only gives eax.
+ *
+ * Return: the full return value.
+ */
+static inline u64 krp_regs_return_value64(struct pt_regs *regs)
+{
+#ifdef CONFIG_X86_32
+	return ((u64)regs->dx << 32) | (u32)regs->ax;
+#else
+	return regs_return_value(regs);
+#endif
+}
+
+#endif /* _KRP_KPROBES_H */

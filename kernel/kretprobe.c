@@ -1,0 +1,894 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Return probes: registration, the entry hook and the return handler.
+ *
+ * Entry goes through one ftrace_ops shared by every probed address.  An
+ * ops per probe would put every registered probe on ftrace's list walk
+ * for every traced call, and make every unregister wait for two
+ * RCU-tasks grace periods (ftrace frees dynamic ops that way).  The
+ * shared ops keeps a never-called anchor function in its filter so the
+ * filter is never empty while registered: an empty filter means "trace
+ * everything".
+ *
+ * Teardown: a probe that is unregistered while tasks are inside its
+ * function becomes DEAD.  Its frames still restore the right return
+ * address, its handler is not called, and the last frame frees it.
+ * While any such frame is out, krp.ko holds a reference on itself, so
+ * it cannot be unloaded while a return address points into its
+ * trampoline.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ftrace.h>
+#include <linux/hash.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+DEFINE_MUTEX(krp_mutex);
+LIST_HEAD(krp_probes);
+
+#define KRP_SITE_BITS	8
+static struct hlist_head krp_site_table[1 << KRP_SITE_BITS];
+
+/* one bit per interrupt context level: krp is running a handler there */
+static DEFINE_PER_CPU(unsigned int, krp_busy);
+
+static struct workqueue_struct *krp_wq;
+static bool krp_ops_registered;
+static unsigned int krp_nsites;
+
+/* Far above any count of frames; see krp_unregister_one(). */
+#define KRP_DRAIN_BIAS	(LONG_MAX / 2)
+
+static void krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
+			       struct ftrace_ops *ops,
+			       struct ftrace_regs *fregs);
+
+static struct ftrace_ops krp_ftrace_ops = {
+	.func = krp_ftrace_handler,
+	.flags = FTRACE_OPS_FL_SAVE_REGS,
+};
+
+/* Keeps krp_ftrace_ops' filter non-empty; never called. */
+static noinline void krp_ftrace_anchor(void)
+{
+	barrier();
+}
+
+static struct krp_site *notrace krp_site_find(unsigned long addr)
+{
+	struct krp_site *site;
+	struct hlist_head *head = &krp_site_table[hash_long(addr, KRP_SITE_BITS)];
+
+	hlist_for_each_entry_rcu_notrace(site, head, hash_node)
+		if (site->addr == addr)
+			return site;
+	return NULL;
+}
+NOKPROBE_SYMBOL(krp_site_find);
+
+static void notrace krp_miss(struct krp_probe *p, enum krp_miss why)
+{
+	__this_cpu_inc(krp_stats.miss[why]);
+	if (!p)
+		return;
+	if (why == KRP_MISS_RECURSION || why == KRP_MISS_RCU)
+		__this_cpu_inc(p->stats->kp_missed);
+	else if (why != KRP_MISS_DECLINED)
+		__this_cpu_inc(p->stats->missed);
+}
+NOKPROBE_SYMBOL(krp_miss);
+
+/*
+ * The entry hook.  ftrace calls it with preemption disabled and
+ * regs->sp pointing at the return address.
+ */
+static void notrace krp_ftrace_handler(unsigned long ip,
+				       unsigned long parent_ip,
+				       struct ftrace_ops *ops,
+				       struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	unsigned int level = BIT(interrupt_context_level());
+	unsigned long *slot, tramp = krp_arch_trampoline();
+	struct krp_kretprobe_instance *ri;
+	struct krp_site *site;
+	struct krp_pool *pool;
+	struct krp_probe *p;
+
+	/* Our tables are RCU-protected; some traced code runs without RCU. */
+	if (unlikely(!rcu_is_watching())) {
+		krp_miss(NULL, KRP_MISS_RCU);
+		return;
+	}
+	site = krp_site_find(ip);
+	if (unlikely(!site || !regs))
+		return;
+
+	if (unlikely(__this_cpu_read(krp_busy) & level)) {
+		list_for_each_entry_rcu(p, &site->probes, site_node)
+			krp_miss(p, KRP_MISS_RECURSION);
+		return;
+	}
+
+	pool = krp_pool_of(current);
+	slot = krp_arch_ret_slot(regs);
+	list_for_each_entry_rcu(p, &site->probes, site_node) {
+		if (READ_ONCE(p->disabled) || READ_ONCE(p->state) != KRP_LIVE)
+			continue;
+		if (unlikely(!pool)) {
+			krp_miss(p, KRP_MISS_NOPOOL);
+			continue;
+		}
+		ri = krp_frame_push(pool, p->frame_size);
+		if (unlikely(!ri)) {
+			krp_miss(p, KRP_MISS_DEPTH);
+			continue;
+		}
+		ri->probe = p;
+		ri->frame = slot;
+		ri->ret_addr = *slot;
+		if (p->entry_handler) {
+			int declined;
+
+			__this_cpu_or(krp_busy, level);
+			declined = p->entry_handler(ri, regs);
+			__this_cpu_and(krp_busy, ~level);
+			if (declined) {
+				krp_frame_pop(pool);
+				krp_miss(p, KRP_MISS_DECLINED);
+				continue;
+			}
+		}
+		__this_cpu_inc(p->stats->pushed);
+		*slot = tramp;
+	}
+}
+NOKPROBE_SYMBOL(krp_ftrace_handler);
+
+static void krp_probe_free(struct krp_probe *p)
+{
+	free_percpu(p->stats);
+	kfree(p);
+}
+
+static void krp_probe_free_work(struct work_struct *work)
+{
+	struct krp_probe *p = container_of(work, struct krp_probe, free_work);
+
+	krp_probe_free(p);
+	/* taken when this probe was unregistered with frames out */
+	module_put(THIS_MODULE);
+}
+
+/**
+ * krp_frame_release() - account for a frame of @p that went away
+ * @p: the frame's probe
+ *
+ * Called with preemption disabled, from the return handler or when a
+ * frame is reclaimed.  The last frame of an unregistered probe frees it.
+ */
+void notrace krp_frame_release(struct krp_probe *p)
+{
+	if (likely(READ_ONCE(p->state) == KRP_LIVE)) {
+		__this_cpu_inc(p->stats->popped);
+		return;
+	}
+	if (atomic_long_dec_and_test(&p->drain))
+		queue_work(krp_wq, &p->free_work);
+}
+NOKPROBE_SYMBOL(krp_frame_release);
+
+static void __noreturn krp_lost_frame(unsigned long *slot)
+{
+	pr_emerg("no frame for return slot %px of task %d (%s)\n",
+		 slot, task_pid_nr(current), current->comm);
+	BUG();
+}
+
+/**
+ * krp_trampoline_handler() - run the return handlers of one stack slot
+ * @regs: registers at the return, built by the arch trampoline
+ * @slot: where the return address was on the stack
+ *
+ * Frames above the ones of @slot belong to functions that were left
+ * without returning (their stack is gone): they are reclaimed.  Then the
+ * frames of @slot are popped newest first; all but the oldest hold the
+ * trampoline as return address, because the probes of one function see
+ * the address their predecessors wrote.
+ *
+ * Return: the real return address.
+ */
+unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
+					     unsigned long *slot)
+{
+	unsigned long tramp = krp_arch_trampoline(), real;
+	unsigned int level;
+	struct krp_kretprobe_instance *ri, *oldest;
+	struct krp_pool *pool;
+	struct krp_probe *p;
+
+	preempt_disable_notrace();
+	level = BIT(interrupt_context_level());
+
+	pool = krp_pool_of(current);
+	if (unlikely(!pool))
+		krp_lost_frame(slot);
+	for (ri = krp_frame_top(pool); ri && ri->frame != slot;)
+		ri = krp_frame_below(pool, ri);
+	if (unlikely(!ri))
+		krp_lost_frame(slot);
+	while (krp_frame_top(pool) != ri) {
+		p = krp_frame_top(pool)->probe;
+		krp_frame_pop(pool);
+		__this_cpu_inc(krp_stats.stale);
+		krp_frame_release(p);
+	}
+
+	for (oldest = ri; oldest->ret_addr == tramp;) {
+		oldest = krp_frame_below(pool, oldest);
+		if (unlikely(!oldest || oldest->frame != slot))
+			krp_lost_frame(slot);
+	}
+	real = oldest->ret_addr;
+	instruction_pointer_set(regs, real);
+
+	for (;;) {
+		ri = krp_frame_top(pool);
+		p = ri->probe;
+		ri->ret_addr = real;
+		if (likely(READ_ONCE(p->state) == KRP_LIVE) && p->handler) {
+			if (unlikely(__this_cpu_read(krp_busy) & level)) {
+				krp_miss(p, KRP_MISS_RECURSION);
+			} else {
+				__this_cpu_or(krp_busy, level);
+				p->handler(ri, regs);
+				__this_cpu_and(krp_busy, ~level);
+			}
+		}
+		__this_cpu_inc(krp_stats.returns);
+		krp_frame_pop(pool);
+		krp_frame_release(p);
+		if (ri == oldest)
+			break;
+	}
+	preempt_enable_notrace();
+	return real;
+}
+NOKPROBE_SYMBOL(krp_trampoline_handler);
+
+/* ftrace filter changes; krp_mutex held */
+
+static int krp_ops_add_ip(unsigned long addr)
+{
+	int ret;
+
+	if (krp_ops_registered)
+		return ftrace_set_filter_ip(&krp_ftrace_ops, addr, 0, 0);
+
+	ret = ftrace_set_filter_ip(&krp_ftrace_ops,
+				   (unsigned long)krp_ftrace_anchor, 0, 0);
+	if (ret) {
+		pr_err("cannot filter on the ftrace anchor: %d\n", ret);
+		return ret;
+	}
+	ret = ftrace_set_filter_ip(&krp_ftrace_ops, addr, 0, 0);
+	if (!ret) {
+		ret = register_ftrace_function(&krp_ftrace_ops);
+		if (!ret) {
+			krp_ops_registered = true;
+			return 0;
+		}
+		ftrace_set_filter_ip(&krp_ftrace_ops, addr, 1, 0);
+	}
+	ftrace_set_filter_ip(&krp_ftrace_ops,
+			     (unsigned long)krp_ftrace_anchor, 1, 0);
+	return ret;
+}
+
+static void krp_ops_del_ip(unsigned long addr)
+{
+	int ret = ftrace_set_filter_ip(&krp_ftrace_ops, addr, 1, 0);
+
+	WARN_ON_ONCE(ret);
+}
+
+static void krp_ops_reap(struct work_struct *work)
+{
+	mutex_lock(&krp_mutex);
+	if (krp_ops_registered && !krp_nsites) {
+		unregister_ftrace_function(&krp_ftrace_ops);
+		ftrace_set_filter_ip(&krp_ftrace_ops,
+				     (unsigned long)krp_ftrace_anchor, 1, 0);
+		krp_ops_registered = false;
+	}
+	mutex_unlock(&krp_mutex);
+}
+static DECLARE_DELAYED_WORK(krp_ops_reaper, krp_ops_reap);
+
+/* Whether @site's address belongs in the filter right now. */
+static bool krp_site_wants_arming(struct krp_site *site)
+{
+	struct krp_probe *p;
+
+	if (!krp_armed || site->gone)
+		return false;
+	list_for_each_entry(p, &site->probes, site_node)
+		if (!p->disabled)
+			return true;
+	return false;
+}
+
+static int krp_site_sync(struct krp_site *site)
+{
+	bool want = krp_site_wants_arming(site);
+	int ret;
+
+	if (want == site->armed)
+		return 0;
+	if (want) {
+		ret = krp_ops_add_ip(site->addr);
+		if (ret)
+			return ret;
+	} else {
+		krp_ops_del_ip(site->addr);
+	}
+	site->armed = want;
+	return 0;
+}
+
+/**
+ * krp_arm_all() - arm or disarm every probe, keeping per-probe states
+ * @arm: true to arm
+ *
+ * Return: 0, or the first error met while arming (the others are still
+ * tried, and the global state follows @arm).
+ */
+int krp_arm_all(bool arm)
+{
+	struct krp_site *site;
+	int i, ret = 0, err;
+
+	mutex_lock(&krp_mutex);
+	WRITE_ONCE(krp_armed, arm);
+	for (i = 0; i < ARRAY_SIZE(krp_site_table); i++) {
+		hlist_for_each_entry(site, &krp_site_table[i], hash_node) {
+			err = krp_site_sync(site);
+			if (err && !ret)
+				ret = err;
+		}
+	}
+	mutex_unlock(&krp_mutex);
+	if (ret)
+		pr_warn("not every probe could be armed: %d\n", ret);
+	return ret;
+}
+
+static struct krp_site *krp_site_get(unsigned long addr, int *err)
+{
+	struct krp_site *site = krp_site_find(addr);
+
+	if (site)
+		return site;
+	site = kzalloc(sizeof(*site), GFP_KERNEL);
+	if (!site) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	site->addr = addr;
+	INIT_LIST_HEAD(&site->probes);
+	*err = krp_describe(addr, site->sym, &site->offset, site->modname);
+	if (*err) {
+		kfree(site);
+		return NULL;
+	}
+	return site;
+}
+
+static bool krp_site_hashed(struct krp_site *site)
+{
+	return !hlist_unhashed(&site->hash_node);
+}
+
+static void krp_site_put(struct krp_site *site)
+{
+	if (!list_empty(&site->probes))
+		return;
+	if (site->armed)
+		krp_ops_del_ip(site->addr);
+	if (krp_site_hashed(site)) {
+		hlist_del_rcu(&site->hash_node);
+		krp_nsites--;
+		if (!krp_nsites)
+			mod_delayed_work(system_wq, &krp_ops_reaper, HZ);
+		kfree_rcu(site, rcu);
+	} else {
+		kfree(site);
+	}
+}
+
+static int krp_check_target(unsigned long addr, struct krp_site *site)
+{
+	if (within_module(addr, THIS_MODULE)) {
+		pr_err("%px is krp's own code\n", (void *)addr);
+		return -EINVAL;
+	}
+	if (site->offset) {
+		pr_err("%s+0x%x is not a function entry\n", site->sym,
+		       site->offset);
+		return -EINVAL;
+	}
+	/* it switches stacks: the return lands in another task */
+	if (!strcmp(site->sym, "__switch_to")) {
+		pr_err("%s cannot be return-probed\n", site->sym);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int krp_register_one(struct krp_kretprobe *rp)
+{
+	unsigned int frame_size;
+	struct krp_site *site;
+	struct krp_probe *p;
+	unsigned long addr;
+	bool new_site;
+	int ret;
+
+	if (rp->probe)
+		return -EBUSY;
+	if (rp->data_size > KRP_KRETPROBE_MAX_DATA_SIZE)
+		return -E2BIG;
+	if (rp->kp.flags & ~KRP_FLAG_DISABLED)
+		return -EINVAL;
+	frame_size = sizeof(struct krp_kretprobe_instance) +
+		     ALIGN(rp->data_size, sizeof(long)) + sizeof(long);
+	if (frame_size > krp_pool_capacity()) {
+		pr_err("data_size %zu does not fit pool_size; load krp with a larger pool_size\n",
+		       rp->data_size);
+		return -E2BIG;
+	}
+
+	ret = krp_resolve(&rp->kp, &addr);
+	if (ret)
+		return ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->stats = alloc_percpu(struct krp_probe_stats);
+	if (!p->stats) {
+		kfree(p);
+		return -ENOMEM;
+	}
+	p->rp = rp;
+	p->handler = rp->handler;
+	p->entry_handler = rp->entry_handler;
+	p->frame_size = frame_size;
+	p->state = KRP_LIVE;
+	p->disabled = rp->kp.flags & KRP_FLAG_DISABLED;
+	INIT_WORK(&p->free_work, krp_probe_free_work);
+
+	mutex_lock(&krp_mutex);
+	site = krp_site_get(addr, &ret);
+	if (!site)
+		goto out_unlock;
+	new_site = !krp_site_hashed(site);
+	ret = krp_check_target(addr, site);
+	if (ret)
+		goto out_site;
+	ret = krp_pools_enable();
+	if (ret)
+		goto out_site;
+
+	p->site = site;
+	list_add_tail_rcu(&p->site_node, &site->probes);
+	if (new_site) {
+		hlist_add_head_rcu(&site->hash_node,
+				   &krp_site_table[hash_long(addr, KRP_SITE_BITS)]);
+		krp_nsites++;
+		cancel_delayed_work(&krp_ops_reaper);
+	}
+	ret = krp_site_sync(site);
+	if (ret) {
+		if (ret == -EINVAL || ret == -ENOENT) {
+			pr_err("%s is not traceable by ftrace; int3 entries are not supported yet\n",
+			       site->sym);
+			ret = -EOPNOTSUPP;
+		}
+		list_del_rcu(&p->site_node);
+		krp_site_put(site);
+		mutex_unlock(&krp_mutex);
+		/* an entry may have seen @p before it was unlinked */
+		synchronize_rcu();
+		krp_probe_free(p);
+		return ret;
+	}
+	list_add_tail(&p->all_node, &krp_probes);
+	rp->kp.addr = (krp_opcode_t *)addr;
+	rp->kp.flags = (rp->kp.flags & KRP_FLAG_DISABLED) | KRP_FLAG_FTRACE;
+	rp->nmissed = 0;
+	rp->kp.nmissed = 0;
+	WRITE_ONCE(rp->probe, p);
+	mutex_unlock(&krp_mutex);
+	return 0;
+
+out_site:
+	if (new_site)
+		kfree(site);
+out_unlock:
+	mutex_unlock(&krp_mutex);
+	krp_probe_free(p);
+	return ret;
+}
+
+/**
+ * krp_register_kretprobe() - register a return probe
+ * @rp: the probe; @rp->kp names a function entry by symbol or address
+ *
+ * The function must be traceable by ftrace.  On success @rp->kp.addr
+ * holds the probed address.  On failure nothing is left registered.
+ *
+ * Return: 0; -EINVAL for bad input, not a function entry, krp's own code
+ * or a refused function; -ENOENT for an unknown symbol; -E2BIG for a
+ * data_size over %KRP_KRETPROBE_MAX_DATA_SIZE or one that cannot fit a
+ * task's pool; -EBUSY if @rp is registered already; -EOPNOTSUPP for a
+ * function ftrace cannot trace; -ENOMEM.
+ */
+int krp_register_kretprobe(struct krp_kretprobe *rp)
+{
+	int ret = krp_register_one(rp);
+
+	if (ret)
+		pr_debug("register %s: %d\n",
+			 rp->kp.symbol_name ? rp->kp.symbol_name : "(addr)", ret);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(krp_register_kretprobe);
+
+/* Unlink @rp under krp_mutex; the caller waits for RCU and finishes. */
+static struct krp_probe *krp_unregister_top(struct krp_kretprobe *rp)
+{
+	struct krp_probe *p = rp->probe;
+
+	if (!p || p->rp != rp) {
+		WARN(1, "krp: unregistering a kretprobe that is not registered\n");
+		return NULL;
+	}
+	list_del_rcu(&p->site_node);
+	list_del(&p->all_node);
+	krp_site_put(p->site);
+	p->site = NULL;
+	atomic_long_set(&p->drain, KRP_DRAIN_BIAS);
+	/* order the bias before any release that sees KRP_DEAD */
+	smp_wmb();
+	WRITE_ONCE(p->state, KRP_DEAD);
+	return p;
+}
+
+/* After a grace period: nothing runs @p's handlers any more. */
+static void krp_unregister_bottom(struct krp_kretprobe *rp,
+				  struct krp_probe *p)
+{
+	long out = 0;
+	int cpu;
+
+	krp_probe_fold(p);
+	for_each_possible_cpu(cpu) {
+		struct krp_probe_stats *s = per_cpu_ptr(p->stats, cpu);
+
+		out += s->pushed - s->popped;
+	}
+	WRITE_ONCE(p->rp, NULL);
+	WRITE_ONCE(rp->probe, NULL);
+	if (!out) {
+		krp_probe_free(p);
+		return;
+	}
+	/* frames are out: stay loaded until the last one comes back */
+	__module_get(THIS_MODULE);
+	if (atomic_long_sub_and_test(KRP_DRAIN_BIAS - out, &p->drain))
+		queue_work(krp_wq, &p->free_work);
+}
+
+/**
+ * krp_unregister_kretprobes() - unregister several return probes
+ * @rps: the probes
+ * @num: how many
+ *
+ * When this returns no handler of these probes runs any more and the
+ * caller may free them.  Tasks still inside a probed function return
+ * normally; krp keeps what it needs until they do.  Unregistering a
+ * probe that is not registered warns and does nothing else.
+ */
+void krp_unregister_kretprobes(struct krp_kretprobe **rps, int num)
+{
+	struct krp_probe **ps;
+	int i;
+
+	if (num <= 0)
+		return;
+	ps = kcalloc(num, sizeof(*ps), GFP_KERNEL | __GFP_NOFAIL);
+	mutex_lock(&krp_mutex);
+	for (i = 0; i < num; i++)
+		ps[i] = krp_unregister_top(rps[i]);
+	mutex_unlock(&krp_mutex);
+	/* entries and return handlers run with preemption disabled */
+	synchronize_rcu();
+	for (i = 0; i < num; i++)
+		if (ps[i])
+			krp_unregister_bottom(rps[i], ps[i]);
+	kfree(ps);
+}
+EXPORT_SYMBOL_GPL(krp_unregister_kretprobes);
+
+/**
+ * krp_unregister_kretprobe() - unregister a return probe
+ * @rp: the probe
+ *
+ * See krp_unregister_kretprobes().
+ */
+void krp_unregister_kretprobe(struct krp_kretprobe *rp)
+{
+	krp_unregister_kretprobes(&rp, 1);
+}
+EXPORT_SYMBOL_GPL(krp_unregister_kretprobe);
+
+/**
+ * krp_register_kretprobes() - register several return probes
+ * @rps: the probes
+ * @num: how many
+ *
+ * Each probe is live as soon as it is registered.  If one fails, the
+ * ones before it are unregistered again.
+ *
+ * Return: 0, -EINVAL if @num is not positive, or the first error.
+ */
+int krp_register_kretprobes(struct krp_kretprobe **rps, int num)
+{
+	int i, ret;
+
+	if (num <= 0)
+		return -EINVAL;
+	for (i = 0; i < num; i++) {
+		ret = krp_register_kretprobe(rps[i]);
+		if (ret) {
+			if (i)
+				krp_unregister_kretprobes(rps, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(krp_register_kretprobes);
+
+static int krp_set_disabled(struct krp_kretprobe *rp, bool disabled)
+{
+	struct krp_probe *p;
+	int ret = 0;
+
+	mutex_lock(&krp_mutex);
+	p = rp->probe;
+	if (!p || p->rp != rp) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (p->disabled == disabled)
+		goto out;
+	if (p->site->gone) {
+		ret = -ENOENT;
+		goto out;
+	}
+	WRITE_ONCE(p->disabled, disabled);
+	ret = krp_site_sync(p->site);
+	if (ret) {
+		WRITE_ONCE(p->disabled, !disabled);
+		goto out;
+	}
+	if (disabled)
+		rp->kp.flags |= KRP_FLAG_DISABLED;
+	else
+		rp->kp.flags &= ~KRP_FLAG_DISABLED;
+out:
+	mutex_unlock(&krp_mutex);
+	return ret;
+}
+
+/**
+ * krp_disable_kretprobe() - stop probing new calls
+ * @rp: a registered probe
+ *
+ * Calls already inside the function keep their instances: their return
+ * handlers still run, so every entry_handler call is matched by a
+ * handler call.  The entry hook is removed when no enabled probe is
+ * left on the function.
+ *
+ * Return: 0, -EINVAL if @rp is not registered, -ENOENT if its module
+ * is gone.
+ */
+int krp_disable_kretprobe(struct krp_kretprobe *rp)
+{
+	return krp_set_disabled(rp, true);
+}
+EXPORT_SYMBOL_GPL(krp_disable_kretprobe);
+
+/**
+ * krp_enable_kretprobe() - probe new calls again
+ * @rp: a registered probe
+ *
+ * Return: 0, -EINVAL if @rp is not registered, -ENOENT if its module
+ * is gone, or an error from ftrace.
+ */
+int krp_enable_kretprobe(struct krp_kretprobe *rp)
+{
+	return krp_set_disabled(rp, false);
+}
+EXPORT_SYMBOL_GPL(krp_enable_kretprobe);
+
+/**
+ * krp_kretprobe_nmissed() - misses of @rp so far, folded into the struct
+ * @rp: a registered probe
+ *
+ * Updates @rp->nmissed and @rp->kp.nmissed from krp's per-CPU counters.
+ *
+ * Return: @rp->nmissed + @rp->kp.nmissed.
+ */
+int krp_kretprobe_nmissed(struct krp_kretprobe *rp)
+{
+	mutex_lock(&krp_mutex);
+	if (rp->probe && rp->probe->rp == rp)
+		krp_probe_fold(rp->probe);
+	mutex_unlock(&krp_mutex);
+	return rp->nmissed + rp->kp.nmissed;
+}
+EXPORT_SYMBOL_GPL(krp_kretprobe_nmissed);
+
+/**
+ * krp_get_kretprobe() - the probe an instance belongs to
+ * @ri: an instance given to a handler
+ *
+ * Return: the probe, or NULL once it is unregistered.
+ */
+struct krp_kretprobe *krp_get_kretprobe(struct krp_kretprobe_instance *ri)
+{
+	return READ_ONCE(ri->probe->rp);
+}
+EXPORT_SYMBOL_GPL(krp_get_kretprobe);
+
+/**
+ * krp_get_kretprobe_retaddr() - where the probed call returns to
+ * @ri: an instance given to a handler of the current task
+ *
+ * Return: the real return address, also when several probes are on
+ * the function.
+ */
+unsigned long krp_get_kretprobe_retaddr(struct krp_kretprobe_instance *ri)
+{
+	unsigned long tramp = krp_arch_trampoline();
+	struct krp_pool *pool;
+
+	if (ri->ret_addr != tramp)
+		return ri->ret_addr;
+	rcu_read_lock();
+	pool = krp_pool_of(current);
+	while (pool && ri && ri->ret_addr == tramp)
+		ri = krp_frame_below(pool, ri);
+	rcu_read_unlock();
+	return ri ? ri->ret_addr : 0;
+}
+EXPORT_SYMBOL_GPL(krp_get_kretprobe_retaddr);
+
+/**
+ * krp_is_kretprobe_trampoline() - is @addr krp's return trampoline
+ * @addr: a return address, e.g. from a stack trace
+ *
+ * Return: true if it is.
+ */
+bool krp_is_kretprobe_trampoline(unsigned long addr)
+{
+	return addr == krp_arch_trampoline();
+}
+EXPORT_SYMBOL_GPL(krp_is_kretprobe_trampoline);
+
+/**
+ * krp_kretprobe_find_ret_addr() - real return address of a stack slot
+ * @tsk: current, or a task that is not running
+ * @fp: address of the stack slot that holds krp's trampoline
+ * @cur: iteration state, NULL on the first call
+ *
+ * Unwinders call this for each trampoline address they meet, walking
+ * from the innermost frame outwards.
+ *
+ * Return: the address the slot's function returns to, or 0 if @fp has
+ * no frame.
+ */
+unsigned long krp_kretprobe_find_ret_addr(struct task_struct *tsk, void *fp,
+					  void **cur)
+{
+	unsigned long tramp = krp_arch_trampoline(), ret = 0;
+	struct krp_kretprobe_instance *ri;
+	struct krp_pool *pool;
+
+	if (WARN_ON_ONCE(tsk != current && task_is_running(tsk)))
+		return 0;
+	rcu_read_lock();
+	pool = krp_pool_of(tsk);
+	if (!pool)
+		goto out;
+	ri = *cur ? krp_frame_below(pool, *cur) : krp_frame_top(pool);
+	for (; ri; ri = krp_frame_below(pool, ri)) {
+		if (ri->frame != fp || ri->ret_addr == tramp)
+			continue;
+		*cur = ri;
+		ret = ri->ret_addr;
+		break;
+	}
+out:
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(krp_kretprobe_find_ret_addr);
+
+static int krp_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct module *mod = data;
+	struct krp_site *site;
+	int i;
+
+	if (action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	mutex_lock(&krp_mutex);
+	for (i = 0; i < ARRAY_SIZE(krp_site_table); i++) {
+		hlist_for_each_entry(site, &krp_site_table[i], hash_node) {
+			if (site->gone || strcmp(site->modname, mod->name))
+				continue;
+			site->gone = true;
+			krp_site_sync(site);
+			pr_info("%s [%s] is gone; its probes stay registered, unarmed\n",
+				site->sym, site->modname);
+		}
+	}
+	mutex_unlock(&krp_mutex);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block krp_module_nb = {
+	.notifier_call = krp_module_notify,
+};
+
+int krp_kretprobe_init(void)
+{
+	int ret;
+
+	krp_wq = alloc_workqueue("krp", 0, 0);
+	if (!krp_wq)
+		return -ENOMEM;
+	ret = register_module_notifier(&krp_module_nb);
+	if (ret)
+		destroy_workqueue(krp_wq);
+	return ret;
+}
+
+void krp_kretprobe_exit(void)
+{
+	unregister_module_notifier(&krp_module_nb);
+	cancel_delayed_work_sync(&krp_ops_reaper);
+	mutex_lock(&krp_mutex);
+	/* clients depend on krp.ko, so they have unregistered by now */
+	WARN_ON(!list_empty(&krp_probes));
+	if (krp_ops_registered) {
+		unregister_ftrace_function(&krp_ftrace_ops);
+		krp_ops_registered = false;
+	}
+	mutex_unlock(&krp_mutex);
+	ftrace_free_filter(&krp_ftrace_ops);
+	destroy_workqueue(krp_wq);
+}

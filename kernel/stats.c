@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Counters.  The hit path only bumps per-CPU counters; sums are made
+ * here, when somebody reads them.
+ */
+#include <linux/percpu.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+DEFINE_PER_CPU(struct krp_cpu_stats, krp_stats);
+
+/**
+ * krp_probe_fold() - copy a probe's miss counts into the client's struct
+ * @p: a probe whose client struct is still valid (krp_mutex held)
+ */
+void krp_probe_fold(struct krp_probe *p)
+{
+	unsigned long missed = 0, kp_missed = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct krp_probe_stats *s = per_cpu_ptr(p->stats, cpu);
+
+		missed += READ_ONCE(s->missed);
+		kp_missed += READ_ONCE(s->kp_missed);
+	}
+	p->rp->nmissed = missed;
+	p->rp->kp.nmissed = kp_missed;
+}
+
+/**
+ * krp_probe_hits() - frames a probe has taken so far
+ * @p: the probe
+ *
+ * Return: the sum over CPUs.
+ */
+unsigned long krp_probe_hits(struct krp_probe *p)
+{
+	unsigned long hits = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		hits += READ_ONCE(per_cpu_ptr(p->stats, cpu)->pushed);
+	return hits;
+}
+
+/**
+ * krp_stats_sum() - add up the global per-CPU counters
+ * @sum: where to put the sums; max_depth is the maximum instead
+ */
+void krp_stats_sum(struct krp_cpu_stats *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		struct krp_cpu_stats *s = per_cpu_ptr(&krp_stats, cpu);
+
+		sum->pushed += READ_ONCE(s->pushed);
+		sum->popped += READ_ONCE(s->popped);
+		sum->returns += READ_ONCE(s->returns);
+		sum->stale += READ_ONCE(s->stale);
+		sum->exited += READ_ONCE(s->exited);
+		for (i = 0; i < KRP_MISS_NR; i++)
+			sum->miss[i] += READ_ONCE(s->miss[i]);
+		sum->max_depth = max(sum->max_depth, READ_ONCE(s->max_depth));
+	}
+}
