@@ -115,6 +115,7 @@ unsigned long krp_trampoline_handler(struct pt_regs *regs,
 
 /* resolve.c */
 int krp_resolve(struct krp_kprobe *kp, unsigned long *addr);
+void krp_resolve_forget(const char *modname);
 int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
 		 char *modname);
 

@@ -264,12 +264,63 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 }
 NOKPROBE_SYMBOL(krp_trampoline_handler);
 
-/* ftrace filter changes; krp_mutex held */
+/*
+ * ftrace filter changes; krp_mutex held.
+ *
+ * A filter change walks every ftrace record and patches text, tens of
+ * milliseconds.  The address of a function that just lost its last
+ * probe therefore stays in the filter for a second ("idle"): a tool
+ * that detaches and re-attaches pays nothing, and meanwhile the entry
+ * hook finds no site there and returns.
+ */
+struct krp_idle_ip {
+	struct list_head node;
+	unsigned long addr;
+	char modname[MODULE_NAME_LEN];
+};
+static LIST_HEAD(krp_idle_ips);
+
+static struct krp_idle_ip *krp_idle_find(unsigned long addr)
+{
+	struct krp_idle_ip *idle;
+
+	list_for_each_entry(idle, &krp_idle_ips, node)
+		if (idle->addr == addr)
+			return idle;
+	return NULL;
+}
+
+static void krp_ops_del_ip(unsigned long addr)
+{
+	int ret = ftrace_set_filter_ip(&krp_ftrace_ops, addr, 1, 0);
+
+	WARN_ON_ONCE(ret);
+}
+
+/* Take idle addresses out of the filter; all of them, or one module's. */
+static void krp_idle_flush(const char *modname)
+{
+	struct krp_idle_ip *idle, *next;
+
+	list_for_each_entry_safe(idle, next, &krp_idle_ips, node) {
+		if (modname && strcmp(idle->modname, modname))
+			continue;
+		krp_ops_del_ip(idle->addr);
+		list_del(&idle->node);
+		kfree(idle);
+	}
+}
 
 static int krp_ops_add_ip(unsigned long addr)
 {
+	struct krp_idle_ip *idle = krp_idle_find(addr);
 	int ret;
 
+	if (idle) {
+		list_del(&idle->node);
+		kfree(idle);
+		return 0;
+	}
 	if (krp_ops_registered)
 		return ftrace_set_filter_ip(&krp_ftrace_ops, addr, 0, 0);
 
@@ -293,16 +344,10 @@ static int krp_ops_add_ip(unsigned long addr)
 	return ret;
 }
 
-static void krp_ops_del_ip(unsigned long addr)
-{
-	int ret = ftrace_set_filter_ip(&krp_ftrace_ops, addr, 1, 0);
-
-	WARN_ON_ONCE(ret);
-}
-
 static void krp_ops_reap(struct work_struct *work)
 {
 	mutex_lock(&krp_mutex);
+	krp_idle_flush(NULL);
 	if (krp_ops_registered && !krp_nsites) {
 		unregister_ftrace_function(&krp_ftrace_ops);
 		ftrace_set_filter_ip(&krp_ftrace_ops,
@@ -358,6 +403,8 @@ int krp_arm_all(bool arm)
 
 	mutex_lock(&krp_mutex);
 	WRITE_ONCE(krp_armed, arm);
+	if (!arm)
+		krp_idle_flush(NULL);
 	for (i = 0; i < ARRAY_SIZE(krp_site_table); i++) {
 		hlist_for_each_entry(site, &krp_site_table[i], hash_node) {
 			err = krp_site_sync(site);
@@ -399,14 +446,25 @@ static bool krp_site_hashed(struct krp_site *site)
 
 static void krp_site_put(struct krp_site *site)
 {
+	struct krp_idle_ip *idle = NULL;
+
 	if (!list_empty(&site->probes))
 		return;
-	if (site->armed)
-		krp_ops_del_ip(site->addr);
+	if (site->armed) {
+		idle = kzalloc(sizeof(*idle), GFP_KERNEL);
+		if (idle) {
+			idle->addr = site->addr;
+			strscpy(idle->modname, site->modname, MODULE_NAME_LEN);
+			list_add(&idle->node, &krp_idle_ips);
+		} else {
+			krp_ops_del_ip(site->addr);
+		}
+		site->armed = false;
+	}
 	if (krp_site_hashed(site)) {
 		hlist_del_rcu(&site->hash_node);
 		krp_nsites--;
-		if (!krp_nsites)
+		if (idle || !krp_nsites)
 			mod_delayed_work(system_wq, &krp_ops_reaper, HZ);
 		kfree_rcu(site, rcu);
 	} else {
@@ -456,10 +514,6 @@ static int krp_register_one(struct krp_kretprobe *rp)
 		return -E2BIG;
 	}
 
-	ret = krp_resolve(&rp->kp, &addr);
-	if (ret)
-		return ret;
-
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
@@ -477,6 +531,9 @@ static int krp_register_one(struct krp_kretprobe *rp)
 	INIT_WORK(&p->free_work, krp_probe_free_work);
 
 	mutex_lock(&krp_mutex);
+	ret = krp_resolve(&rp->kp, &addr);
+	if (ret)
+		goto out_unlock;
 	site = krp_site_get(addr, &ret);
 	if (!site)
 		goto out_unlock;
@@ -559,7 +616,8 @@ static struct krp_probe *krp_unregister_top(struct krp_kretprobe *rp)
 	struct krp_probe *p = rp->probe;
 
 	if (!p || p->rp != rp) {
-		WARN(1, "krp: unregistering a kretprobe that is not registered\n");
+		pr_warn("unregistering a kretprobe that is not registered (%ps)\n",
+			__builtin_return_address(0));
 		return NULL;
 	}
 	list_del_rcu(&p->site_node);
@@ -846,6 +904,9 @@ static int krp_module_notify(struct notifier_block *nb, unsigned long action,
 	if (action != MODULE_STATE_GOING)
 		return NOTIFY_DONE;
 	mutex_lock(&krp_mutex);
+	/* ftrace drops the module's records right after this */
+	krp_idle_flush(mod->name);
+	krp_resolve_forget(mod->name);
 	for (i = 0; i < ARRAY_SIZE(krp_site_table); i++) {
 		hlist_for_each_entry(site, &krp_site_table[i], hash_node) {
 			if (site->gone || strcmp(site->modname, mod->name))
@@ -884,6 +945,7 @@ void krp_kretprobe_exit(void)
 	mutex_lock(&krp_mutex);
 	/* clients depend on krp.ko, so they have unregistered by now */
 	WARN_ON(!list_empty(&krp_probes));
+	krp_idle_flush(NULL);
 	if (krp_ops_registered) {
 		unregister_ftrace_function(&krp_ftrace_ops);
 		krp_ops_registered = false;

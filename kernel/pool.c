@@ -252,11 +252,15 @@ static int krp_pools_fill(void)
 	bool short_of_pools;
 
 	do {
-		n = 16;
+		n = 0;
 		rcu_read_lock();
 		for_each_process_thread(g, t)
-			n++;
+			n += !krp_pool_of(t);
 		rcu_read_unlock();
+		if (!n)
+			break;
+		/* a few more for tasks forked meanwhile */
+		n += 8;
 
 		while (n--) {
 			pool = krp_pool_alloc(GFP_KERNEL);

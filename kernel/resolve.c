@@ -6,16 +6,86 @@
  * does exactly the resolution and the safety checks a return probe
  * needs: symbol plus offset, kernel or module text, the kprobe
  * blacklist, instruction boundary.  A kprobe registered disabled is
- * never armed, so borrowing it patches nothing.
+ * never armed, so borrowing it patches nothing, but unregistering it
+ * waits for an RCU grace period; the last results are cached so that a
+ * tool attaching and detaching the same function pays that once.
+ * Entries of a module are dropped when the module goes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/lockdep.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "internal.h"
+
+struct krp_resolved {
+	char sym[KSYM_NAME_LEN];	/* "" when resolved from an address */
+	unsigned int offset;
+	unsigned long in_addr;
+	unsigned long addr;
+	char modname[MODULE_NAME_LEN];
+	bool valid;
+};
+
+#define KRP_RESOLVE_CACHE	16
+static struct krp_resolved krp_resolve_cache[KRP_RESOLVE_CACHE];
+static unsigned int krp_resolve_next;
+
+static struct krp_resolved *krp_resolve_lookup(struct krp_kprobe *kp)
+{
+	struct krp_resolved *r;
+
+	for (r = krp_resolve_cache; r < krp_resolve_cache + KRP_RESOLVE_CACHE; r++) {
+		if (!r->valid || r->offset != kp->offset)
+			continue;
+		if (kp->symbol_name ? !strcmp(r->sym, kp->symbol_name) :
+		    (!r->sym[0] && r->in_addr == (unsigned long)kp->addr))
+			return r;
+	}
+	return NULL;
+}
+
+static void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr)
+{
+	struct krp_resolved *r = &krp_resolve_cache[krp_resolve_next];
+	unsigned int off;
+	char *sym;
+
+	sym = kmalloc(KSYM_NAME_LEN, GFP_KERNEL);
+	if (!sym)
+		return;
+	if (kp->symbol_name && strlen(kp->symbol_name) >= KSYM_NAME_LEN)
+		goto out;
+	if (krp_describe(addr, sym, &off, r->modname))
+		goto out;
+	strscpy(r->sym, kp->symbol_name ? kp->symbol_name : "", KSYM_NAME_LEN);
+	r->offset = kp->offset;
+	r->in_addr = (unsigned long)kp->addr;
+	r->addr = addr;
+	r->valid = true;
+	krp_resolve_next = (krp_resolve_next + 1) % KRP_RESOLVE_CACHE;
+out:
+	kfree(sym);
+}
+
+/**
+ * krp_resolve_forget() - drop what is cached about a module's symbols
+ * @modname: the module that is going away
+ *
+ * Called with krp_mutex held.
+ */
+void krp_resolve_forget(const char *modname)
+{
+	struct krp_resolved *r;
+
+	for (r = krp_resolve_cache; r < krp_resolve_cache + KRP_RESOLVE_CACHE; r++)
+		if (r->valid && !strcmp(r->modname, modname))
+			r->valid = false;
+}
 
 /**
  * krp_resolve() - resolve and check where @kp points
@@ -28,6 +98,7 @@
  */
 int krp_resolve(struct krp_kprobe *kp, unsigned long *addr)
 {
+	struct krp_resolved *r;
 	struct kprobe probe = {
 		.symbol_name = kp->symbol_name,
 		.offset = kp->offset,
@@ -40,6 +111,12 @@ int krp_resolve(struct krp_kprobe *kp, unsigned long *addr)
 		pr_err("give exactly one of symbol_name and addr\n");
 		return -EINVAL;
 	}
+	lockdep_assert_held(&krp_mutex);
+	r = krp_resolve_lookup(kp);
+	if (r) {
+		*addr = r->addr;
+		return 0;
+	}
 	ret = register_kprobe(&probe);
 	if (ret) {
 		if (kp->symbol_name)
@@ -51,6 +128,7 @@ int krp_resolve(struct krp_kprobe *kp, unsigned long *addr)
 	}
 	*addr = (unsigned long)probe.addr;
 	unregister_kprobe(&probe);
+	krp_resolve_remember(kp, *addr);
 	return 0;
 }
 

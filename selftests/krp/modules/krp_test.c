@@ -1,0 +1,963 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * krp_test.ko: scenarios that exercise krp's return probes from a
+ * client module.  Writing a scenario's name to
+ * /sys/kernel/debug/krp_test/run runs it in the writer's context; the
+ * write succeeds if the scenario passed and fails with the scenario's
+ * errno otherwise, with the reason in dmesg.
+ *
+ * A few scenarios leave a probe armed for the user-space side to check
+ * (hold_pipe, arm_target); module exit unregisters whatever is left.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include <krp/kprobes.h>
+
+static unsigned int sleepers = 4096;
+module_param(sleepers, uint, 0644);
+MODULE_PARM_DESC(sleepers, "tasks asleep at once in the sleepers scenario");
+
+static unsigned int depth = 200;
+module_param(depth, uint, 0644);
+MODULE_PARM_DESC(depth, "recursion depth of the recursion scenario");
+
+static unsigned int cycles = 1000;
+module_param(cycles, uint, 0644);
+MODULE_PARM_DESC(cycles, "register/unregister cycles of the stress scenario");
+
+#define CHECK(cond, fmt, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			pr_err("%s:%d: check failed: %s: " fmt "\n",	\
+			       __func__, __LINE__, #cond, ##__VA_ARGS__); \
+			ret = -EINVAL;					\
+		}							\
+	} while (0)
+
+/* Targets.  noipa: no inlining, no cloning, no assumptions across calls. */
+#define TARGET __attribute__((__noipa__))
+
+static TARGET int krp_test_target(int x)
+{
+	return x * 3 + 1;
+}
+
+static TARGET u64 krp_test_target64(u64 x)
+{
+	return (x << 32) | (x + 7);
+}
+
+static TARGET int krp_test_recurse(int n)
+{
+	if (n <= 0)
+		return 0;
+	return krp_test_recurse(n - 1) + 1;
+}
+
+static DECLARE_WAIT_QUEUE_HEAD(krp_test_wq);
+static bool krp_test_released;
+
+static TARGET int krp_test_sleep(int id)
+{
+	wait_event(krp_test_wq, READ_ONCE(krp_test_released));
+	return id * 2 + 1;
+}
+
+static TARGET void krp_test_noreturn(struct completion *done)
+{
+	kthread_complete_and_exit(done, 0);
+}
+
+static notrace TARGET __used int krp_test_notrace(int x)
+{
+	return x + 1;
+}
+
+/* Event log for order checks in single-task scenarios. */
+#define LOG_MAX 1024
+static int krp_log[LOG_MAX];
+static atomic_t krp_nlog;
+
+static void log_event(int ev)
+{
+	int i = atomic_inc_return(&krp_nlog) - 1;
+
+	if (i < LOG_MAX)
+		krp_log[i] = ev;
+}
+
+static void log_reset(void)
+{
+	atomic_set(&krp_nlog, 0);
+}
+
+static atomic_t n_entry, n_ret, n_bad;
+
+static void counters_reset(void)
+{
+	atomic_set(&n_entry, 0);
+	atomic_set(&n_ret, 0);
+	atomic_set(&n_bad, 0);
+	log_reset();
+}
+
+static void rp_init(struct krp_kretprobe *rp, const char *sym,
+		    krp_kretprobe_handler_t entry,
+		    krp_kretprobe_handler_t ret, size_t data_size)
+{
+	memset(rp, 0, sizeof(*rp));
+	rp->kp.symbol_name = sym;
+	rp->entry_handler = entry;
+	rp->handler = ret;
+	rp->data_size = data_size;
+}
+
+/* retval: 32- and 64-bit return values, entry data, accessors */
+
+static struct krp_kretprobe rp_a, rp_b, rp_c;
+
+static int retval_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(long *)ri->data = regs_get_kernel_argument(regs, 0);
+	atomic_inc(&n_entry);
+	return 0;
+}
+
+static int retval_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	int x = *(long *)ri->data;
+	unsigned long ra = krp_get_kretprobe_retaddr(ri);
+
+	if (regs_return_value(regs) != x * 3 + 1 ||
+	    krp_get_kretprobe(ri) != &rp_a ||
+	    !within_module(ra, THIS_MODULE) ||
+	    instruction_pointer(regs) != ra || preemptible())
+		atomic_inc(&n_bad);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+static int retval64_entry(struct krp_kretprobe_instance *ri,
+			  struct pt_regs *regs)
+{
+	/* a u64 argument comes in edx:eax on i386 */
+	u64 x = IS_ENABLED(CONFIG_X86_32) ?
+		((u64)regs->dx << 32 | (u32)regs->ax) :
+		regs_get_kernel_argument(regs, 0);
+
+	*(u64 *)ri->data = x;
+	return 0;
+}
+
+static int retval64_ret(struct krp_kretprobe_instance *ri,
+			struct pt_regs *regs)
+{
+	u64 x = *(u64 *)ri->data;
+
+	if (krp_regs_return_value64(regs) != ((x << 32) | (x + 7)))
+		atomic_inc(&n_bad);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+static int scenario_retval(void)
+{
+	int i, ret = 0, err;
+	u64 v;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_target", retval_entry, retval_ret, sizeof(long));
+	rp_init(&rp_b, "krp_test_target64", retval64_entry, retval64_ret,
+		sizeof(u64));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	err = krp_register_kretprobe(&rp_b);
+	if (err) {
+		krp_unregister_kretprobe(&rp_a);
+		return err;
+	}
+	CHECK(rp_a.kp.addr == (void *)krp_test_target, "addr %px", rp_a.kp.addr);
+	CHECK(rp_a.kp.flags & KRP_FLAG_FTRACE, "flags %x", rp_a.kp.flags);
+	for (i = 0; i < 100; i++)
+		CHECK(krp_test_target(i) == i * 3 + 1, "i=%d", i);
+	CHECK(atomic_read(&n_entry) == 100, "%d", atomic_read(&n_entry));
+	CHECK(atomic_read(&n_ret) == 100, "%d", atomic_read(&n_ret));
+	for (v = 1; v < (1ULL << 40); v <<= 7)
+		CHECK(krp_test_target64(v) == ((v << 32) | (v + 7)), "%llu", v);
+	CHECK(atomic_read(&n_ret) == 106, "%d", atomic_read(&n_ret));
+	CHECK(!atomic_read(&n_bad), "%d bad returns", atomic_read(&n_bad));
+	CHECK(krp_kretprobe_nmissed(&rp_a) == 0, "");
+	krp_unregister_kretprobe(&rp_a);
+	krp_unregister_kretprobe(&rp_b);
+	CHECK(!rp_a.probe && !rp_b.probe, "");
+	/* no handler after unregister */
+	krp_test_target(1);
+	CHECK(atomic_read(&n_ret) == 106, "%d", atomic_read(&n_ret));
+	return ret;
+}
+
+/* data: the largest data_size, kept intact between entry and return */
+
+static int data_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	memset(ri->data, 0x5a, KRP_KRETPROBE_MAX_DATA_SIZE);
+	return 0;
+}
+
+static int data_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (memchr_inv(ri->data, 0x5a, KRP_KRETPROBE_MAX_DATA_SIZE))
+		atomic_inc(&n_bad);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+static int scenario_data(void)
+{
+	int ret = 0, err, i;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_target", data_entry, data_ret,
+		KRP_KRETPROBE_MAX_DATA_SIZE);
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	for (i = 0; i < 10; i++)
+		krp_test_target(i);
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(atomic_read(&n_ret) == 10, "%d", atomic_read(&n_ret));
+	CHECK(!atomic_read(&n_bad), "");
+	return ret;
+}
+
+/* recursion: every level's return, innermost first */
+
+static int rec_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(long *)ri->data = regs_get_kernel_argument(regs, 0);
+	atomic_inc(&n_entry);
+	return 0;
+}
+
+static int rec_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	long n = *(long *)ri->data;
+
+	/* returns come innermost first: 0, 1, 2, ... */
+	if (regs_return_value(regs) != n || n != atomic_read(&n_ret))
+		atomic_inc(&n_bad);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+static int scenario_recursion(void)
+{
+	int ret = 0, err;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_recurse", rec_entry, rec_ret, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	CHECK(krp_test_recurse(depth) == depth, "");
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(atomic_read(&n_entry) == depth + 1, "%d", atomic_read(&n_entry));
+	CHECK(atomic_read(&n_ret) == depth + 1, "%d", atomic_read(&n_ret));
+	CHECK(!atomic_read(&n_bad), "%d", atomic_read(&n_bad));
+	CHECK(rp_a.nmissed == 0, "%d", rp_a.nmissed);
+	return ret;
+}
+
+/* multi: three probes on one function */
+
+static unsigned long multi_ra[3];
+
+static int multi_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct krp_kretprobe *rp = krp_get_kretprobe(ri);
+
+	log_event(rp == &rp_a ? 1 : rp == &rp_b ? 2 : 3);
+	return 0;
+}
+
+static int multi_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct krp_kretprobe *rp = krp_get_kretprobe(ri);
+	int id = rp == &rp_a ? 1 : rp == &rp_b ? 2 : 3;
+
+	log_event(10 + id);
+	multi_ra[id - 1] = krp_get_kretprobe_retaddr(ri);
+	if (regs_return_value(regs) != 22)
+		atomic_inc(&n_bad);
+	return 0;
+}
+
+static int scenario_multi(void)
+{
+	static const int expect[] = { 1, 2, 3, 13, 12, 11 };
+	struct krp_kretprobe *rps[] = { &rp_a, &rp_b, &rp_c };
+	int ret = 0, err, i;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_target", multi_entry, multi_ret, 0);
+	rp_init(&rp_b, "krp_test_target", multi_entry, multi_ret, 0);
+	rp_init(&rp_c, "krp_test_target", multi_entry, multi_ret, 0);
+	err = krp_register_kretprobes(rps, 3);
+	if (err)
+		return err;
+	CHECK(krp_test_target(7) == 22, "");
+	krp_unregister_kretprobes(rps, 3);
+	CHECK(atomic_read(&krp_nlog) == ARRAY_SIZE(expect), "%d",
+	      atomic_read(&krp_nlog));
+	for (i = 0; i < ARRAY_SIZE(expect); i++)
+		CHECK(krp_log[i] == expect[i], "event %d is %d", i, krp_log[i]);
+	for (i = 0; i < 3; i++) {
+		CHECK(within_module(multi_ra[i], THIS_MODULE), "%pS",
+		      (void *)multi_ra[i]);
+		CHECK(multi_ra[i] == multi_ra[0], "");
+	}
+	CHECK(!atomic_read(&n_bad), "");
+	return ret;
+}
+
+/* sleepers: many tasks inside one probed function at once */
+
+struct sleeper {
+	int id;
+	int result;
+	struct completion *done;
+	atomic_t *left;
+};
+
+static atomic_t sleepers_left;
+static DECLARE_COMPLETION(sleepers_done);
+
+static int sleeper_fn(void *arg)
+{
+	struct sleeper *s = arg;
+
+	s->result = krp_test_sleep(s->id);
+	if (atomic_dec_and_test(s->left))
+		complete(s->done);
+	return 0;
+}
+
+static int sleep_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(long *)ri->data = regs_get_kernel_argument(regs, 0);
+	atomic_inc(&n_entry);
+	return 0;
+}
+
+static int sleep_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (regs_return_value(regs) != *(long *)ri->data * 2 + 1)
+		atomic_inc(&n_bad);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+/* Start @n sleepers and wait until all are inside krp_test_sleep(). */
+static struct sleeper *sleepers_start(unsigned int n, atomic_t *inside)
+{
+	struct sleeper *s = kvcalloc(n, sizeof(*s), GFP_KERNEL);
+	struct task_struct *t;
+	unsigned int i, waited;
+
+	if (!s)
+		return NULL;
+	WRITE_ONCE(krp_test_released, false);
+	reinit_completion(&sleepers_done);
+	atomic_set(&sleepers_left, n);
+	for (i = 0; i < n; i++) {
+		s[i].id = i;
+		s[i].result = -1;
+		s[i].done = &sleepers_done;
+		s[i].left = &sleepers_left;
+		t = kthread_run(sleeper_fn, &s[i], "krp_sleeper");
+		if (IS_ERR(t)) {
+			pr_err("kthread_run: %ld\n", PTR_ERR(t));
+			/* the ones not started never arrive */
+			atomic_sub(n - i, &sleepers_left);
+			break;
+		}
+	}
+	for (waited = 0; atomic_read(inside) < i && waited < 60000; waited += 10)
+		msleep(10);
+	return s;
+}
+
+static void sleepers_release(void)
+{
+	WRITE_ONCE(krp_test_released, true);
+	wake_up_all(&krp_test_wq);
+	wait_for_completion(&sleepers_done);
+}
+
+static int scenario_sleepers(void)
+{
+	unsigned int i, n = sleepers;
+	struct sleeper *s;
+	int ret = 0, err;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_sleep", sleep_entry, sleep_ret, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	s = sleepers_start(n, &n_entry);
+	if (!s) {
+		krp_unregister_kretprobe(&rp_a);
+		return -ENOMEM;
+	}
+	CHECK(atomic_read(&n_entry) == n, "%d of %u inside",
+	      atomic_read(&n_entry), n);
+	sleepers_release();
+	CHECK(atomic_read(&n_ret) == n, "%d of %u returns seen",
+	      atomic_read(&n_ret), n);
+	CHECK(krp_kretprobe_nmissed(&rp_a) == 0, "nmissed %d", rp_a.nmissed);
+	CHECK(!atomic_read(&n_bad), "%d", atomic_read(&n_bad));
+	for (i = 0; i < n; i++)
+		CHECK(s[i].result == i * 2 + 1, "sleeper %u got %d", i,
+		      s[i].result);
+	pr_info("sleepers: %d of %u returns seen, nmissed %d\n",
+		atomic_read(&n_ret), n, rp_a.nmissed);
+	krp_unregister_kretprobe(&rp_a);
+	kvfree(s);
+	return ret;
+}
+
+/* unregister while tasks are inside: returns right, no handler after */
+
+static int scenario_unregister(void)
+{
+	unsigned int i, n = 8;
+	struct sleeper *s;
+	int ret = 0, err, seen;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_sleep", sleep_entry, sleep_ret, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	s = sleepers_start(n, &n_entry);
+	if (!s) {
+		krp_unregister_kretprobe(&rp_a);
+		return -ENOMEM;
+	}
+	CHECK(atomic_read(&n_entry) == n, "%d", atomic_read(&n_entry));
+	krp_unregister_kretprobe(&rp_a);
+	seen = atomic_read(&n_ret);
+	sleepers_release();
+	CHECK(seen == 0, "%d", seen);
+	CHECK(atomic_read(&n_ret) == seen, "handler ran after unregister");
+	for (i = 0; i < n; i++)
+		CHECK(s[i].result == i * 2 + 1, "sleeper %u got %d", i,
+		      s[i].result);
+	kvfree(s);
+	return ret;
+}
+
+/* disable/enable, and what a disable does to calls already inside */
+
+static int scenario_disable(void)
+{
+	struct sleeper *s;
+	int ret = 0, err;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_target", retval_entry, retval_ret, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	krp_test_target(1);
+	CHECK(atomic_read(&n_ret) == 1, "");
+	CHECK(!krp_disable_kretprobe(&rp_a), "");
+	CHECK(rp_a.kp.flags & KRP_FLAG_DISABLED, "");
+	krp_test_target(1);
+	CHECK(atomic_read(&n_ret) == 1, "disabled probe fired");
+	CHECK(!krp_enable_kretprobe(&rp_a), "");
+	CHECK(!(rp_a.kp.flags & KRP_FLAG_DISABLED), "");
+	krp_test_target(1);
+	CHECK(atomic_read(&n_ret) == 2, "");
+	CHECK(!atomic_read(&n_bad), "");
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(krp_disable_kretprobe(&rp_a) == -EINVAL, "");
+
+	/* a call inside when the probe is disabled still gets its return */
+	counters_reset();
+	rp_init(&rp_a, "krp_test_sleep", sleep_entry, sleep_ret, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	s = sleepers_start(1, &n_entry);
+	if (!s) {
+		krp_unregister_kretprobe(&rp_a);
+		return -ENOMEM;
+	}
+	CHECK(!krp_disable_kretprobe(&rp_a), "");
+	sleepers_release();
+	CHECK(atomic_read(&n_ret) == 1, "in-flight return after disable: %d",
+	      atomic_read(&n_ret));
+	krp_unregister_kretprobe(&rp_a);
+	kvfree(s);
+
+	/* registered disabled */
+	counters_reset();
+	rp_init(&rp_a, "krp_test_target", retval_entry, retval_ret, sizeof(long));
+	rp_a.kp.flags = KRP_FLAG_DISABLED;
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	krp_test_target(1);
+	CHECK(atomic_read(&n_ret) == 0, "");
+	CHECK(!krp_enable_kretprobe(&rp_a), "");
+	krp_test_target(1);
+	CHECK(atomic_read(&n_ret) == 1, "");
+	krp_unregister_kretprobe(&rp_a);
+	return ret;
+}
+
+/* batch: a failure rolls back the ones registered before it */
+
+static int scenario_batch(void)
+{
+	struct krp_kretprobe *rps[] = { &rp_a, &rp_b, &rp_c };
+	int ret = 0, err;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_target", retval_entry, retval_ret, sizeof(long));
+	rp_init(&rp_b, "krp_test_target64", retval64_entry, retval64_ret,
+		sizeof(u64));
+	rp_init(&rp_c, "krp_test_no_such_function", NULL, retval_ret, 0);
+	err = krp_register_kretprobes(rps, 3);
+	CHECK(err == -ENOENT, "%d", err);
+	CHECK(!rp_a.probe && !rp_b.probe && !rp_c.probe, "");
+	krp_test_target(1);
+	krp_test_target64(1);
+	CHECK(atomic_read(&n_entry) == 0 && atomic_read(&n_ret) == 0,
+	      "rolled-back probe fired");
+	CHECK(krp_register_kretprobes(rps, 0) == -EINVAL, "");
+
+	rp_init(&rp_a, "krp_test_target", retval_entry, retval_ret, sizeof(long));
+	rp_init(&rp_b, "krp_test_target64", retval64_entry, retval64_ret,
+		sizeof(u64));
+	err = krp_register_kretprobes(rps, 2);
+	CHECK(!err, "%d", err);
+	if (err)
+		return ret;
+	krp_test_target(1);
+	krp_test_target64(1);
+	CHECK(atomic_read(&n_ret) == 2, "%d", atomic_read(&n_ret));
+	krp_unregister_kretprobes(rps, 2);
+	CHECK(!atomic_read(&n_bad), "");
+	return ret;
+}
+
+/* badinput: each refused registration, with its errno */
+
+static int expect_err(struct krp_kretprobe *rp, int want, const char *what)
+{
+	int err = krp_register_kretprobe(rp);
+
+	if (err == want && !rp->probe)
+		return 0;
+	pr_err("badinput %s: got %d, want %d\n", what, err, want);
+	if (!err)
+		krp_unregister_kretprobe(rp);
+	return -EINVAL;
+}
+
+static int scenario_badinput(void)
+{
+	int ret = 0;
+
+	rp_init(&rp_a, "krp_test_no_such_function", NULL, retval_ret, 0);
+	ret |= expect_err(&rp_a, -ENOENT, "unknown symbol");
+
+	rp_init(&rp_a, "krp_test_target", NULL, retval_ret, 0);
+	rp_a.kp.offset = 5;	/* past the ftrace call: a boundary, not entry */
+	ret |= expect_err(&rp_a, -EINVAL, "not a function entry");
+
+	rp_init(&rp_a, NULL, NULL, retval_ret, 0);
+	rp_a.kp.addr = (krp_opcode_t *)krp_register_kretprobe;
+	ret |= expect_err(&rp_a, -EINVAL, "krp's own code");
+
+	rp_init(&rp_a, "krp_trampoline", NULL, retval_ret, 0);
+	ret |= expect_err(&rp_a, -EINVAL, "krp's trampoline");
+
+	rp_init(&rp_a, "krp_trampoline_handler", NULL, retval_ret, 0);
+	ret |= expect_err(&rp_a, -EINVAL, "krp's hit path");
+
+	rp_init(&rp_a, "krp_test_target", NULL, retval_ret,
+		KRP_KRETPROBE_MAX_DATA_SIZE + 1);
+	ret |= expect_err(&rp_a, -E2BIG, "data_size");
+
+	rp_init(&rp_a, "krp_test_target", NULL, retval_ret, 0);
+	rp_a.kp.addr = (krp_opcode_t *)krp_test_target;
+	ret |= expect_err(&rp_a, -EINVAL, "both addr and symbol");
+
+	rp_init(&rp_a, NULL, NULL, retval_ret, 0);
+	ret |= expect_err(&rp_a, -EINVAL, "neither addr nor symbol");
+
+	rp_init(&rp_a, "krp_test_target", NULL, retval_ret, 0);
+	rp_a.kp.flags = KRP_FLAG_GONE;
+	ret |= expect_err(&rp_a, -EINVAL, "flags");
+
+	rp_init(&rp_a, "krp_test_notrace", NULL, retval_ret, 0);
+	ret |= expect_err(&rp_a, -EOPNOTSUPP, "not traceable");
+
+	rp_init(&rp_a, "__switch_to", NULL, retval_ret, 0);
+	ret |= expect_err(&rp_a, -EINVAL, "__switch_to");
+
+	rp_init(&rp_a, "krp_test_target", NULL, retval_ret, 0);
+	if (krp_register_kretprobe(&rp_a)) {
+		ret = -EINVAL;
+	} else {
+		/* the second registration fails and leaves the first alone */
+		if (krp_register_kretprobe(&rp_a) != -EBUSY || !rp_a.probe) {
+			pr_err("badinput registered twice: not -EBUSY\n");
+			ret = -EINVAL;
+		}
+		krp_unregister_kretprobe(&rp_a);
+	}
+
+	/* not registered: a warning in dmesg, nothing else */
+	rp_init(&rp_b, "krp_test_target", NULL, retval_ret, 0);
+	krp_unregister_kretprobe(&rp_b);
+	return ret;
+}
+
+/* handler_recursion: a handler calling the probed function is a miss */
+
+static int recurse_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	atomic_inc(&n_ret);
+	if (krp_test_target(5) != 16)
+		atomic_inc(&n_bad);
+	return 0;
+}
+
+static int recurse_entry(struct krp_kretprobe_instance *ri,
+			 struct pt_regs *regs)
+{
+	*(long *)ri->data = regs_get_kernel_argument(regs, 0);
+	atomic_inc(&n_entry);
+	if (krp_test_target(6) != 19)
+		atomic_inc(&n_bad);
+	return 0;
+}
+
+static int scenario_handler_recursion(void)
+{
+	int ret = 0, err;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_target", NULL, recurse_ret, 0);
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	CHECK(krp_test_target(1) == 4, "");
+	CHECK(krp_test_target(2) == 7, "");
+	CHECK(atomic_read(&n_ret) == 2, "%d", atomic_read(&n_ret));
+	CHECK(krp_kretprobe_nmissed(&rp_a) == 2, "nmissed %d", rp_a.nmissed);
+	CHECK(rp_a.kp.nmissed == 2, "kp.nmissed %lu", rp_a.kp.nmissed);
+	krp_unregister_kretprobe(&rp_a);
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_target", recurse_entry, retval_ret, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	CHECK(krp_test_target(1) == 4, "");
+	/* the nested call is never probed; ftrace may drop it silently */
+	CHECK(atomic_read(&n_entry) == 1, "%d", atomic_read(&n_entry));
+	CHECK(atomic_read(&n_ret) == 1, "%d", atomic_read(&n_ret));
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(!atomic_read(&n_bad), "");
+	return ret;
+}
+
+/* declined: an entry handler saying no means no return handler */
+
+static int decline_entry(struct krp_kretprobe_instance *ri,
+			 struct pt_regs *regs)
+{
+	return regs_get_kernel_argument(regs, 0) & 1;
+}
+
+static int scenario_declined(void)
+{
+	int ret = 0, err, i;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_target", decline_entry, recurse_ret, 0);
+	rp_a.handler = sleep_ret;	/* counts returns */
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	for (i = 0; i < 10; i++)
+		krp_test_target(i);
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(atomic_read(&n_ret) == 5, "%d", atomic_read(&n_ret));
+	/* a decline is not a miss, as in the kernel */
+	CHECK(rp_a.nmissed == 0, "%d", rp_a.nmissed);
+	return ret;
+}
+
+/* exit: tasks that end inside a probed function */
+
+static int exit_fn(void *arg)
+{
+	krp_test_noreturn(arg);
+	return 0;
+}
+
+static int scenario_exit(void)
+{
+	const int n = 128;
+	struct completion *done;
+	struct task_struct *t;
+	int ret = 0, err, i, started = 0;
+
+	counters_reset();
+	done = kcalloc(n, sizeof(*done), GFP_KERNEL);
+	if (!done)
+		return -ENOMEM;
+	rp_init(&rp_a, "krp_test_noreturn", sleep_entry, sleep_ret, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err) {
+		kfree(done);
+		return err;
+	}
+	for (i = 0; i < n; i++) {
+		init_completion(&done[i]);
+		t = kthread_run(exit_fn, &done[i], "krp_exiter");
+		if (IS_ERR(t))
+			break;
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		wait_for_completion(&done[i]);
+	CHECK(started == n, "%d", started);
+	CHECK(atomic_read(&n_entry) == n, "%d", atomic_read(&n_entry));
+	CHECK(atomic_read(&n_ret) == 0, "");
+	krp_unregister_kretprobe(&rp_a);
+	/* let the exited tasks be freed; that is where frames come back */
+	msleep(100);
+	rcu_barrier();
+	kfree(done);
+	return ret;
+}
+
+/* stress: register/unregister cycles while every CPU calls the target */
+
+static atomic_t stress_bad;
+static bool stress_stop;
+
+static int stress_fn(void *arg)
+{
+	int i = 0;
+
+	while (!READ_ONCE(stress_stop)) {
+		if (krp_test_target(i) != i * 3 + 1)
+			atomic_inc(&stress_bad);
+		if (krp_test_recurse(3) != 3)
+			atomic_inc(&stress_bad);
+		i++;
+		if (!(i & 63))
+			cond_resched();
+	}
+	return 0;
+}
+
+static int stress_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (regs_return_value(regs) != *(long *)ri->data * 3 + 1)
+		atomic_inc(&n_bad);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+static int scenario_stress(void)
+{
+	struct task_struct *workers[NR_CPUS];
+	struct krp_kretprobe *pair[] = { &rp_a, &rp_b };
+	unsigned int c, cpu, nw = 0, done;
+	u64 t_reg = 0, t_unreg = 0, t0;
+	int ret = 0, err;
+
+	counters_reset();
+	atomic_set(&stress_bad, 0);
+	WRITE_ONCE(stress_stop, false);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		t = kthread_create(stress_fn, NULL, "krp_stress/%u", cpu);
+		if (IS_ERR(t))
+			break;
+		kthread_bind(t, cpu);
+		get_task_struct(t);
+		wake_up_process(t);
+		workers[nw++] = t;
+	}
+	for (c = 0; c < cycles; c++) {
+		rp_init(&rp_a, "krp_test_target", retval_entry, stress_ret,
+			sizeof(long));
+		rp_init(&rp_b, "krp_test_recurse", NULL, NULL, 0);
+		t0 = ktime_get_ns();
+		err = krp_register_kretprobe(&rp_a);
+		if (err) {
+			CHECK(!err, "cycle %u: %d", c, err);
+			break;
+		}
+		err = krp_register_kretprobe(&rp_b);
+		CHECK(!err, "cycle %u: %d", c, err);
+		t_reg += ktime_get_ns() - t0;
+		udelay(200);
+		t0 = ktime_get_ns();
+		if (!err)
+			krp_unregister_kretprobes(pair, 2);
+		else
+			krp_unregister_kretprobe(&rp_a);
+		t_unreg += ktime_get_ns() - t0;
+		if (ret)
+			break;
+	}
+	done = c;
+	WRITE_ONCE(stress_stop, true);
+	for (c = 0; c < nw; c++) {
+		kthread_stop(workers[c]);
+		put_task_struct(workers[c]);
+	}
+	CHECK(!atomic_read(&stress_bad), "%d wrong return values",
+	      atomic_read(&stress_bad));
+	CHECK(!atomic_read(&n_bad), "%d bad returns", atomic_read(&n_bad));
+	CHECK(atomic_read(&n_ret) > 0, "the probe never fired");
+	pr_info("stress: %u cycles on %u CPUs, %d returns handled, %llu us/register %llu us/unregister\n",
+		done, nw, atomic_read(&n_ret),
+		div_u64(t_reg, 1000 * max(done, 1u)),
+		div_u64(t_unreg, 1000 * max(done, 1u)));
+	return ret;
+}
+
+/* Probes left armed for user space to look at; see the file comment. */
+
+static struct krp_kretprobe rp_hold, rp_target;
+
+static int count_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+static int scenario_hold_pipe(void)
+{
+	rp_init(&rp_hold, "pipe_read", NULL, count_ret, 0);
+	return krp_register_kretprobe(&rp_hold);
+}
+
+static int scenario_arm_target(void)
+{
+	rp_init(&rp_target, "krp_target_fn", NULL, count_ret, 0);
+	return krp_register_kretprobe(&rp_target);
+}
+
+static int scenario_disarm_target(void)
+{
+	if (!rp_target.probe)
+		return -EINVAL;
+	krp_unregister_kretprobe(&rp_target);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} scenarios[] = {
+	{ "retval", scenario_retval },
+	{ "data", scenario_data },
+	{ "recursion", scenario_recursion },
+	{ "multi", scenario_multi },
+	{ "sleepers", scenario_sleepers },
+	{ "unregister", scenario_unregister },
+	{ "disable", scenario_disable },
+	{ "batch", scenario_batch },
+	{ "badinput", scenario_badinput },
+	{ "handler_recursion", scenario_handler_recursion },
+	{ "declined", scenario_declined },
+	{ "exit", scenario_exit },
+	{ "stress", scenario_stress },
+	{ "hold_pipe", scenario_hold_pipe },
+	{ "arm_target", scenario_arm_target },
+	{ "disarm_target", scenario_disarm_target },
+};
+
+static DEFINE_MUTEX(run_lock);
+
+static ssize_t run_write(struct file *file, const char __user *ubuf,
+			 size_t count, loff_t *ppos)
+{
+	char name[32];
+	int i, ret = -ENOENT;
+
+	if (count >= sizeof(name))
+		return -EINVAL;
+	if (copy_from_user(name, ubuf, count))
+		return -EFAULT;
+	name[count] = '\0';
+	strim(name);
+	mutex_lock(&run_lock);
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
+		if (strcmp(name, scenarios[i].name))
+			continue;
+		ret = scenarios[i].fn();
+		pr_info("%s: %s (%d)\n", name, ret ? "FAIL" : "pass", ret);
+		break;
+	}
+	mutex_unlock(&run_lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations run_fops = {
+	.owner = THIS_MODULE,
+	.write = run_write,
+};
+
+static struct dentry *dir;
+
+static int __init krp_test_init(void)
+{
+	dir = debugfs_create_dir("krp_test", NULL);
+	debugfs_create_file("run", 0200, dir, NULL, &run_fops);
+	return 0;
+}
+
+static void __exit krp_test_exit(void)
+{
+	debugfs_remove_recursive(dir);
+	if (rp_hold.probe)
+		krp_unregister_kretprobe(&rp_hold);
+	if (rp_target.probe)
+		krp_unregister_kretprobe(&rp_target);
+}
+
+module_init(krp_test_init);
+module_exit(krp_test_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("krp self-test client");
