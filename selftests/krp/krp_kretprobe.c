@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kselftest of krp's return probes in a booted kernel.
+ *
+ * The client-side scenarios run inside krp_test.ko (a write of their
+ * name to /sys/kernel/debug/krp_test/run succeeds only if they pass);
+ * this program drives them and checks what a user sees from outside:
+ * the debugfs formats, the statistics, module unloading with frames
+ * outstanding, and probes whose module goes away.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "lib/krp_test.h"
+
+#define RUN	"/sys/kernel/debug/krp_test/run"
+#define LIST	KRP_DEBUGFS "/list"
+#define STATS	KRP_DEBUGFS "/stats"
+#define ENABLED	KRP_DEBUGFS "/enabled"
+
+static char buf[65536];
+
+static int load_test_module(const char *name, const char *params)
+{
+	char path[256];
+	int ret = krp_test_module_path(path, sizeof(path), name);
+
+	return ret ? ret : krp_load_module(path, params);
+}
+
+static int run(const char *scenario)
+{
+	return krp_write_file(RUN, scenario);
+}
+
+/* Value of one "name value" line of krp/stats, or -1. */
+static long stat_of(const char *name)
+{
+	size_t len = strlen(name);
+	char *line;
+
+	if (krp_read_file(STATS, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			return strtol(line + len + 1, NULL, 10);
+	return -1;
+}
+
+/* Wait for a statistic to reach @want; frames come back asynchronously. */
+static long stat_wait(const char *name, long want, int ms)
+{
+	long v;
+
+	while ((v = stat_of(name)) != want && ms > 0) {
+		usleep(10000);
+		ms -= 10;
+	}
+	return v;
+}
+
+/* The krp/list line of @sym, copied to @line; 0 if there is one. */
+static int list_line(const char *sym, char *line, size_t size)
+{
+	char *l, *save;
+
+	if (krp_read_file(LIST, buf, sizeof(buf)) < 0)
+		return -1;
+	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strstr(l, sym)) {
+			snprintf(line, size, "%s", l);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static bool matches(const char *re, const char *s)
+{
+	regex_t r;
+	bool ok;
+
+	if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB))
+		return false;
+	ok = !regexec(&r, s, 0, NULL, 0);
+	regfree(&r);
+	return ok;
+}
+
+static long hits_of(const char *sym)
+{
+	char line[512], *h;
+
+	if (list_line(sym, line, sizeof(line)))
+		return -1;
+	h = strstr(line, "hits=");
+	return h ? strtol(h + 5, NULL, 10) : -1;
+}
+
+static void scenario(const char *name)
+{
+	int ret = run(name);
+
+	if (ret)
+		ksft_print_msg("%s: %s\n", name, strerror(-ret));
+	ksft_test_result(!ret, "%s\n", name);
+}
+
+/* The stats file: every documented line, each with a number. */
+static void test_stats_format(void)
+{
+	static const char * const keys[] = {
+		"hits", "returns", "missed_recursion", "missed_depth",
+		"missed_nomem", "missed_declined", "missed_rcu",
+		"tasks_with_pool", "frames_in_use", "deepest_frames",
+		"reclaimed_exit", "reclaimed_stale", "pool_bytes",
+	};
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (stat_of(keys[i]) < 0) {
+			ksft_print_msg("stats: no line %s\n", keys[i]);
+			ok = false;
+		}
+	}
+	ok = ok && matches("^([a-z_]+ -?[0-9]+\n)+$",
+			   (krp_read_file(STATS, buf, sizeof(buf)), buf));
+	ksft_test_result(ok, "stats format\n");
+}
+
+/* Tasks exiting inside a probed function: their frames come back. */
+static void test_exit(void)
+{
+	long before = stat_of("reclaimed_exit"), after, in_use;
+	int ret = run("exit");
+
+	after = stat_wait("reclaimed_exit", before + 128, 5000);
+	in_use = stat_wait("frames_in_use", 0, 5000);
+	if (ret || after != before + 128 || in_use)
+		ksft_print_msg("exit: run %d, reclaimed %ld -> %ld, frames_in_use %ld\n",
+			       ret, before, after, in_use);
+	ksft_test_result(!ret && after == before + 128 && !in_use,
+			 "exit: 128 tasks exit inside a probed function, frames reclaimed\n");
+}
+
+/*
+ * A probe on the kernel's pipe_read(), readers asleep in it, their
+ * client module unloaded: krp must refuse to unload until they return.
+ */
+static void test_unload_with_frames(void)
+{
+	enum { N = 4 };
+	int fds[N][2], i, status, bad = 0, ret;
+	pid_t pids[N];
+	long hits;
+
+	/* krp_test.ko is loaded */
+	ret = run("hold_pipe");
+	if (ret) {
+		ksft_test_result_fail("rmmod krp refused with frames out: setup %s\n",
+				      strerror(-ret));
+		return;
+	}
+	for (i = 0; i < N; i++) {
+		if (pipe(fds[i]))
+			ksft_exit_fail_msg("pipe: %s\n", strerror(errno));
+		pids[i] = fork();
+		if (!pids[i]) {
+			char c[8];
+			ssize_t n;
+
+			close(fds[i][1]);
+			n = read(fds[i][0], c, sizeof(c));
+			_exit(n == 5 && !memcmp(c, "hello", 5) ? 0 : 1);
+		}
+		close(fds[i][0]);
+	}
+	/* wait until all readers are inside pipe_read() */
+	for (i = 0; i < 500; i++) {
+		char path[64], st[512];
+		int asleep = 0, k;
+
+		for (k = 0; k < N; k++) {
+			snprintf(path, sizeof(path), "/proc/%d/stat", pids[k]);
+			if (krp_read_file(path, st, sizeof(st)) > 0 &&
+			    strstr(st, ") S "))
+				asleep++;
+		}
+		if (asleep == N)
+			break;
+		usleep(10000);
+	}
+	hits = hits_of("pipe_read");
+
+	ret = krp_unload_module("krp_test");
+	ksft_test_result(!ret, "client unloads while its probe has frames out\n");
+	/* delete_module() reports a module reference as EWOULDBLOCK */
+	ret = krp_unload_module("krp");
+	ksft_test_result(ret == -EWOULDBLOCK && krp_module_loaded("krp"),
+			 "rmmod krp refused (in use) while frames are out: %s\n",
+			 strerror(-ret));
+
+	for (i = 0; i < N; i++) {
+		if (write(fds[i][1], "hello", 5) != 5)
+			bad++;
+		close(fds[i][1]);
+	}
+	for (i = 0; i < N; i++)
+		if (waitpid(pids[i], &status, 0) != pids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			bad++;
+	ksft_test_result(!bad && hits >= N,
+			 "readers asleep across unregister return correctly (%ld hits)\n",
+			 hits);
+
+	ret = krp_unload_module_wait("krp", 5000);
+	ksft_test_result(!ret, "rmmod krp allowed once the frames are back: %s\n",
+			 strerror(-ret));
+	ret = krp_load_module(krp_module_path(), "");
+	if (!ret)
+		ret = load_test_module("krp_test", "");
+	if (ret)
+		ksft_exit_fail_msg("reload: %s\n", strerror(-ret));
+}
+
+/* The list format, enabled, and a probed module going away. */
+static void test_list_and_gone(void)
+{
+	char line[512];
+	long h0, h1, h2;
+	int ret;
+
+	ret = load_test_module("krp_target", "");
+	if (!ret)
+		ret = run("arm_target");
+	if (ret) {
+		ksft_test_result_fail("list format: setup %s\n", strerror(-ret));
+		return;
+	}
+	krp_write_file("/sys/kernel/debug/krp_target/call", "x");
+	ret = list_line("krp_target_fn", line, sizeof(line));
+	ksft_print_msg("list: %s\n", ret ? "(none)" : line);
+	ksft_test_result(!ret && matches("^[0-9a-f]{8}  r  krp_target_fn\\+0x0  krp_target \\[FTRACE\\]  hits=1 nmissed=0$",
+					 line),
+			 "list line format, hits counted\n");
+
+	/* enabled=0 disarms everything, enabled=1 rearms, per-probe state kept */
+	h0 = hits_of("krp_target_fn");
+	ret = krp_write_file(ENABLED, "0");
+	krp_write_file("/sys/kernel/debug/krp_target/call", "x");
+	h1 = hits_of("krp_target_fn");
+	ret |= krp_write_file(ENABLED, "1");
+	krp_write_file("/sys/kernel/debug/krp_target/call", "x");
+	h2 = hits_of("krp_target_fn");
+	ksft_test_result(!ret && h1 == h0 && h2 == h0 + 1,
+			 "enabled disarms and rearms (%ld %ld %ld)\n", h0, h1, h2);
+
+	ret = krp_unload_module("krp_target");
+	list_line("krp_target_fn", line, sizeof(line));
+	ksft_print_msg("list: %s\n", line);
+	ksft_test_result(!ret && strstr(line, "[GONE]"),
+			 "probed module unloads, its probe is [GONE]\n");
+	ret = run("disarm_target");
+	ksft_test_result(!ret && list_line("krp_target_fn", line, sizeof(line)),
+			 "a gone probe unregisters cleanly\n");
+}
+
+int main(void)
+{
+	int ret;
+
+	ksft_print_header();
+	ksft_set_plan(25);
+
+	ret = krp_load_module(krp_module_path(), "");
+	if (ret)
+		ksft_exit_fail_msg("load krp.ko: %s\n", strerror(-ret));
+	ret = load_test_module("krp_test", "");
+	if (ret)
+		ksft_exit_fail_msg("load krp_test.ko: %s\n", strerror(-ret));
+
+	scenario("retval");
+	scenario("data");
+	scenario("recursion");
+	scenario("multi");
+	scenario("disable");
+	scenario("batch");
+	scenario("badinput");
+	ksft_test_result(krp_read_file(LIST, buf, sizeof(buf)) == 0,
+			 "nothing registered after the failures\n");
+	scenario("declined");
+	scenario("handler_recursion");
+	scenario("unregister");
+	test_exit();
+	scenario("sleepers");
+	scenario("stress");
+	ksft_test_result(stat_wait("frames_in_use", 0, 5000) == 0,
+			 "no frame leaked\n");
+	test_stats_format();
+	test_list_and_gone();
+	test_unload_with_frames();
+
+	krp_unload_module("krp_test");
+	ret = krp_unload_module_wait("krp", 5000);
+	ksft_test_result(!ret, "krp unloads at the end: %s\n", strerror(-ret));
+	ksft_finished();
+}
