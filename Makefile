@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# krp: build, test, run, bench and check.  krp.ko's object list is in
+# Kbuild; this file drives Kbuild, the test builds and the QEMU pipeline.
+#
+#   make [modules]   krp.ko (W=1) against the kernel chosen below
+#   make selftests   test modules and test programs
+#   make test        host setup, stock kernel, build all, tools/krp-test
+#   make run         boot the stock kernel and run tools/demo.sh in it
+#   make bench       boot with an exact instruction count, run the benchmarks
+#   make check       checkpatch and sparse on the whole tree
+#   make clean       remove what the build made
+#
+# The kernel for modules and selftests:
+#   KDIR=<dir>        a kernel build directory
+#   KERNEL=<flavour>  a stock Debian kernel, fetched (tools/krp-kernel list)
+#   neither           /lib/modules/$(uname -r)/build if present, else the
+#                     stock 686-pae kernel
+# test, run, bench and check build against and boot the stock KERNEL
+# (default 686-pae) whatever KDIR says.
+#
+# V=1 shows the commands.
+
+SHELL		:= /bin/bash
+
+KERNEL_TOOL	:= $(CURDIR)/tools/krp-kernel
+QEMU_TOOL	:= $(CURDIR)/tools/krp-qemu
+STOCK		:= $(if $(KERNEL),$(KERNEL),686-pae)
+
+TEST_CC		?= gcc
+BENCH_QEMU	?= -accel tcg,thread=single -icount shift=0 -smp 1
+BENCH_TIMEOUT	?= 1800
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Evaluate an expensive variable on first use only, and at most once.
+once = $(eval $(1) := $$(shell $(2)))$($(1))
+
+running_build := /lib/modules/$(shell uname -r)/build
+ifneq ($(KDIR),)
+kdir := $(KDIR)
+else ifneq ($(KERNEL),)
+kdir = $(call once,kdir,$(KERNEL_TOOL) kdir $(KERNEL))
+else ifneq ($(wildcard $(running_build)/Makefile),)
+kdir := $(running_build)
+else
+kdir = $(call once,kdir,$(KERNEL_TOOL) kdir 686-pae)
+endif
+
+# kselftest headers and checkpatch, extracted from linux-source-6.1.
+ksrc = $(call once,ksrc,$(KERNEL_TOOL) source)
+
+# Test programs: every selftests/krp/*.c is one static i386 program, linked
+# with the helpers in selftests/krp/lib/; every selftests/krp/*.sh is copied.
+TEST_OUT	:= build/selftests
+TEST_LIB	:= $(wildcard selftests/krp/lib/*.c)
+TEST_PROGS	:= $(patsubst selftests/krp/%.c,$(TEST_OUT)/%,$(wildcard selftests/krp/*.c))
+TEST_SCRIPTS	:= $(patsubst selftests/krp/%,$(TEST_OUT)/%,$(wildcard selftests/krp/*.sh))
+TEST_CFLAGS	= -m32 -static -O2 -Wall \
+		  -I$(ksrc)/tools/testing/selftests \
+		  -I$(CURDIR)/include -I$(CURDIR)/selftests/krp/lib
+
+TEST_MODULES	:= selftests/krp/modules
+
+.PHONY: all modules selftests test-modules test-programs stock \
+	test run bench check checkpatch sparse clean help
+
+all: modules
+
+modules:
+	$(Q)test -n "$(kdir)" || { echo "no kernel build directory" >&2; exit 1; }
+	@echo "  MODULES krp.ko against $(kdir)"
+	$(Q)$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR) W=1 modules
+
+selftests: test-modules test-programs
+
+# The test modules link against krp.ko's exports.  Their Kbuild gets
+# KRP_TOP (this directory) and KRP_SRC (the linux-source extraction).
+test-modules: modules
+ifneq ($(wildcard $(TEST_MODULES)/Kbuild),)
+	@echo "  MODULES $(TEST_MODULES)"
+	$(Q)$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR)/$(TEST_MODULES) \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers \
+		KRP_TOP=$(CURDIR) KRP_SRC=$(ksrc) W=1 modules
+else
+	@echo "  SKIP    $(TEST_MODULES): no Kbuild yet"
+endif
+
+test-programs: $(TEST_PROGS) $(TEST_SCRIPTS)
+	$(Q)stale="$(filter-out $(TEST_PROGS) $(TEST_SCRIPTS),$(wildcard $(TEST_OUT)/*))"; \
+	if [ -n "$$stale" ]; then echo "  RM      $$stale"; rm -f $$stale; fi
+
+$(TEST_PROGS): $(TEST_OUT)/%: selftests/krp/%.c $(TEST_LIB) | $(TEST_OUT)
+	@echo "  CC      $@"
+	$(Q)$(TEST_CC) $(TEST_CFLAGS) -MMD -MP -MF $(@D)/.$(@F).d -o $@ $< $(TEST_LIB)
+
+$(TEST_SCRIPTS): $(TEST_OUT)/%: selftests/krp/% | $(TEST_OUT)
+	@echo "  COPY    $@"
+	$(Q)cp $< $@ && chmod +x $@
+
+$(TEST_OUT):
+	$(Q)mkdir -p $@
+
+-include $(wildcard $(TEST_OUT)/.*.d)
+
+# Everything the QEMU targets need, built against the stock kernel.
+stock:
+	@echo "  SETUP   host packages (tools/setup-host)"
+	$(Q)$(CURDIR)/tools/setup-host
+	@echo "  FETCH   stock $(STOCK) kernel (tools/krp-kernel)"
+	$(Q)$(KERNEL_TOOL) fetch $(STOCK)
+	$(Q)$(MAKE) --no-print-directory KERNEL=$(STOCK) KDIR= modules selftests
+
+test: stock
+	@echo "  TEST    tools/krp-test on $(STOCK)"
+	$(Q)KRP_KERNEL=$(STOCK) $(CURDIR)/tools/krp-test
+
+run: stock
+	@echo "  QEMU    tools/demo.sh on $(STOCK)"
+	$(Q)$(QEMU_TOOL) --kernel $(STOCK) --script tools/demo.sh
+
+bench:
+	$(Q)test -f tools/bench/bench.sh || \
+		{ echo "make bench: tools/bench/bench.sh does not exist yet" >&2; exit 1; }
+	$(Q)$(MAKE) --no-print-directory stock
+	@echo "  QEMU    tools/bench/bench.sh on $(STOCK): $(BENCH_QEMU)"
+	$(Q)$(QEMU_TOOL) --kernel $(STOCK) --qemu "$(BENCH_QEMU)" \
+		--timeout $(BENCH_TIMEOUT) --script tools/bench/bench.sh
+
+# Both run, whatever the first finds.
+check:
+	$(Q)st=0; \
+	$(MAKE) --no-print-directory checkpatch || st=1; \
+	$(MAKE) --no-print-directory sparse || st=1; \
+	if [ $$st -ne 0 ]; then echo "make check: FAILED" >&2; else echo "  CHECK   clean"; fi; \
+	exit $$st
+
+# Every C source and header of the tree, tracked or new, not ignored.
+CHECK_SRCS = $(wildcard $(shell git ls-files -co --exclude-standard -- '*.c' '*.h' 2>/dev/null || \
+		find . -name .git -prune -o -name build -prune -o \( -name '*.c' -o -name '*.h' \) -print))
+
+checkpatch:
+	@echo "  CHECK   checkpatch.pl --no-tree on $(words $(CHECK_SRCS)) files"
+	$(Q)perl $(ksrc)/scripts/checkpatch.pl --no-tree -q --show-types -f $(CHECK_SRCS)
+
+# sparse on every source (C=2), krp.ko and the test modules; any warning
+# from sparse or the compiler fails.
+sparse:
+	@echo "  CHECK   sparse (C=2) against the stock $(STOCK) kernel"
+	$(Q)$(KERNEL_TOOL) fetch $(STOCK)
+	$(Q)log=build/sparse.log; mkdir -p build; \
+	{ $(MAKE) --no-print-directory KERNEL=$(STOCK) KDIR= modules C=2 && \
+	  if [ -f $(TEST_MODULES)/Kbuild ]; then \
+		$(MAKE) --no-print-directory KERNEL=$(STOCK) KDIR= test-modules C=2; fi; \
+	} 2>&1 | tee $$log; \
+	test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	if grep -qE '(warning|error):' $$log; then \
+		echo "sparse: warnings above (full log: $$log)" >&2; exit 1; fi
+
+clean:
+	@echo "  CLEAN   build/ and Kbuild output"
+	$(Q)rm -rf build
+	$(Q)find . -name .git -prune -o -type f \( -name '*.o' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.o.d' \
+		-o -name 'Module.symvers' -o -name 'modules.order' -o -name '*.dwo' \) \
+		-print | xargs -r rm -f
+	$(Q)for d in selftests/host/*/; do \
+		if [ -f $$d/Makefile ] && grep -q '^clean:' $$d/Makefile; then \
+			$(MAKE) --no-print-directory -C $$d clean; fi; \
+	done
+
+help:
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))

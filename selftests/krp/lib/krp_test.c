@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by krp's guest test programs; see krp_test.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "krp_test.h"
+
+const char *krp_module_path(void)
+{
+	const char *p = getenv("KRP_MODULE");
+
+	return p && *p ? p : KRP_MODULE_DEFAULT;
+}
+
+int krp_test_module_path(char *buf, size_t size, const char *name)
+{
+	const char *dir = getenv("KRP_SELFTESTS");
+	int n;
+
+	if (!dir || !*dir)
+		dir = KRP_SELFTESTS_DEFAULT;
+	n = snprintf(buf, size, "%s/%s.ko", dir, name);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int krp_load_module(const char *path, const char *params)
+{
+	int fd, ret, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0);
+	err = errno;
+	close(fd);
+	return ret ? -err : 0;
+}
+
+int krp_unload_module_wait(const char *name, unsigned int timeout_ms)
+{
+	const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	unsigned int waited = 0;
+
+	for (;;) {
+		if (!syscall(SYS_delete_module, name, O_NONBLOCK))
+			return 0;
+		if ((errno != EAGAIN && errno != EBUSY) || waited >= timeout_ms)
+			return -errno;
+		nanosleep(&tick, NULL);
+		waited += 10;
+	}
+}
+
+int krp_unload_module(const char *name)
+{
+	return krp_unload_module_wait(name, 5000);
+}
+
+bool krp_module_loaded(const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return stat(path, &st) == 0;
+}
+
+ssize_t krp_read_file(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if (!size)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return len;
+}
+
+int krp_write_file(const char *path, const char *str)
+{
+	size_t len = strlen(str);
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, str, len);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	return (size_t)n == len ? 0 : -EIO;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by krp's guest test programs: loading and unloading
+ * modules by syscall (so errno reaches the test), and whole-file reads and
+ * writes for debugfs.  Functions return 0 or a byte count on success and
+ * a negative errno on failure, as the kernel does.
+ */
+#ifndef KRP_TEST_H
+#define KRP_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Where the guest runner puts things; both can be overridden by env. */
+#define KRP_MODULE_DEFAULT	"/krp/krp.ko"	/* $KRP_MODULE */
+#define KRP_SELFTESTS_DEFAULT	"/krp/selftests"	/* $KRP_SELFTESTS */
+#define KRP_DEBUGFS		"/sys/kernel/debug/krp"
+
+/* Path of krp.ko, and of a test module NAME.ko in the selftests dir. */
+const char *krp_module_path(void);
+int krp_test_module_path(char *buf, size_t size, const char *name);
+
+/* finit_module(2) of PATH with PARAMS ("" for none). */
+int krp_load_module(const char *path, const char *params);
+
+/*
+ * delete_module(2) of NAME, non-blocking, retried while the module is
+ * busy for up to TIMEOUT_MS.
+ */
+int krp_unload_module_wait(const char *name, unsigned int timeout_ms);
+int krp_unload_module(const char *name);
+
+/* Whether /sys/module/NAME exists. */
+bool krp_module_loaded(const char *name);
+
+/* Read all of PATH into BUF (NUL-terminated); returns the length. */
+ssize_t krp_read_file(const char *path, char *buf, size_t size);
+
+/* One write(2) of STR to PATH; 0 only if all of it was taken. */
+int krp_write_file(const char *path, const char *str);
+
+#endif /* KRP_TEST_H */
