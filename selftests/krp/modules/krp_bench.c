@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * krp_bench.ko: krp against the kernel's own kretprobes, in one boot.
+ *
+ * Meant for a guest run with "-icount shift=0 -smp 1": every guest
+ * instruction then advances guest time by exactly one nanosecond, so
+ * nanoseconds per call are instructions per call.  Loading the module
+ * runs the measurements; /sys/kernel/debug/krp_bench/report holds the
+ * table.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/ftrace.h>
+#include <linux/irqflags.h>
+#include <linux/kprobes.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/utsname.h>
+#include <linux/wait.h>
+
+#include <krp/kprobes.h>
+
+static unsigned int loops = 20000;
+module_param(loops, uint, 0444);
+MODULE_PARM_DESC(loops, "calls per measurement");
+
+static char *report;
+static size_t report_len;
+#define REPORT_SIZE 4096
+
+static __printf(1, 2) void out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_len += vscnprintf(report + report_len, REPORT_SIZE - report_len,
+				 fmt, ap);
+	va_end(ap);
+}
+
+static __attribute__((__noipa__)) int krp_bench_empty(int x)
+{
+	return x;
+}
+
+/* Guest nanoseconds for @loops calls, with interrupts off: no noise. */
+static u64 measure_once(void)
+{
+	unsigned long flags;
+	unsigned int i;
+	u64 t0, t1;
+	int sink = 0;
+
+	local_irq_save(flags);
+	t0 = ktime_get_mono_fast_ns();
+	for (i = 0; i < loops; i++)
+		sink += krp_bench_empty(i);
+	t1 = ktime_get_mono_fast_ns();
+	local_irq_restore(flags);
+	barrier_data(&sink);
+	return t1 - t0;
+}
+
+/* Milli-instructions per call, the best of five. */
+static u64 measure(void)
+{
+	u64 best = U64_MAX, t;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		t = measure_once();
+		if (t < best)
+			best = t;
+	}
+	return div_u64(best * 1000, loops);
+}
+
+static int k_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return 0;
+}
+
+static int krp_handler(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return 0;
+}
+
+/* @mi, @bare, @kernel: milli-instructions per call, small enough for u32 */
+static void print_mi(const char *name, u32 mi, u32 bare, u32 kernel)
+{
+	u32 ratio;
+
+	out("%-22s %9u.%u", name, mi / 1000, mi % 1000 / 100);
+	if (mi <= bare) {
+		out("%12s%10s\n", "-", "-");
+		return;
+	}
+	out(" %9u.%u", (mi - bare) / 1000, (mi - bare) % 1000 / 100);
+	if (kernel <= bare) {
+		out("\n");
+		return;
+	}
+	ratio = (mi - bare) * 100 / (kernel - bare);
+	out("      %u.%02u\n", ratio / 100, ratio % 100);
+}
+
+static void notrace empty_ftrace_cb(unsigned long ip, unsigned long parent_ip,
+				    struct ftrace_ops *ops,
+				    struct ftrace_regs *fregs)
+{
+}
+
+static struct ftrace_ops empty_ops = {
+	.func = empty_ftrace_cb,
+	.flags = FTRACE_OPS_FL_SAVE_REGS,
+};
+
+/* The floor for any ftrace_ops of a module: ftrace's own path. */
+static u64 measure_empty_ops(void)
+{
+	u64 mi = 0;
+
+	if (ftrace_set_filter_ip(&empty_ops, (unsigned long)krp_bench_empty,
+				 0, 0))
+		return 0;
+	if (!register_ftrace_function(&empty_ops)) {
+		mi = measure();
+		unregister_ftrace_function(&empty_ops);
+	}
+	ftrace_free_filter(&empty_ops);
+	return mi;
+}
+
+static void bench_calls(void)
+{
+	struct kretprobe krp_k = {
+		.kp.symbol_name = "krp_bench_empty",
+		.handler = k_handler,
+	};
+	struct krp_kretprobe rp = {
+		.kp.symbol_name = "krp_bench_empty",
+		.handler = krp_handler,
+	};
+	u64 bare, kernel = 0, ours = 0, floor;
+	int ret;
+
+	bare = measure();
+	floor = measure_empty_ops();
+	ret = register_kretprobe(&krp_k);
+	if (ret) {
+		out("register_kretprobe: %d\n", ret);
+	} else {
+		kernel = measure();
+		out("# kernel probe flags 0x%x (8 = ftrace entry), nmissed %d\n",
+		    krp_k.kp.flags, krp_k.nmissed);
+		unregister_kretprobe(&krp_k);
+	}
+	ret = krp_register_kretprobe(&rp);
+	if (ret) {
+		out("krp_register_kretprobe: %d\n", ret);
+	} else {
+		ours = measure();
+		out("# krp nmissed %d\n", krp_kretprobe_nmissed(&rp));
+		krp_unregister_kretprobe(&rp);
+	}
+
+	out("\ninstructions per call of an empty noinline function, ftrace entry\n");
+	out("%-22s %11s %11s %9s\n", "", "per call", "added", "vs kernel");
+	print_mi("bare", bare, bare, kernel);
+	if (kernel)
+		print_mi("kernel kretprobe", kernel, bare, kernel);
+	if (ours)
+		print_mi("krp kretprobe", ours, bare, kernel);
+	if (floor)
+		print_mi("empty ftrace_ops (module)", floor, bare, kernel);
+}
+
+/* Sleepers: many tasks inside one probed function at once. */
+
+static DECLARE_WAIT_QUEUE_HEAD(sleep_wq);
+static bool released;
+static atomic_t inside, left, returned;
+static DECLARE_COMPLETION(all_done);
+
+static __attribute__((__noipa__)) int krp_bench_sleep(void)
+{
+	atomic_inc(&inside);
+	wait_event(sleep_wq, READ_ONCE(released));
+	return 1;
+}
+
+static int sleeper(void *unused)
+{
+	krp_bench_sleep();
+	if (atomic_dec_and_test(&left))
+		complete(&all_done);
+	return 0;
+}
+
+static int k_count(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	atomic_inc(&returned);
+	return 0;
+}
+
+static int krp_count(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	atomic_inc(&returned);
+	return 0;
+}
+
+static int sleepers_run(unsigned int n)
+{
+	unsigned int i, started = 0, waited;
+
+	WRITE_ONCE(released, false);
+	atomic_set(&inside, 0);
+	atomic_set(&returned, 0);
+	atomic_set(&left, n);
+	reinit_completion(&all_done);
+	for (i = 0; i < n; i++) {
+		if (IS_ERR(kthread_run(sleeper, NULL, "krp_bench_sleep")))
+			break;
+		started++;
+	}
+	if (started < n && atomic_sub_and_test(n - started, &left))
+		complete(&all_done);
+	for (waited = 0; atomic_read(&inside) < started && waited < 60000;
+	     waited += 10)
+		msleep(10);
+	WRITE_ONCE(released, true);
+	wake_up_all(&sleep_wq);
+	wait_for_completion(&all_done);
+	return started;
+}
+
+static void bench_sleepers(void)
+{
+	static const unsigned int counts[] = { 64, 1000, 4096 };
+	int i;
+
+	out("\nsleepers: tasks inside one probed function at once\n");
+	out("%7s %14s %14s %14s %14s\n", "tasks", "kernel seen", "kernel missed",
+	    "krp seen", "krp missed");
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		struct kretprobe kp = {
+			.kp.symbol_name = "krp_bench_sleep",
+			.handler = k_count,
+		};
+		struct krp_kretprobe rp = {
+			.kp.symbol_name = "krp_bench_sleep",
+			.handler = krp_count,
+		};
+		int k_seen = -1, k_missed = -1, r_seen = -1, r_missed = -1;
+
+		if (!register_kretprobe(&kp)) {
+			sleepers_run(counts[i]);
+			k_seen = atomic_read(&returned);
+			k_missed = kp.nmissed;
+			unregister_kretprobe(&kp);
+		}
+		if (!krp_register_kretprobe(&rp)) {
+			sleepers_run(counts[i]);
+			r_seen = atomic_read(&returned);
+			r_missed = krp_kretprobe_nmissed(&rp);
+			krp_unregister_kretprobe(&rp);
+		}
+		out("%7u %9d/%-4u %14d %9d/%-4u %14d\n", counts[i], k_seen,
+		    counts[i], k_missed, r_seen, counts[i], r_missed);
+	}
+}
+
+static int report_show(struct seq_file *m, void *v)
+{
+	seq_write(m, report, report_len);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(report);
+
+static struct dentry *dir;
+
+static int __init krp_bench_init(void)
+{
+	report = kzalloc(REPORT_SIZE, GFP_KERNEL);
+	if (!report)
+		return -ENOMEM;
+	out("krp benchmark on %s, %u online CPU(s), %u calls per measurement\n",
+	    init_utsname()->release, num_online_cpus(), loops);
+	out("run with -icount shift=0: 1 guest ns = 1 instruction\n");
+	bench_calls();
+	bench_sleepers();
+	dir = debugfs_create_dir("krp_bench", NULL);
+	debugfs_create_file("report", 0444, dir, NULL, &report_fops);
+	return 0;
+}
+
+static void __exit krp_bench_exit(void)
+{
+	debugfs_remove_recursive(dir);
+	kfree(report);
+}
+
+module_init(krp_bench_init);
+module_exit(krp_bench_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("krp benchmark against the kernel's kretprobes");
