@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 
 #include <krp/kprobes.h>
+#include <krp_arch.h>
 
 /* Why an entry did not get a frame; each has a counter in krp/stats. */
 enum krp_miss {
@@ -89,17 +90,10 @@ extern struct mutex krp_mutex;
 extern struct list_head krp_probes;
 extern bool krp_armed;
 
-/* pool.c: per-task instance pools */
+/* pool.c: per-task instance pools; the hit-path part is in pool.h */
 int krp_pools_init(void);
 void krp_pools_exit(void);
 int krp_pools_enable(void);
-struct krp_pool *krp_pool_of(struct task_struct *tsk);
-struct krp_kretprobe_instance *krp_frame_push(struct krp_pool *pool,
-					      unsigned int size);
-struct krp_kretprobe_instance *krp_frame_top(struct krp_pool *pool);
-void krp_frame_pop(struct krp_pool *pool);
-struct krp_kretprobe_instance *krp_frame_below(struct krp_pool *pool,
-					       struct krp_kretprobe_instance *ri);
 unsigned long krp_pools_count(void);
 unsigned int krp_pool_capacity(void);
 
@@ -131,7 +125,5 @@ void krp_debugfs_exit(void);
 /* arch: the return trampoline and whatever it needs at load */
 int krp_arch_init(void);
 void krp_arch_exit(void);
-unsigned long krp_arch_trampoline(void);
-unsigned long *krp_arch_ret_slot(struct pt_regs *regs);
 
 #endif /* KRP_INTERNAL_H */

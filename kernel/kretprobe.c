@@ -30,6 +30,7 @@
 #include <linux/slab.h>
 
 #include "internal.h"
+#include "pool.h"
 
 DEFINE_MUTEX(krp_mutex);
 LIST_HEAD(krp_probes);
@@ -142,7 +143,7 @@ static void notrace krp_ftrace_handler(unsigned long ip,
 			declined = p->entry_handler(ri, regs);
 			__this_cpu_and(krp_busy, ~level);
 			if (declined) {
-				krp_frame_pop(pool);
+				krp_frame_pop(pool, ri);
 				krp_miss(p, KRP_MISS_DECLINED);
 				continue;
 			}
@@ -168,21 +169,31 @@ static void krp_probe_free_work(struct work_struct *work)
 	module_put(THIS_MODULE);
 }
 
+/* The last frame of an unregistered probe frees it. */
+static void notrace krp_frame_release_dead(struct krp_probe *p)
+{
+	if (atomic_long_dec_and_test(&p->drain))
+		queue_work(krp_wq, &p->free_work);
+}
+NOKPROBE_SYMBOL(krp_frame_release_dead);
+
+static __always_inline void __krp_frame_release(struct krp_probe *p)
+{
+	if (likely(READ_ONCE(p->state) == KRP_LIVE))
+		__this_cpu_inc(p->stats->popped);
+	else
+		krp_frame_release_dead(p);
+}
+
 /**
  * krp_frame_release() - account for a frame of @p that went away
  * @p: the frame's probe
  *
- * Called with preemption disabled, from the return handler or when a
- * frame is reclaimed.  The last frame of an unregistered probe frees it.
+ * Called with preemption disabled when a frame is reclaimed.
  */
 void notrace krp_frame_release(struct krp_probe *p)
 {
-	if (likely(READ_ONCE(p->state) == KRP_LIVE)) {
-		__this_cpu_inc(p->stats->popped);
-		return;
-	}
-	if (atomic_long_dec_and_test(&p->drain))
-		queue_work(krp_wq, &p->free_work);
+	__krp_frame_release(p);
 }
 NOKPROBE_SYMBOL(krp_frame_release);
 
@@ -193,55 +204,83 @@ static void __noreturn krp_lost_frame(unsigned long *slot)
 	BUG();
 }
 
+/*
+ * The top frame is not @slot's: functions above were left without
+ * returning (their stack is gone).  Reclaim their frames.
+ */
+static struct krp_kretprobe_instance *notrace
+krp_reclaim_stale(struct krp_pool *pool, unsigned long *slot)
+{
+	struct krp_kretprobe_instance *ri, *top;
+	struct krp_probe *p;
+
+	for (ri = krp_frame_top(pool); ri && ri->frame != slot;)
+		ri = krp_frame_below(pool, ri);
+	if (unlikely(!ri))
+		krp_lost_frame(slot);
+	while ((top = krp_frame_top(pool)) != ri) {
+		p = top->probe;
+		krp_frame_pop(pool, top);
+		__this_cpu_inc(krp_stats.stale);
+		__krp_frame_release(p);
+	}
+	return ri;
+}
+NOKPROBE_SYMBOL(krp_reclaim_stale);
+
+/*
+ * Several probes on one function: each later probe saw the trampoline
+ * as return address.  The oldest frame of @slot has the real one.
+ */
+static struct krp_kretprobe_instance *notrace
+krp_oldest_of_slot(struct krp_pool *pool, struct krp_kretprobe_instance *ri,
+		   unsigned long *slot)
+{
+	unsigned long tramp = krp_arch_trampoline();
+
+	while (ri->ret_addr == tramp) {
+		ri = krp_frame_below(pool, ri);
+		if (unlikely(!ri || ri->frame != slot))
+			krp_lost_frame(slot);
+	}
+	return ri;
+}
+NOKPROBE_SYMBOL(krp_oldest_of_slot);
+
 /**
  * krp_trampoline_handler() - run the return handlers of one stack slot
  * @regs: registers at the return, built by the arch trampoline
  * @slot: where the return address was on the stack
  *
- * Frames above the ones of @slot belong to functions that were left
- * without returning (their stack is gone): they are reclaimed.  Then the
- * frames of @slot are popped newest first; all but the oldest hold the
- * trampoline as return address, because the probes of one function see
- * the address their predecessors wrote.
+ * The frames of @slot are popped newest first, each probe's handler run
+ * while its frame is still reserved.
  *
  * Return: the real return address.
  */
 unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 					     unsigned long *slot)
 {
-	unsigned long tramp = krp_arch_trampoline(), real;
-	unsigned int level;
 	struct krp_kretprobe_instance *ri, *oldest;
 	struct krp_pool *pool;
 	struct krp_probe *p;
+	unsigned int level;
+	unsigned long real;
 
 	preempt_disable_notrace();
-	level = BIT(interrupt_context_level());
-
 	pool = krp_pool_of(current);
 	if (unlikely(!pool))
 		krp_lost_frame(slot);
-	for (ri = krp_frame_top(pool); ri && ri->frame != slot;)
-		ri = krp_frame_below(pool, ri);
-	if (unlikely(!ri))
-		krp_lost_frame(slot);
-	while (krp_frame_top(pool) != ri) {
-		p = krp_frame_top(pool)->probe;
-		krp_frame_pop(pool);
-		__this_cpu_inc(krp_stats.stale);
-		krp_frame_release(p);
-	}
-
-	for (oldest = ri; oldest->ret_addr == tramp;) {
-		oldest = krp_frame_below(pool, oldest);
-		if (unlikely(!oldest || oldest->frame != slot))
-			krp_lost_frame(slot);
-	}
+	ri = krp_frame_top(pool);
+	if (unlikely(!ri || ri->frame != slot))
+		ri = krp_reclaim_stale(pool, slot);
+	oldest = ri;
+	if (unlikely(ri->ret_addr == krp_arch_trampoline()))
+		oldest = krp_oldest_of_slot(pool, ri, slot);
 	real = oldest->ret_addr;
 	instruction_pointer_set(regs, real);
 
+	level = BIT(interrupt_context_level());
 	for (;;) {
-		ri = krp_frame_top(pool);
 		p = ri->probe;
 		ri->ret_addr = real;
 		if (likely(READ_ONCE(p->state) == KRP_LIVE) && p->handler) {
@@ -254,10 +293,11 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 			}
 		}
 		__this_cpu_inc(krp_stats.returns);
-		krp_frame_pop(pool);
-		krp_frame_release(p);
+		krp_frame_pop(pool, ri);
+		__krp_frame_release(p);
 		if (ri == oldest)
 			break;
+		ri = krp_frame_top(pool);
 	}
 	preempt_enable_notrace();
 	return real;

@@ -32,27 +32,14 @@
 #include <linux/tracepoint.h>
 
 #include "internal.h"
-
-struct krp_pool {
-	union {
-		struct hlist_node node;	/* in krp_pool_table */
-		struct list_head spare;	/* before it is installed */
-	};
-	struct task_struct *task;
-	unsigned int top;	/* bytes of @stack in use */
-	unsigned int depth;	/* frames in use */
-	unsigned int cap;	/* bytes of @stack */
-	struct rcu_head rcu;
-	unsigned long stack[];
-};
+#include "pool.h"
 
 static unsigned int pool_size = 8192;
 module_param(pool_size, uint, 0444);
 MODULE_PARM_DESC(pool_size,
 		 "bytes of instance pool per task, header included (1024-65536)");
 
-#define KRP_POOL_BITS	12
-static struct hlist_head krp_pool_table[1 << KRP_POOL_BITS];
+struct hlist_head krp_pool_table[1 << KRP_POOL_BITS];
 static DEFINE_RAW_SPINLOCK(krp_pool_lock);
 static unsigned long krp_npools;
 static bool krp_pools_on;
@@ -73,83 +60,6 @@ unsigned int krp_pool_capacity(void)
 {
 	return krp_pool_cap();
 }
-
-static struct hlist_head *krp_pool_bucket(struct task_struct *tsk)
-{
-	return &krp_pool_table[hash_ptr(tsk, KRP_POOL_BITS)];
-}
-
-struct krp_pool *notrace krp_pool_of(struct task_struct *tsk)
-{
-	struct krp_pool *pool;
-
-	hlist_for_each_entry_rcu_notrace(pool, krp_pool_bucket(tsk), node)
-		if (pool->task == tsk)
-			return pool;
-	return NULL;
-}
-NOKPROBE_SYMBOL(krp_pool_of);
-
-struct krp_kretprobe_instance *notrace
-krp_frame_push(struct krp_pool *pool, unsigned int size)
-{
-	unsigned int top = READ_ONCE(pool->top);
-	unsigned int depth;
-	char *frame;
-
-	if (unlikely(size > pool->cap - top))
-		return NULL;
-	WRITE_ONCE(pool->top, top + size);
-	/* the space is ours only once @top says so */
-	barrier();
-	frame = (char *)pool->stack + top;
-	*(unsigned long *)(frame + size - sizeof(long)) = size;
-	depth = READ_ONCE(pool->depth) + 1;
-	WRITE_ONCE(pool->depth, depth);
-	if (unlikely(depth > __this_cpu_read(krp_stats.max_depth)))
-		__this_cpu_write(krp_stats.max_depth, depth);
-	__this_cpu_inc(krp_stats.pushed);
-	return (struct krp_kretprobe_instance *)frame;
-}
-NOKPROBE_SYMBOL(krp_frame_push);
-
-static struct krp_kretprobe_instance *notrace
-krp_frame_ending_at(struct krp_pool *pool, unsigned int end)
-{
-	char *base = (char *)pool->stack;
-	unsigned long size;
-
-	if (!end)
-		return NULL;
-	size = *(unsigned long *)(base + end - sizeof(long));
-	if (WARN_ON_ONCE(size > end || size < sizeof(struct krp_kretprobe_instance)))
-		return NULL;
-	return (struct krp_kretprobe_instance *)(base + end - size);
-}
-NOKPROBE_SYMBOL(krp_frame_ending_at);
-
-struct krp_kretprobe_instance *notrace krp_frame_top(struct krp_pool *pool)
-{
-	return krp_frame_ending_at(pool, READ_ONCE(pool->top));
-}
-NOKPROBE_SYMBOL(krp_frame_top);
-
-struct krp_kretprobe_instance *notrace
-krp_frame_below(struct krp_pool *pool, struct krp_kretprobe_instance *ri)
-{
-	return krp_frame_ending_at(pool, (char *)ri - (char *)pool->stack);
-}
-NOKPROBE_SYMBOL(krp_frame_below);
-
-void notrace krp_frame_pop(struct krp_pool *pool)
-{
-	struct krp_kretprobe_instance *ri = krp_frame_top(pool);
-
-	WRITE_ONCE(pool->top, (char *)ri - (char *)pool->stack);
-	WRITE_ONCE(pool->depth, READ_ONCE(pool->depth) - 1);
-	__this_cpu_inc(krp_stats.popped);
-}
-NOKPROBE_SYMBOL(krp_frame_pop);
 
 static struct krp_pool *krp_pool_alloc(gfp_t gfp)
 {
@@ -202,7 +112,7 @@ static void krp_pool_reclaim(struct krp_pool *pool)
 	while ((ri = krp_frame_top(pool))) {
 		struct krp_probe *p = ri->probe;
 
-		krp_frame_pop(pool);
+		krp_frame_pop(pool, ri);
 		__this_cpu_inc(krp_stats.exited);
 		krp_frame_release(p);
 	}

@@ -11,24 +11,7 @@
 
 #include "internal.h"
 
-void krp_trampoline(void);
 __visible void krp_trampoline_callback(struct pt_regs *regs);
-
-/*
- * ftrace with SAVE_REGS (and an int3 in the first instruction) sees
- * the return address at the top of the stack.
- */
-unsigned long *notrace krp_arch_ret_slot(struct pt_regs *regs)
-{
-	return (unsigned long *)kernel_stack_pointer(regs);
-}
-NOKPROBE_SYMBOL(krp_arch_ret_slot);
-
-unsigned long notrace krp_arch_trampoline(void)
-{
-	return (unsigned long)krp_trampoline;
-}
-NOKPROBE_SYMBOL(krp_arch_trampoline);
 
 /* Called by krp_trampoline with @regs on the stack, see its layout. */
 __visible void notrace krp_trampoline_callback(struct pt_regs *regs)

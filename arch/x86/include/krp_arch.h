@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the core needs to know about the architecture on its hit path,
+ * inline: where the return address is, and where the trampoline is.
+ */
+#ifndef KRP_ARCH_H
+#define KRP_ARCH_H
+
+#include <linux/ptrace.h>
+
+/* the return trampoline, arch/x86/kernel/trampoline_32.S */
+extern char krp_trampoline[];
+
+static __always_inline unsigned long krp_arch_trampoline(void)
+{
+	return (unsigned long)krp_trampoline;
+}
+
+/*
+ * ftrace with SAVE_REGS, like an int3 on a function's first
+ * instruction, leaves the return address at the top of the stack.
+ */
+static __always_inline unsigned long *krp_arch_ret_slot(struct pt_regs *regs)
+{
+	return (unsigned long *)kernel_stack_pointer(regs);
+}
+
+#endif /* KRP_ARCH_H */
