@@ -77,13 +77,27 @@ NOKPROBE_SYMBOL(krp_site_find);
 
 static void notrace krp_miss(struct krp_probe *p, enum krp_miss why)
 {
+	struct krp_kretprobe *rp;
+
 	__this_cpu_inc(krp_stats.miss[why]);
-	if (!p)
+	if (!p || why == KRP_MISS_DECLINED)
 		return;
-	if (why == KRP_MISS_RECURSION || why == KRP_MISS_RCU)
+	/*
+	 * The per-CPU counts are exact and folded into the client's struct
+	 * whenever krp reports them; the racy bump keeps a client that
+	 * reads nmissed directly, as kernel clients do, roughly current.
+	 * Misses are rare in krp, so the shared write stays off hits.
+	 */
+	rp = READ_ONCE(p->rp);
+	if (why == KRP_MISS_RECURSION || why == KRP_MISS_RCU) {
 		__this_cpu_inc(p->stats->kp_missed);
-	else if (why != KRP_MISS_DECLINED)
+		if (rp)
+			data_race(rp->kp.nmissed++);
+	} else {
 		__this_cpu_inc(p->stats->missed);
+		if (rp)
+			data_race(rp->nmissed++);
+	}
 }
 NOKPROBE_SYMBOL(krp_miss);
 

@@ -12,9 +12,10 @@
  *   never misses a return because other tasks are inside the function;
  *   @maxactive is accepted and ignored.  The bound is the depth of the
  *   calling task's pool (module parameter pool_size, in bytes).
- * - nmissed fields are counted per CPU on the hit path and folded into
- *   the structure when krp reports them: by krp_kretprobe_nmissed(),
- *   by reads of debugfs krp/list and krp/stats, and on unregister.
+ * - nmissed fields are counted exactly per CPU.  Like the kernel's,
+ *   they are also bumped directly on a miss, without atomics, so they
+ *   may lag under concurrent misses; krp_kretprobe_nmissed(), reads of
+ *   debugfs krp/list and unregistering write the exact sums back.
  * - krp_regs_return_value64() returns a 64-bit return value, edx:eax
  *   on i386.
  * - krp_get_kretprobe_retaddr() returns the real return address even
@@ -25,6 +26,8 @@
 
 #include <linux/types.h>
 #include <linux/ptrace.h>
+/* for what ported clients keep using: NOKPROBE_SYMBOL() and the like */
+#include <linux/kprobes.h>
 
 struct krp_kretprobe_instance;
 struct krp_probe;
