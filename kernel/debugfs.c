@@ -31,8 +31,8 @@ static int krp_list_show(struct seq_file *m, void *v)
 		struct krp_site *site = p->site;
 
 		krp_probe_fold(p);
-		seq_printf(m, "%px  r  %s+0x%x  %s ",
-			   show ? (void *)site->addr : NULL, site->sym,
+		seq_printf(m, "%0*lx  r  %s+0x%x  %s ",
+			   (int)(2 * sizeof(long)), show ? site->addr : 0, site->sym,
 			   site->offset,
 			   site->modname[0] ? site->modname : " ");
 		seq_printf(m, "%s%s%s  hits=%lu nmissed=%d\n",

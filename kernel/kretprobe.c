@@ -91,11 +91,11 @@ static void notrace krp_miss(struct krp_probe *p, enum krp_miss why)
 	rp = READ_ONCE(p->rp);
 	if (why == KRP_MISS_RECURSION || why == KRP_MISS_RCU) {
 		__this_cpu_inc(p->stats->kp_missed);
-		if (rp)
+		if (rp)	/* racy on purpose, see above */
 			data_race(rp->kp.nmissed++);
 	} else {
 		__this_cpu_inc(p->stats->missed);
-		if (rp)
+		if (rp)	/* racy on purpose, see above */
 			data_race(rp->nmissed++);
 	}
 }
@@ -213,7 +213,7 @@ NOKPROBE_SYMBOL(krp_frame_release);
 
 static void __noreturn krp_lost_frame(unsigned long *slot)
 {
-	pr_emerg("no frame for return slot %px of task %d (%s)\n",
+	pr_emerg("no frame for return slot %p of task %d (%s)\n",
 		 slot, task_pid_nr(current), current->comm);
 	BUG();
 }
@@ -529,7 +529,7 @@ static void krp_site_put(struct krp_site *site)
 static int krp_check_target(unsigned long addr, struct krp_site *site)
 {
 	if (within_module(addr, THIS_MODULE)) {
-		pr_err("%px is krp's own code\n", (void *)addr);
+		pr_err("%pS is krp's own code\n", (void *)addr);
 		return -EINVAL;
 	}
 	if (site->offset) {

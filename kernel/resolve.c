@@ -123,7 +123,7 @@ int krp_resolve(struct krp_kprobe *kp, unsigned long *addr)
 			pr_err("cannot probe %s+0x%x: %d\n", kp->symbol_name,
 			       kp->offset, ret);
 		else
-			pr_err("cannot probe %px: %d\n", kp->addr, ret);
+			pr_err("cannot probe %pS: %d\n", kp->addr, ret);
 		return ret;
 	}
 	*addr = (unsigned long)probe.addr;

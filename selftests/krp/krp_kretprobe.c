@@ -126,7 +126,7 @@ static void test_stats_format(void)
 	bool ok = true;
 	size_t i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (stat_of(keys[i]) < 0) {
 			ksft_print_msg("stats: no line %s\n", keys[i]);
 			ok = false;

@@ -110,7 +110,7 @@ static int __init example_init(void)
 		return ret;
 	}
 	for (i = 0; i < nfunc; i++)
-		pr_info("return probe on %s at %px\n", func[i], probes[i].kp.addr);
+		pr_info("return probe on %s at %pS\n", func[i], probes[i].kp.addr);
 	dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("stats", 0444, dir, NULL, &stats_fops);
 	return 0;

@@ -233,8 +233,8 @@ static int sleepers_run(unsigned int n)
 	if (started < n && atomic_sub_and_test(n - started, &left))
 		complete(&all_done);
 	for (waited = 0; atomic_read(&inside) < started && waited < 60000;
-	     waited += 10)
-		msleep(10);
+	     waited += 20)
+		msleep(20);
 	WRITE_ONCE(released, true);
 	wake_up_all(&sleep_wq);
 	wait_for_completion(&all_done);

@@ -191,7 +191,7 @@ static int scenario_retval(void)
 		krp_unregister_kretprobe(&rp_a);
 		return err;
 	}
-	CHECK(rp_a.kp.addr == (void *)krp_test_target, "addr %px", rp_a.kp.addr);
+	CHECK(rp_a.kp.addr == (void *)krp_test_target, "addr %pS", rp_a.kp.addr);
 	CHECK(rp_a.kp.flags & KRP_FLAG_FTRACE, "flags %x", rp_a.kp.flags);
 	for (i = 0; i < 100; i++)
 		CHECK(krp_test_target(i) == i * 3 + 1, "i=%d", i);
@@ -397,8 +397,8 @@ static struct sleeper *sleepers_start(unsigned int n, atomic_t *inside)
 			break;
 		}
 	}
-	for (waited = 0; atomic_read(inside) < i && waited < 60000; waited += 10)
-		msleep(10);
+	for (waited = 0; atomic_read(inside) < i && waited < 60000; waited += 20)
+		msleep(20);
 	return s;
 }
 
