@@ -2,32 +2,65 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # demo.sh: what `make run` shows, run in the guest by tools/krp-qemu.
-# krp.ko is in /krp; debugfs is mounted.
+# Return probes on real kernel functions, a workload, and the same client
+# on the kernel's own kretprobes beside it, for contrast.
 
 set -e
 ko=${KRP_MODULE:-/krp/krp.ko}
-dir=/sys/kernel/debug/krp
+tests=${KRP_SELFTESTS:-/krp/selftests}
+dbg=/sys/kernel/debug
+dir=$dbg/krp
+funcs=vfs_read,do_sys_openat2,kernel_clone,pipe_read
 
 step() { printf '\n$ %s\n' "$*"; }
 
-echo "krp demo on $(uname -r) ($(uname -m))"
-step insmod "$ko"
+echo "krp demo on $(uname -r) ($(uname -m)), $(nproc) CPU(s)"
+
+step insmod krp.ko
 insmod "$ko"
-step 'lsmod | grep krp'
-lsmod | grep '^krp '
 step ls -l "$dir"
 ls -l "$dir"
+
+step "insmod krp_kretprobe_example.ko func=$funcs   # time four functions with krp"
+insmod "$tests/krp_kretprobe_example.ko" func=$funcs
+step "insmod kretprobe_example.ko func=pipe_read   # the same client on the kernel's kretprobes"
+insmod "$tests/kretprobe_example.ko" func=pipe_read
 step cat "$dir/list"
 cat "$dir/list"
-step cat "$dir/enabled"
+
+step "workload: read files, fork 100 times, 200 readers asleep in pipe_read"
+for f in /proc/*/status; do cat "$f" > /dev/null 2>&1 || true; done
+for i in $(seq 100); do (:); done
+for i in $(seq 200); do sleep 30 | cat > /dev/null & done
+sleep 3
+echo "$(pidof cat | wc -w) cat processes are asleep in pipe_read"
+killall sleep
+wait
+
+step cat "$dbg/krp_kretprobe_example/stats   # krp"
+cat "$dbg/krp_kretprobe_example/stats"
+step cat "$dbg/kretprobe_example/stats   # the kernel's kretprobe, maxactive 20"
+cat "$dbg/kretprobe_example/stats"
+step cat "$dir/list"
+cat "$dir/list"
+step cat "$dir/stats"
+cat "$dir/stats"
+
+step "echo 0 > $dir/enabled; cat $dir/enabled"
+echo 0 > "$dir/enabled"
 cat "$dir/enabled"
-step "dmesg | grep krp"
-dmesg | grep 'krp' | grep -v 'krp-qemu'
-step rmmod krp
+echo 1 > "$dir/enabled"
+
+step rmmod kretprobe_example krp_kretprobe_example krp
+rmmod kretprobe_example
+rmmod krp_kretprobe_example
 rmmod krp
 if [ -e "$dir" ]; then
 	echo "demo: $dir still exists after rmmod" >&2
 	exit 1
 fi
+step "dmesg | grep -E 'krp|kretprobe_example'"
+dmesg | grep -E 'krp|kretprobe_example' | grep -v 'krp-qemu' | tail -20
 echo
-echo "krp loaded, showed its debugfs files and unloaded."
+echo "krp probed four kernel functions live, saw every return of 200 sleeping"
+echo "readers where the kernel's kretprobe missed most, and unloaded cleanly."
