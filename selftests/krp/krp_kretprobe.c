@@ -137,6 +137,18 @@ static void test_stats_format(void)
 	ksft_test_result(ok, "stats format\n");
 }
 
+/* Recursion deeper than a pool holds: misses counted as depth misses. */
+static void test_depth(void)
+{
+	long before = stat_of("missed_depth"), after;
+	int ret = run("depth");
+
+	after = stat_of("missed_depth");
+	ksft_test_result(!ret && after > before,
+			 "depth: recursion past the pool bound misses, counted (%ld)\n",
+			 after - before);
+}
+
 /* Tasks exiting inside a probed function: their frames come back. */
 static void test_exit(void)
 {
@@ -279,7 +291,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(25);
+	ksft_set_plan(27);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -300,6 +312,8 @@ int main(void)
 	scenario("declined");
 	scenario("handler_recursion");
 	scenario("unregister");
+	scenario("find_ret_addr");
+	test_depth();
 	test_exit();
 	scenario("sleepers");
 	scenario("stress");

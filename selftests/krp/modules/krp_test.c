@@ -87,6 +87,8 @@ static notrace TARGET __used int krp_test_notrace(int x)
 	return x + 1;
 }
 
+static int count_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
+
 /* Event log for order checks in single-task scenarios. */
 #define LOG_MAX 1024
 static int krp_log[LOG_MAX];
@@ -470,6 +472,81 @@ static int scenario_unregister(void)
 		CHECK(s[i].result == i * 2 + 1, "sleeper %u got %d", i,
 		      s[i].result);
 	kvfree(s);
+	return ret;
+}
+
+/* find_ret_addr: what an unwinder sees on a task asleep in a probe */
+
+static unsigned long *found_frame;
+static struct task_struct *found_task;
+
+static int find_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	sleep_entry(ri, regs);
+	WRITE_ONCE(found_frame, ri->frame);
+	WRITE_ONCE(found_task, current);
+	return 0;
+}
+
+static int scenario_find_ret_addr(void)
+{
+	unsigned long in_slot, ra;
+	struct sleeper *s;
+	void *cur = NULL;
+	int ret = 0, err;
+
+	counters_reset();
+	found_frame = NULL;
+	rp_init(&rp_a, "krp_test_sleep", find_entry, sleep_ret, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	s = sleepers_start(1, &n_entry);
+	if (!s) {
+		krp_unregister_kretprobe(&rp_a);
+		return -ENOMEM;
+	}
+	CHECK(found_frame, "no entry seen");
+	if (found_frame) {
+		/* the sleeper is inside: its stack holds the trampoline */
+		in_slot = READ_ONCE(*found_frame);
+		CHECK(krp_is_kretprobe_trampoline(in_slot), "slot holds %pS",
+		      (void *)in_slot);
+		ra = krp_kretprobe_find_ret_addr(found_task, found_frame, &cur);
+		CHECK(within_module(ra, THIS_MODULE), "found %pS", (void *)ra);
+		CHECK(krp_kretprobe_find_ret_addr(found_task, found_frame + 1,
+						  &cur) == 0, "");
+	}
+	sleepers_release();
+	CHECK(s[0].result == 1, "%d", s[0].result);
+	krp_unregister_kretprobe(&rp_a);
+	kvfree(s);
+	return ret;
+}
+
+/* depth: recursion past what a pool holds misses, never breaks */
+
+static int scenario_depth(void)
+{
+	unsigned int deep = 40;
+	int ret = 0, err, missed;
+
+	counters_reset();
+	/* big frames reach the pool bound long before the stack's */
+	rp_init(&rp_a, "krp_test_recurse", rec_entry, count_ret, 1024);
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	CHECK(krp_test_recurse(deep) == deep, "wrong result");
+	missed = krp_kretprobe_nmissed(&rp_a);
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(missed > 0, "a %u-deep recursion fit the pool?", deep);
+	CHECK(atomic_read(&n_entry) + missed == deep + 1, "%d + %d",
+	      atomic_read(&n_entry), missed);
+	CHECK(atomic_read(&n_ret) == atomic_read(&n_entry), "%d != %d",
+	      atomic_read(&n_ret), atomic_read(&n_entry));
+	pr_info("depth: %d probed, %d missed at the pool bound\n",
+		atomic_read(&n_entry), missed);
 	return ret;
 }
 
@@ -896,6 +973,8 @@ static const struct {
 	{ "multi", scenario_multi },
 	{ "sleepers", scenario_sleepers },
 	{ "unregister", scenario_unregister },
+	{ "find_ret_addr", scenario_find_ret_addr },
+	{ "depth", scenario_depth },
 	{ "disable", scenario_disable },
 	{ "batch", scenario_batch },
 	{ "badinput", scenario_badinput },
