@@ -421,12 +421,15 @@ static int krp_decode(struct krp_insn *insn, struct krp_cursor *c)
 			a = krp_insn_groups[krp_attr_index(a)]
 					   [insn->modrm.mod == 3]
 					   [insn->modrm.reg];
-		if (insn->modrm.mod == 3 &&
-		    ((a & KRP_A_MEMONLY) ||
-		     ((a & KRP_A_RM0) && insn->modrm.rm)))
+		if (insn->modrm.mod == 3 ?
+		    (a & KRP_A_MEMONLY) || ((a & KRP_A_RM0) && insn->modrm.rm) :
+		    (a & KRP_A_REGONLY))
 			return -EINVAL;
 	}
 	if ((a & KRP_A_INV) || ((a & KRP_A_NO64) && long_mode))
+		return -EINVAL;
+	/* An SSE opcode with a mandatory prefix it is not defined with. */
+	if (!krp_attr_pfx_ok(a, krp_pfx_slot(insn->simd_prefix)))
 		return -EINVAL;
 
 	insn->opnd_size = krp_opnd_size(insn, a);
@@ -478,8 +481,14 @@ static int krp_decode(struct krp_insn *insn, struct krp_cursor *c)
  * Decodes the length and layout of the instruction at @buf as the CPU
  * would in @mode.  Encodings whose meaning depends on the CPU vendor
  * (66h on a near branch in long mode) are refused, as are undefined
- * opcodes of the legacy maps; VEX, EVEX and XOP opcodes are decoded by
- * their map's layout without checking that the opcode exists.
+ * opcodes of the legacy maps, SSE opcodes under a mandatory prefix they
+ * do not have, and register or memory forms that do not exist.  The x87
+ * escapes and the VEX, EVEX and XOP maps are decoded by their layout
+ * without checking that the opcode exists.
+ *
+ * Instructions are split where the CPU splits them, which is not always
+ * where a disassembler does: fwait (9B) is an instruction of its own,
+ * and prefixes the CPU ignores belong to the instruction they precede.
  *
  * Context: any, including NMI; reads only @buf.
  * Return: 0 on success; -ENODATA if the instruction continues past

@@ -5,11 +5,13 @@
  *
  * Written from the opcode maps of the Intel SDM volume 2 and the AMD APM
  * volume 3.  The legacy maps (one byte, 0F, 0F 38, 0F 3A) say which
- * opcodes are undefined so that a probe is never placed on something the
- * decoder does not understand.  The VEX, EVEX and XOP maps are described
- * by their layout only: every opcode there has a ModRM byte and the map
- * decides the immediate, so lengths are right, but an undefined vector
- * opcode decodes as if it existed.
+ * opcodes are undefined, with which mandatory prefixes an SSE opcode
+ * exists and which have only a register or only a memory form, so that a
+ * probe is never placed on something the decoder does not understand.
+ * Two corners are described by their layout only, which gives the right
+ * length but accepts some undefined encodings: the x87 escapes (D8-DF),
+ * where every ModRM is taken, and the VEX, EVEX and XOP maps, where
+ * every opcode has a ModRM byte and the map decides the immediate.
  */
 #include "insn_tables.h"
 
@@ -28,6 +30,8 @@
 #define d64	KRP_A_D64
 #define f64	KRP_A_F64
 #define Mem	(KRP_A_MODRM | KRP_A_MEMONLY)
+#define Reg	(KRP_A_MODRM | KRP_A_REGONLY)
+#define RM0	(KRP_A_MODRM | KRP_A_RM0)
 #define CRDR	(KRP_A_MODRM | KRP_A_CRDR)
 #define PFX	KRP_A_PREFIX
 #define REX	KRP_A_REX
@@ -37,8 +41,21 @@
 #define SEL(p)	(KRP_A_PFXSEL | KRP_A_MODRM | KRP_A_INDEX(KRP_P_##p))
 #define CL(c)	KRP_A_CLASS(KRP_C_##c)
 
+/* Mandatory prefixes an SSE/MMX opcode is defined with (none: any). */
+#define NP	KRP_A_PFX(KRP_PS_NONE)
+#define P66	KRP_A_PFX(KRP_PS_66)
+#define PF3	KRP_A_PFX(KRP_PS_F3)
+#define PF2	KRP_A_PFX(KRP_PS_F2)
+#define MX	(NP | P66)	/* MMX, and its SSE2 form under 66 */
+
+#define MI	(M | Ib)
 #define JCC	(Jb | CL(JCC))
 #define JCCZ	(Jz | CL(JCC))
+
+/* Group and selection numbers and escape targets share a 4-bit field. */
+_Static_assert(KRP_G_NR <= 16 && KRP_P_NR <= 16 &&
+	       KRP_INSN_MAP_3DNOW < 16, "attribute index field too small");
+_Static_assert(KRP_C_NR <= 32, "attribute class field too small");
 
 const u32 krp_insn_map_1byte[256] = {
 	/* 00: add; push/pop es */
@@ -115,14 +132,14 @@ const u32 krp_insn_map_0f[256] = {
 	GRP(6), M, M, M, INV, CL(SYS), 0, CL(SYS),
 	/* 08: invd, wbinvd, -, ud2, -, prefetch, femms, 3DNow! */
 	0, 0, INV, CL(UD), INV, M, 0, ESC(3DNOW),
-	/* 10: SSE moves */
-	M, M, M, M, M, M, M, M,
+	/* 10: movups..., movlps/movhlps..., unpck*, movhps/movlhps... */
+	M, M, M, Mem | MX, M | MX, M | MX, M | NP | P66 | PF3, Mem | MX,
 	/* 18: prefetch hints, hint nops, endbr */
 	M, M, M, M, M, M, M, M,
 	/* 20: mov cr/dr; 24-27 were mov tr on the 386/486 */
 	CRDR, CRDR, CRDR, CRDR, INV, INV, INV, INV,
-	/* 28: SSE */
-	M, M, M, M, M, M, M, M,
+	/* 28: movaps/pd, cvt*2*, movnt* (F3/F2: AMD), cvt*, ucomis, comis */
+	M | MX, M | MX, M, Mem, M, M, M | MX, M | MX,
 	/* 30: wrmsr, rdtsc, rdmsr, rdpmc, sysenter, sysexit, -, getsec */
 	0, 0, 0, 0, CL(SYS), CL(SYS), INV, 0,
 	/* 38: three-byte escapes */
@@ -130,24 +147,28 @@ const u32 krp_insn_map_0f[256] = {
 	/* 40: cmovcc */
 	M, M, M, M, M, M, M, M,
 	M, M, M, M, M, M, M, M,
-	/* 50: SSE */
-	M, M, M, M, M, M, M, M,
-	M, M, M, M, M, M, M, M,
-	/* 60: MMX/SSE */
-	M, M, M, M, M, M, M, M,
-	M, M, M, M, M, M, M, M,
+	/* 50: movmsk, sqrt, rsqrt, rcp, and, andn, or, xor */
+	Reg | MX, M, M | NP | PF3, M | NP | PF3, M | MX, M | MX, M | MX, M | MX,
+	/* 58: add, mul, cvtps2pd..., cvtdq2ps..., sub, min, div, max */
+	M, M, M, M | NP | P66 | PF3, M, M, M, M,
+	/* 60: punpck*, pack*, pcmpgt* */
+	M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, M | MX,
+	/* 68: punpckh*, packssdw, punpck*qdq, movd/q, movq/movdqa/movdqu */
+	M | MX, M | MX, M | MX, M | MX, M | P66, M | P66, M | MX,
+	M | NP | P66 | PF3,
 	/* 70: pshuf*, groups 12-14 (shift by Ib), pcmpeq*, emms */
-	M | Ib, M | Ib, M | Ib, M | Ib, M, M, M, 0,
+	MI, GRP(12), GRP(13), GRP(14), M | MX, M | MX, M | MX, NP,
 	/* 78: vmread/extrq/insertq, vmwrite/..., -, -, hadd, hsub, movd/q */
-	SEL(0F78), SEL(0F79), INV, INV, M, M, M, M,
+	SEL(0F78), SEL(0F79), INV, INV, M | P66 | PF2, M | P66 | PF2,
+	M | NP | P66 | PF3, M | NP | P66 | PF3,
 	/* 80: jcc rel16/32 */
 	JCCZ, JCCZ, JCCZ, JCCZ, JCCZ, JCCZ, JCCZ, JCCZ,
 	JCCZ, JCCZ, JCCZ, JCCZ, JCCZ, JCCZ, JCCZ, JCCZ,
 	/* 90: setcc */
 	M, M, M, M, M, M, M, M,
 	M, M, M, M, M, M, M, M,
-	/* A0: push fs, pop fs, cpuid, bt, shld Ib, shld cl, -, - */
-	d64, d64, 0, M, M | Ib, M, INV, INV,
+	/* A0: push fs, pop fs, cpuid, bt, shld Ib, shld cl, VIA PadLock */
+	d64, d64, 0, M, M | Ib, M, GRP(VIA6), GRP(VIA7),
 	/* A8: push gs, pop gs, rsm, bts, shrd Ib, shrd cl, group 15, imul */
 	d64, d64, 0, M, M | Ib, M, M, M,
 	/* B0: cmpxchg, lss, btr, lfs, lgs, movzx */
@@ -155,35 +176,40 @@ const u32 krp_insn_map_0f[256] = {
 	/* B8: popcnt, ud1, group 8, btc, bsf/tzcnt, bsr/lzcnt, movsx */
 	SEL(0FB8), M | CL(UD), GRP(8), M, M, M, M, M,
 	/* C0: xadd, cmpps, movnti, pinsrw, pextrw, shufps, group 9 */
-	M, M, M | Ib, Mem, M | Ib, M | Ib, M | Ib, GRP(9),
+	M, M, MI, Mem | NP, MI | MX, Reg | Ib | MX, MI | MX, GRP(9),
 	/* C8: bswap */
 	0, 0, 0, 0, 0, 0, 0, 0,
-	/* D0: MMX/SSE */
-	M, M, M, M, M, M, M, M,
-	M, M, M, M, M, M, M, M,
-	/* E0: MMX/SSE */
-	M, M, M, M, M, M, M, M,
-	M, M, M, M, M, M, M, M,
-	/* F0: MMX/SSE; FF is ud0 */
-	M, M, M, M, M, M, M, M,
-	M, M, M, M, M, M, M, M | CL(UD),
+	/* D0: addsubp*, psrl*, paddq, pmullw, movq/movq2dq/..., pmovmskb */
+	M | P66 | PF2, M | MX, M | MX, M | MX, M | MX, M | MX,
+	M | P66 | PF3 | PF2, Reg | MX,
+	/* D8: psubus*, pminub, pand, paddus*, pmaxub, pandn */
+	M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, M | MX,
+	/* E0: pavg*, psra*, pmulh*, cvt*dq, movntq/movntdq */
+	M | MX, M | MX, M | MX, M | MX, M | MX, M | MX,
+	M | P66 | PF3 | PF2, Mem | MX,
+	/* E8: psubs*, pmins*, por, padds*, pmaxsw, pxor */
+	M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, M | MX,
+	/* F0: lddqu, psll*, pmuludq, pmaddwd, psadbw, maskmovq/dqu */
+	Mem | PF2, M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, Reg | MX,
+	/* F8: psub*, padd*; FF is ud0 */
+	M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, M | CL(UD),
 };
 
 const u32 krp_insn_map_0f38[256] = {
-	/* 00: pshufb ... pmulhrsw */
-	M, M, M, M, M, M, M, M,
-	M, M, M, M, INV, INV, INV, INV,
+	/* 00: pshufb ... pmulhrsw (SSSE3: MMX and 66 forms) */
+	M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, M | MX, M | MX,
+	M | MX, M | MX, M | MX, M | MX, INV, INV, INV, INV,
 	/* 10: pblendvb, blendvps/pd, ptest, pabs* */
-	M, INV, INV, INV, M, M, INV, M,
-	INV, INV, INV, INV, M, M, M, INV,
+	M | P66, INV, INV, INV, M | P66, M | P66, INV, M | P66,
+	INV, INV, INV, INV, M | MX, M | MX, M | MX, INV,
 	/* 20: pmovsx*, pmuldq, pcmpeqq, movntdqa, packusdw */
-	M, M, M, M, M, M, INV, INV,
-	M, M, M, M, INV, INV, INV, INV,
+	M | P66, M | P66, M | P66, M | P66, M | P66, M | P66, INV, INV,
+	M | P66, M | P66, Mem | P66, M | P66, INV, INV, INV, INV,
 	/* 30: pmovzx*, pcmpgtq, pmin/pmax */
-	M, M, M, M, M, M, INV, M,
-	M, M, M, M, M, M, M, M,
+	M | P66, M | P66, M | P66, M | P66, M | P66, M | P66, INV, M | P66,
+	M | P66, M | P66, M | P66, M | P66, M | P66, M | P66, M | P66, M | P66,
 	/* 40: pmulld, phminposuw */
-	M, M, INV, INV, INV, INV, INV, INV,
+	M | P66, M | P66, INV, INV, INV, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* 50 */
 	INV, INV, INV, INV, INV, INV, INV, INV,
@@ -195,7 +221,7 @@ const u32 krp_insn_map_0f38[256] = {
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* 80: invept, invvpid, invpcid */
-	M, M, M, INV, INV, INV, INV, INV,
+	Mem | P66, Mem | P66, Mem | P66, INV, INV, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* 90 */
 	INV, INV, INV, INV, INV, INV, INV, INV,
@@ -208,10 +234,11 @@ const u32 krp_insn_map_0f38[256] = {
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* C0: sha1/sha256, gf2p8mulb */
 	INV, INV, INV, INV, INV, INV, INV, INV,
-	M, M, M, M, M, M, INV, M,
+	M | NP, M | NP, M | NP, M | NP, M | NP, M | NP, INV, M | P66,
 	/* D0: Key Locker wide, aesimc, aesenc/dec (and Key Locker forms) */
 	INV, INV, INV, INV, INV, INV, INV, INV,
-	M, INV, INV, M, M, M, M, M,
+	Mem | PF3, INV, INV, M | P66, M | P66 | PF3, M | P66 | PF3,
+	M | P66 | PF3, M | P66,
 	/* E0 */
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
@@ -219,34 +246,34 @@ const u32 krp_insn_map_0f38[256] = {
 	 * F0: movbe/crc32, wruss, wrss/adcx/adox, movdir64b/enqcmd(s),
 	 * movdiri, encodekey128/256, aadd/aand/aor/axor
 	 */
-	M, M, INV, INV, INV, M, M, INV,
-	M, M, M, M, M, INV, INV, INV,
+	M | NP | P66 | PF2, M | NP | P66 | PF2, INV, INV, INV, Mem | P66,
+	M | NP | P66 | PF3, INV,
+	M | P66 | PF3 | PF2, Mem | NP, Reg | PF3, Reg | PF3, Mem, INV, INV, INV,
 };
-
-#define MI	(M | Ib)
 
 const u32 krp_insn_map_0f3a[256] = {
 	/* 00 */
 	INV, INV, INV, INV, INV, INV, INV, INV,
-	/* 08: round*, blend*, pblendw, palignr */
-	MI, MI, MI, MI, MI, MI, MI, MI,
+	/* 08: round*, blend*, pblendw, palignr (MMX and 66) */
+	MI | P66, MI | P66, MI | P66, MI | P66, MI | P66, MI | P66, MI | P66,
+	MI | MX,
 	/* 10: pextrb/w/d, extractps */
-	INV, INV, INV, INV, MI, MI, MI, MI,
+	INV, INV, INV, INV, MI | P66, MI | P66, MI | P66, MI | P66,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* 20: pinsrb, insertps, pinsrd/q */
-	MI, MI, MI, INV, INV, INV, INV, INV,
+	MI | P66, MI | P66, MI | P66, INV, INV, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* 30 */
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* 40: dpps, dppd, mpsadbw, pclmulqdq */
-	MI, MI, MI, INV, MI, INV, INV, INV,
+	MI | P66, MI | P66, MI | P66, INV, MI | P66, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* 50 */
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* 60: pcmpestrm/i, pcmpistrm/i */
-	MI, MI, MI, MI, INV, INV, INV, INV,
+	MI | P66, MI | P66, MI | P66, MI | P66, INV, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* 70 */
 	INV, INV, INV, INV, INV, INV, INV, INV,
@@ -265,15 +292,15 @@ const u32 krp_insn_map_0f3a[256] = {
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* C0: sha1rnds4, gf2p8affineqb, gf2p8affineinvqb */
 	INV, INV, INV, INV, INV, INV, INV, INV,
-	INV, INV, INV, INV, MI, INV, MI, MI,
+	INV, INV, INV, INV, MI | NP, INV, MI | P66, MI | P66,
 	/* D0: aeskeygenassist */
 	INV, INV, INV, INV, INV, INV, INV, INV,
-	INV, INV, INV, INV, INV, INV, INV, MI,
+	INV, INV, INV, INV, INV, INV, INV, MI | P66,
 	/* E0 */
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 	/* F0: hreset */
-	MI, INV, INV, INV, INV, INV, INV, INV,
+	Reg | Ib | PF3, INV, INV, INV, INV, INV, INV, INV,
 	INV, INV, INV, INV, INV, INV, INV, INV,
 };
 
@@ -369,6 +396,28 @@ const u32 krp_insn_groups[KRP_G_NR][2][8] = {
 	[KRP_G_9] = {
 		{ INV, M, INV, M, M, M, M, M },
 		{ INV, INV, INV, INV, INV, INV, M, M },
+	},
+	/* VIA PadLock: C0, C8, D0 ... E8 only, normally behind rep */
+	[KRP_G_VIA6] = {
+		{ INV, INV, INV, INV, INV, INV, INV, INV },
+		{ RM0, RM0, RM0, INV, INV, INV, INV, INV },
+	},
+	[KRP_G_VIA7] = {
+		{ INV, INV, INV, INV, INV, INV, INV, INV },
+		{ RM0, RM0, RM0, RM0, RM0, RM0, INV, INV },
+	},
+	/* Shifts by an immediate: register forms; the dq ones are 66 only */
+	[KRP_G_12] = {
+		{ INV, INV, INV, INV, INV, INV, INV, INV },
+		{ INV, INV, MI | MX, INV, MI | MX, INV, MI | MX, INV },
+	},
+	[KRP_G_13] = {
+		{ INV, INV, INV, INV, INV, INV, INV, INV },
+		{ INV, INV, MI | MX, INV, MI | MX, INV, MI | MX, INV },
+	},
+	[KRP_G_14] = {
+		{ INV, INV, INV, INV, INV, INV, INV, INV },
+		{ INV, INV, MI | MX, MI | P66, INV, INV, MI | MX, MI | P66 },
 	},
 };
 

@@ -53,9 +53,21 @@ enum krp_imm_kind {
 #define KRP_A_CLASS_MASK	(0x1fU << KRP_A_CLASS_SHIFT)
 #define KRP_A_CLASS(c)		((u32)(c) << KRP_A_CLASS_SHIFT)
 
-/* Second-level table index, or escape target map, in bits 24-31. */
+#define KRP_A_REGONLY	0x00800000U /* memory form (mod != 3) undefined */
+
+/* Second-level table index, or escape target map, in bits 24-27. */
 #define KRP_A_INDEX_SHIFT	24
+#define KRP_A_INDEX_MASK	(0xfU << KRP_A_INDEX_SHIFT)
 #define KRP_A_INDEX(i)		((u32)(i) << KRP_A_INDEX_SHIFT)
+
+/*
+ * Bits 28-31: which mandatory prefixes (none, 66, F3, F2: see
+ * enum krp_pfx_slot) the opcode is defined with.  No bit set means any
+ * prefix may come: general-purpose opcodes take 66 as the operand size
+ * and ignore or give their own meaning to F2/F3.
+ */
+#define KRP_A_PFX_SHIFT		28
+#define KRP_A_PFX(slot)		(1U << (KRP_A_PFX_SHIFT + (slot)))
 
 static inline unsigned int krp_attr_imm(u32 a)
 {
@@ -69,7 +81,13 @@ static inline unsigned int krp_attr_class(u32 a)
 
 static inline unsigned int krp_attr_index(u32 a)
 {
-	return a >> KRP_A_INDEX_SHIFT;
+	return (a & KRP_A_INDEX_MASK) >> KRP_A_INDEX_SHIFT;
+}
+
+/* Is the opcode defined with the mandatory prefix in @slot? */
+static inline bool krp_attr_pfx_ok(u32 a, unsigned int slot)
+{
+	return !(a >> KRP_A_PFX_SHIFT) || (a & KRP_A_PFX(slot));
 }
 
 enum krp_insn_class {
@@ -107,6 +125,11 @@ enum krp_insn_group {
 	KRP_G_6,	/* 0F 00: sldt/str/lldt/ltr/verr/verw */
 	KRP_G_8,	/* 0F BA: bt/bts/btr/btc Ev,Ib */
 	KRP_G_9,	/* 0F C7: cmpxchg8b/16b, xsaves..., rdrand, rdseed */
+	KRP_G_VIA6,	/* 0F A6: VIA PadLock montmul, xsha1, xsha256 */
+	KRP_G_VIA7,	/* 0F A7: VIA PadLock xstore, xcrypt* */
+	KRP_G_12,	/* 0F 71: psrlw/psraw/psllw by Ib */
+	KRP_G_13,	/* 0F 72: psrld/psrad/pslld by Ib */
+	KRP_G_14,	/* 0F 73: psrlq/psrldq/psllq/pslldq by Ib */
 	KRP_G_NR,
 };
 
