@@ -43,8 +43,11 @@ for i in $(seq 50); do (:); done
 k1=$(field kretprobe_example kernel_clone returns)
 r1=$(field krp_kretprobe_example kernel_clone returns)
 echo "# kernel_clone returns: kernel $((k1 - k0)), krp $((r1 - r0))"
-[ $((r1 - r0)) -ge 50 ] && [ $((r1 - r0)) -eq $((k1 - k0)) ]
-ok $? "both see every fork (50), and the same count"
+# the two snapshots are a few instructions apart: a kernel thread may be
+# cloned in between
+d=$(((r1 - r0) - (k1 - k0)))
+[ $((r1 - r0)) -ge 50 ] && [ $((k1 - k0)) -ge 50 ] && [ $d -ge -2 ] && [ $d -le 2 ]
+ok $? "both see every fork (50), the same count give or take a concurrent clone"
 
 k0=$(field kretprobe_example pipe_read returns)
 r0=$(field krp_kretprobe_example pipe_read returns)
