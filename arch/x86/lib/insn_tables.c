@@ -309,7 +309,7 @@ const u32 krp_insn_map_0f3a[256] = {
  * an opcode: shuffles, shifts by immediate, cmpps and the pinsrw family
  * take an imm8; vzeroupper/vzeroall (77) is the one opcode without ModRM.
  */
-const u32 krp_insn_vmap_0f[256] = {
+static const u32 krp_insn_vmap_0f[256] = {
 	[0x00 ... 0x6f] = M,
 	[0x70 ... 0x73] = MI,
 	[0x74 ... 0x76] = M,
