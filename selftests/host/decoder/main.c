@@ -107,11 +107,10 @@ static void find_modules(const char *dir, char ***list, size_t *nr)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (de->d_type == DT_DIR) {
+		if (de->d_type == DT_DIR)
 			find_modules(path, list, nr);
-		} else if (len > 3 && !strcmp(de->d_name + len - 3, ".ko")) {
+		else if (len > 3 && !strcmp(de->d_name + len - 3, ".ko"))
 			add_module(path, list, nr);
-		}
 	}
 	closedir(d);
 }
@@ -177,19 +176,17 @@ static void report_lengths(const char *what, const struct cmp_result *r)
 		snprintf(bad, sizeof(bad), ", %lu (bad)/.byte not compared",
 			 r->bad);
 	if (r->conv_fwait || r->conv_prefix || r->conv_refused)
-		snprintf(conv, sizeof(conv), " (where objdump's lines are not "
-			 "the CPU's: %lu fwait+x87, %lu prefix-only, %lu "
-			 "refused)", r->conv_fwait, r->conv_prefix,
-			 r->conv_refused);
+		snprintf(conv, sizeof(conv),
+			 " (where objdump's lines are not the CPU's: %lu fwait+x87, %lu prefix-only, %lu refused)",
+			 r->conv_fwait, r->conv_prefix, r->conv_refused);
 	if (r->sweep_done)
 		snprintf(sweep, sizeof(sweep), "; own sweep %s (%lu stops%s)",
 			 sweep_ok(r) ? "agrees" : "DIFFERS", r->sweep_stops,
 			 r->bad || r->gaps ? " where objdump did not restart" :
 			 "");
 	ksft_test_result(lengths_ok(r),
-			 "%s: %lu instructions, %lu length mismatches with "
-			 "objdump%s%s%s\n", what, r->insns, r->len_mismatch,
-			 conv, bad, sweep);
+			 "%s: %lu instructions, %lu length mismatches with objdump%s%s%s\n",
+			 what, r->insns, r->len_mismatch, conv, bad, sweep);
 }
 
 static void report_flow(const char *what, const struct cmp_result *r)
@@ -200,16 +197,15 @@ static void report_flow(const char *what, const struct cmp_result *r)
 		snprintf(rip, sizeof(rip), ", %lu RIP-relative (%lu wrong)",
 			 r->rip_checked, r->rip_mismatch);
 	ksft_test_result(flow_ok(r),
-			 "%s: control flow of %lu instructions (%lu wrong)%s, "
-			 "truncated copies (%lu wrong)\n", what,
-			 r->flow_checked, r->flow_mismatch, rip,
+			 "%s: control flow of %lu instructions (%lu wrong)%s, truncated copies (%lu wrong)\n",
+			 what, r->flow_checked, r->flow_mismatch, rip,
 			 r->trunc_mismatch);
 }
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [--kernel-root DIR] [--no-host64]\n",
-		prog);
+	fprintf(stderr, "%s: %s [--kernel-root DIR] [--no-host64]\n",
+		__func__, prog);
 	exit(KSFT_FAIL);
 }
 
@@ -229,7 +225,7 @@ int main(int argc, char **argv)
 	double t0, t;
 
 	for (i = 1; i < (unsigned int)argc; i++) {
-		if (!strcmp(argv[i], "--kernel-root") && i + 1 < (unsigned)argc)
+		if (!strcmp(argv[i], "--kernel-root") && i + 1 < (unsigned int)argc)
 			kroot = argv[++i];
 		else if (!strcmp(argv[i], "--no-host64"))
 			no_host64 = true;
@@ -303,8 +299,8 @@ int main(int argc, char **argv)
 
 		diag("random bytes: %lu of %d valid, %.1f s", valid,
 		     2 * FUZZ_COUNT, now() - t);
-		ksft_test_result(!bad, "random bytes: %d decodes per mode, "
-				 "%lu inconsistent, none past the buffer\n",
+		ksft_test_result(!bad,
+				 "random bytes: %d decodes per mode, %lu inconsistent, none past the buffer\n",
 				 FUZZ_COUNT, bad);
 	}
 
@@ -318,8 +314,8 @@ int main(int argc, char **argv)
 		if (!run_file(vmlinux, KRP_INSN_MODE_32, &ksum, &ksec, &ef)) {
 			ksum.objdump_failed = true;
 			for (i = 0; i < nsec; i++)
-				ksft_test_result_fail("i386 kernel section %u: "
-						      "not compared\n", i);
+				ksft_test_result_fail("i386 kernel section %u: not compared\n",
+						      i);
 		} else {
 			for (i = 0; i < ef.nr; i++) {
 				char what[128];
@@ -344,8 +340,9 @@ int main(int argc, char **argv)
 
 		diag("modules: %zu files, %lu instructions in %.1f s", nmods,
 		     msum.insns, now() - t);
-		snprintf(what, sizeof(what), "i386 modules (%zu: arch/x86, "
-			 "lib/raid6, padlock)", nmods);
+		snprintf(what, sizeof(what),
+			 "i386 modules (%zu: arch/x86, lib/raid6, padlock)",
+			 nmods);
 		report_lengths(what, &msum);
 		report_flow(what, &msum);
 	} else {

@@ -432,7 +432,7 @@ static bool parse_line(char *line, uint64_t *addr, uint8_t *bytes,
 	       (s[2] == ' ' || s[2] == '\t')) {
 		if (*n == KRP_INSN_MAX_LEN)
 			return false;
-		bytes[(*n)++] = strtoul((char[3]){ s[0], s[1], 0 }, NULL, 16);
+		bytes[(*n)++] = strtoul((char[3]) { s[0], s[1], 0 }, NULL, 16);
 		s += 3;
 		if (s[-1] == '\t')
 			break;
@@ -516,8 +516,6 @@ static struct cmp_state *find_section(struct cmp_state *st, unsigned int nr,
 void cmp_file(const char *file, const struct elf_file *ef, int mode,
 	      struct cmp_result *res)
 {
-	const char *argv[] = { "objdump", "-d", "-z", "--insn-width=15",
-			       file, NULL };
 	struct cmp_state *st, *cur = NULL;
 	char line[4096], *text;
 	uint8_t bytes[KRP_INSN_MAX_LEN];
@@ -550,7 +548,8 @@ void cmp_file(const char *file, const struct elf_file *ef, int mode,
 		dup2(pfd[1], 1);
 		close(pfd[0]);
 		close(pfd[1]);
-		execvp(argv[0], (char *const *)argv);
+		execlp("objdump", "objdump", "-d", "-z", "--insn-width=15",
+		       file, (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -591,8 +590,8 @@ void cmp_file(const char *file, const struct elf_file *ef, int mode,
 			     sec->name);
 			res[i].objdump_failed = true;
 		} else if (st[i].next != sec->addr + sec->size) {
-			diag("%s: objdump's sweep of %s ended at %#llx, the "
-			     "section at %#llx", file, sec->name,
+			diag("%s: objdump's sweep of %s ended at %#llx, the section at %#llx",
+			     file, sec->name,
 			     (unsigned long long)st[i].next,
 			     (unsigned long long)(sec->addr + sec->size));
 		}

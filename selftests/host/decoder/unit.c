@@ -39,8 +39,7 @@ static const struct unit_case cases[] = {
 	{ 32, "f0 ff 00", "len=3 pfx=LOCK modrm=00 flags=MEM",
 	  "lock incl (%eax)" },
 	{ 32, "26 2e 36 3e 64 65 66 67 f0 f2 f3 90",
-	  "len=12 pfxlen=11 pfx=ES,CS,SS,DS,FS,GS,OPSIZE,ADSIZE,LOCK,REPNE,REP"
-	  " seg=65 simd=f3 opsz=2 adsz=2",
+	  "len=12 pfxlen=11 pfx=ES,CS,SS,DS,FS,GS,OPSIZE,ADSIZE,LOCK,REPNE,REP seg=65 simd=f3 opsz=2 adsz=2",
 	  "eleven prefixes: last segment and last rep win" },
 	{ 32, "66 66 66 66 66 66 66 66 66 66 66 66 66 66 90",
 	  "len=15 pfxlen=14", "14 prefixes + opcode: 15 bytes" },
@@ -617,7 +616,7 @@ static bool check(const struct krp_insn *in, int ret, const char *key,
 		ok = (in->flags & KRP_INSN_F_RIP_REL) &&
 		     krp_insn_rip_target(in, AT) == strtoull(v, NULL, 16);
 	else {
-		diag("  unknown check %s", key);
+		diag("  unknown %s %s", __func__, key);
 		return false;
 	}
 	if (!ok)
@@ -627,12 +626,12 @@ static bool check(const struct krp_insn *in, int ret, const char *key,
 
 static void dump(const struct krp_insn *in)
 {
-	diag("  got: len %u opsz %u adsz %u pfxlen %u pfx %#x rex %#x "
-	     "vex %u map %u op %#x flags %#x", in->length, in->opnd_size,
-	     in->addr_size, in->prefix_len, in->prefix_flags, in->rex,
-	     in->vex_type, in->map, in->opcode, in->flags);
-	diag("  modrm %u:%#x sib %u:%#x disp %u@%u imm0 %u@%u:%#llx "
-	     "imm1 %u@%u:%#llx", in->modrm.present, in->modrm.byte,
+	diag("  got: len %u opsz %u adsz %u pfxlen %u pfx %#x rex %#x vex %u map %u op %#x flags %#x",
+	     in->length, in->opnd_size, in->addr_size, in->prefix_len,
+	     in->prefix_flags, in->rex, in->vex_type, in->map, in->opcode,
+	     in->flags);
+	diag("  modrm %u:%#x sib %u:%#x disp %u@%u imm0 %u@%u:%#llx imm1 %u@%u:%#llx",
+	     in->modrm.present, in->modrm.byte,
 	     in->sib.present, in->sib.byte, in->disp.size, in->disp.offset,
 	     in->imm[0].size, in->imm[0].offset,
 	     (unsigned long long)in->imm[0].value, in->imm[1].size,
@@ -765,9 +764,8 @@ unsigned long fuzz_run(uint8_t *guard, unsigned long count,
 					     a.length - 1, modes[m]);
 			if (rb || rc != -ENODATA) {
 				if (bad++ < 10)
-					diag("  fuzz%d: length %u, exact %d, "
-					     "short %d", modes[m], a.length,
-					     rb, rc);
+					diag("  fuzz%d: length %u, exact %d, short %d",
+					     modes[m], a.length, rb, rc);
 			}
 		}
 	}
