@@ -291,7 +291,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(27);
+	ksft_set_plan(28);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -316,6 +316,7 @@ int main(void)
 	test_depth();
 	test_exit();
 	scenario("sleepers");
+	scenario("irq_nesting");
 	scenario("stress");
 	ksft_test_result(stat_wait("frames_in_use", 0, 5000) == 0,
 			 "no frame leaked\n");

@@ -15,6 +15,8 @@
 #include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/timer.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -88,6 +90,9 @@ static notrace TARGET __used int krp_test_notrace(int x)
 }
 
 static int count_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
+static int stress_fn(void *arg);
+static atomic_t stress_bad;
+static bool stress_stop;
 
 /* Event log for order checks in single-task scenarios. */
 #define LOG_MAX 1024
@@ -283,6 +288,14 @@ static int scenario_recursion(void)
 	CHECK(!atomic_read(&n_bad), "%d", atomic_read(&n_bad));
 	CHECK(rp_a.nmissed == 0, "%d", rp_a.nmissed);
 	return ret;
+}
+
+/* return value of any level, for concurrent callers */
+static int rec_ret_any(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (regs_return_value(regs) != *(long *)ri->data)
+		atomic_inc(&n_bad);
+	return 0;
 }
 
 /* multi: three probes on one function */
@@ -842,10 +855,127 @@ static int scenario_exit(void)
 	return ret;
 }
 
-/* stress: register/unregister cycles while every CPU calls the target */
+/*
+ * irq_nesting: the probed function is called from hard and soft
+ * interrupts on top of tasks that are themselves inside it, so frames
+ * are pushed and popped by nested contexts on one task's pool.
+ */
 
-static atomic_t stress_bad;
-static bool stress_stop;
+static atomic_t irq_calls, irq_bad;
+static bool irq_stop;
+static struct hrtimer irq_timer;
+static struct timer_list soft_timer;
+
+static enum hrtimer_restart irq_timer_fn(struct hrtimer *t)
+{
+	int x = atomic_inc_return(&irq_calls);
+
+	if (krp_test_target(x) != x * 3 + 1 || krp_test_recurse(4) != 4)
+		atomic_inc(&irq_bad);
+	if (READ_ONCE(irq_stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(50 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static void soft_timer_fn(struct timer_list *t)
+{
+	int x = atomic_inc_return(&irq_calls);
+
+	if (krp_test_target(x) != x * 3 + 1)
+		atomic_inc(&irq_bad);
+	if (!READ_ONCE(irq_stop))
+		mod_timer(t, jiffies + 1);
+}
+
+static int nest_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	long x = regs_get_kernel_argument(regs, 0);
+
+	/* fill the whole frame, so a clobbered one cannot go unnoticed */
+	memset(ri->data, (u8)x, 64);
+	*(long *)ri->data = x;
+	return 0;
+}
+
+static int nest_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	long x = *(long *)ri->data;
+
+	if (regs_return_value(regs) != x * 3 + 1 ||
+	    memchr_inv(ri->data + sizeof(long), (u8)x, 64 - sizeof(long)))
+		atomic_inc(&n_bad);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+static int scenario_irq_nesting(void)
+{
+	struct task_struct *workers[NR_CPUS];
+	unsigned int cpu, nw = 0, i;
+	int ret = 0, err;
+
+	counters_reset();
+	atomic_set(&irq_calls, 0);
+	atomic_set(&irq_bad, 0);
+	atomic_set(&stress_bad, 0);
+	WRITE_ONCE(irq_stop, false);
+	WRITE_ONCE(stress_stop, false);
+	rp_init(&rp_a, "krp_test_target", nest_entry, nest_ret, 64);
+	rp_init(&rp_b, "krp_test_recurse", rec_entry, rec_ret_any, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	err = krp_register_kretprobe(&rp_b);
+	if (err) {
+		krp_unregister_kretprobe(&rp_a);
+		return err;
+	}
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		t = kthread_create(stress_fn, NULL, "krp_nest/%u", cpu);
+		if (IS_ERR(t))
+			break;
+		kthread_bind(t, cpu);
+		get_task_struct(t);
+		wake_up_process(t);
+		workers[nw++] = t;
+	}
+	hrtimer_init(&irq_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	irq_timer.function = irq_timer_fn;
+	hrtimer_start(&irq_timer, ns_to_ktime(50 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+	timer_setup(&soft_timer, soft_timer_fn, 0);
+	mod_timer(&soft_timer, jiffies + 1);
+
+	msleep(3000);
+
+	WRITE_ONCE(irq_stop, true);
+	hrtimer_cancel(&irq_timer);
+	del_timer_sync(&soft_timer);
+	WRITE_ONCE(stress_stop, true);
+	for (i = 0; i < nw; i++) {
+		kthread_stop(workers[i]);
+		put_task_struct(workers[i]);
+	}
+	krp_unregister_kretprobe(&rp_a);
+	krp_unregister_kretprobe(&rp_b);
+	CHECK(atomic_read(&irq_calls) > 100, "only %d interrupt calls",
+	      atomic_read(&irq_calls));
+	CHECK(!atomic_read(&irq_bad), "%d wrong results in interrupts",
+	      atomic_read(&irq_bad));
+	CHECK(!atomic_read(&stress_bad), "%d wrong results in tasks",
+	      atomic_read(&stress_bad));
+	CHECK(!atomic_read(&n_bad), "%d clobbered frames", atomic_read(&n_bad));
+	CHECK(rp_a.nmissed == 0 && rp_b.nmissed == 0, "%d %d", rp_a.nmissed,
+	      rp_b.nmissed);
+	pr_info("irq_nesting: %d returns, %d from interrupts\n",
+		atomic_read(&n_ret), atomic_read(&irq_calls));
+	return ret;
+}
+
+/* stress: register/unregister cycles while every CPU calls the target */
 
 static int stress_fn(void *arg)
 {
@@ -981,6 +1111,7 @@ static const struct {
 	{ "handler_recursion", scenario_handler_recursion },
 	{ "declined", scenario_declined },
 	{ "exit", scenario_exit },
+	{ "irq_nesting", scenario_irq_nesting },
 	{ "stress", scenario_stress },
 	{ "hold_pipe", scenario_hold_pipe },
 	{ "arm_target", scenario_arm_target },
