@@ -52,9 +52,15 @@ static void krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 			       struct ftrace_ops *ops,
 			       struct ftrace_regs *fregs);
 
+/*
+ * RECURSION: ftrace guards the callback against recursion and calls it
+ * with preemption disabled, which the RCU lookups, the per-CPU state and
+ * unregister's synchronize_rcu() rely on.  On i386 a module's ops always
+ * goes through ftrace's list function, which does both anyway.
+ */
 static struct ftrace_ops krp_ftrace_ops = {
 	.func = krp_ftrace_handler,
-	.flags = FTRACE_OPS_FL_SAVE_REGS,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION,
 };
 
 /* Keeps krp_ftrace_ops' filter non-empty; never called. */
@@ -103,7 +109,9 @@ NOKPROBE_SYMBOL(krp_miss);
 
 /*
  * The entry hook.  ftrace calls it with preemption disabled and
- * regs->sp pointing at the return address.
+ * regs->sp pointing at the return address.  Handlers see regs->ip as
+ * after an int3 on the first byte, as the kernel's kprobes on ftrace
+ * show it; whatever they do to it, the function then runs normally.
  */
 static void notrace krp_ftrace_handler(unsigned long ip,
 				       unsigned long parent_ip,
@@ -112,7 +120,7 @@ static void notrace krp_ftrace_handler(unsigned long ip,
 {
 	struct pt_regs *regs = ftrace_get_regs(fregs);
 	unsigned int level = BIT(interrupt_context_level());
-	unsigned long *slot, tramp = krp_arch_trampoline();
+	unsigned long *slot, orig_ip, tramp = krp_arch_trampoline();
 	struct krp_kretprobe_instance *ri;
 	struct krp_site *site;
 	struct krp_pool *pool;
@@ -129,12 +137,16 @@ static void notrace krp_ftrace_handler(unsigned long ip,
 
 	if (unlikely(__this_cpu_read(krp_busy) & level)) {
 		list_for_each_entry_rcu(p, &site->probes, site_node)
-			krp_miss(p, KRP_MISS_RECURSION);
+			if (!READ_ONCE(p->disabled) &&
+			    READ_ONCE(p->state) == KRP_LIVE)
+				krp_miss(p, KRP_MISS_RECURSION);
 		return;
 	}
 
 	pool = krp_pool_of(current);
 	slot = krp_arch_ret_slot(regs);
+	orig_ip = instruction_pointer(regs);
+	instruction_pointer_set(regs, ip + 1);
 	list_for_each_entry_rcu(p, &site->probes, site_node) {
 		if (READ_ONCE(p->disabled) || READ_ONCE(p->state) != KRP_LIVE)
 			continue;
@@ -165,6 +177,7 @@ static void notrace krp_ftrace_handler(unsigned long ip,
 		__this_cpu_inc(p->stats->pushed);
 		*slot = tramp;
 	}
+	instruction_pointer_set(regs, orig_ip);
 }
 NOKPROBE_SYMBOL(krp_ftrace_handler);
 
@@ -243,8 +256,10 @@ krp_reclaim_stale(struct krp_pool *pool, unsigned long *slot)
 NOKPROBE_SYMBOL(krp_reclaim_stale);
 
 /*
- * Several probes on one function: each later probe saw the trampoline
- * as return address.  The oldest frame of @slot has the real one.
+ * Several probes on one function, or a tail call between probed
+ * functions: each later frame of @slot saw the trampoline as return
+ * address; the oldest frame of @slot has the real one.  Frames of other
+ * slots in between are stale; the pop loop reclaims them.
  */
 static struct krp_kretprobe_instance *notrace
 krp_oldest_of_slot(struct krp_pool *pool, struct krp_kretprobe_instance *ri,
@@ -252,9 +267,9 @@ krp_oldest_of_slot(struct krp_pool *pool, struct krp_kretprobe_instance *ri,
 {
 	unsigned long tramp = krp_arch_trampoline();
 
-	while (ri->ret_addr == tramp) {
+	while (ri->frame != slot || ri->ret_addr == tramp) {
 		ri = krp_frame_below(pool, ri);
-		if (unlikely(!ri || ri->frame != slot))
+		if (unlikely(!ri))
 			krp_lost_frame(slot);
 	}
 	return ri;
@@ -296,6 +311,13 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 	level = BIT(interrupt_context_level());
 	for (;;) {
 		p = ri->probe;
+		if (unlikely(ri->frame != slot)) {
+			krp_frame_pop(pool, ri);
+			__this_cpu_inc(krp_stats.stale);
+			__krp_frame_release(p);
+			ri = krp_frame_top(pool);
+			continue;
+		}
 		ri->ret_addr = real;
 		if (likely(READ_ONCE(p->state) == KRP_LIVE) && p->handler) {
 			if (unlikely(__this_cpu_read(krp_busy) & level)) {
@@ -520,10 +542,9 @@ static void krp_site_put(struct krp_site *site)
 		krp_nsites--;
 		if (idle || !krp_nsites)
 			mod_delayed_work(system_wq, &krp_ops_reaper, HZ);
-		kfree_rcu(site, rcu);
-	} else {
-		kfree(site);
 	}
+	/* a gone site left the hash earlier; readers may still hold either */
+	kfree_rcu(site, rcu);
 }
 
 static int krp_check_target(unsigned long addr, struct krp_site *site)
@@ -554,12 +575,12 @@ static int krp_register_one(struct krp_kretprobe *rp)
 	bool new_site;
 	int ret;
 
-	if (rp->probe)
+	if (READ_ONCE(rp->probe))
 		return -EBUSY;
 	if (rp->data_size > KRP_KRETPROBE_MAX_DATA_SIZE)
 		return -E2BIG;
-	if (rp->kp.flags & ~KRP_FLAG_DISABLED)
-		return -EINVAL;
+	/* as the kernel does: only DISABLED is the caller's to set */
+	rp->kp.flags &= KRP_FLAG_DISABLED;
 	frame_size = sizeof(struct krp_kretprobe_instance) +
 		     ALIGN(rp->data_size, sizeof(long)) + sizeof(long);
 	if (frame_size > krp_pool_capacity()) {
@@ -585,6 +606,9 @@ static int krp_register_one(struct krp_kretprobe *rp)
 	INIT_WORK(&p->free_work, krp_probe_free_work);
 
 	mutex_lock(&krp_mutex);
+	ret = -EBUSY;
+	if (rp->probe)
+		goto out_unlock;
 	ret = krp_resolve(&rp->kp, &addr);
 	if (ret)
 		goto out_unlock;
@@ -605,7 +629,6 @@ static int krp_register_one(struct krp_kretprobe *rp)
 		hlist_add_head_rcu(&site->hash_node,
 				   &krp_site_table[hash_long(addr, KRP_SITE_BITS)]);
 		krp_nsites++;
-		cancel_delayed_work(&krp_ops_reaper);
 	}
 	ret = krp_site_sync(site);
 	if (ret) {
@@ -669,11 +692,13 @@ static struct krp_probe *krp_unregister_top(struct krp_kretprobe *rp)
 {
 	struct krp_probe *p = rp->probe;
 
-	if (!p || p->rp != rp) {
+	if (!p || p->rp != rp || p->state != KRP_LIVE) {
 		pr_warn("unregistering a kretprobe that is not registered (%ps)\n",
 			__builtin_return_address(0));
 		return NULL;
 	}
+	/* from here on the API calls on @rp see it unregistered */
+	WRITE_ONCE(rp->probe, NULL);
 	list_del_rcu(&p->site_node);
 	list_del(&p->all_node);
 	krp_site_put(p->site);
@@ -699,7 +724,6 @@ static void krp_unregister_bottom(struct krp_kretprobe *rp,
 		out += s->pushed - s->popped;
 	}
 	WRITE_ONCE(p->rp, NULL);
-	WRITE_ONCE(rp->probe, NULL);
 	if (!out) {
 		krp_probe_free(p);
 		return;
@@ -788,7 +812,7 @@ static int krp_set_disabled(struct krp_kretprobe *rp, bool disabled)
 
 	mutex_lock(&krp_mutex);
 	p = rp->probe;
-	if (!p || p->rp != rp) {
+	if (!p || p->rp != rp || p->state != KRP_LIVE) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -855,7 +879,7 @@ EXPORT_SYMBOL_GPL(krp_enable_kretprobe);
 int krp_kretprobe_nmissed(struct krp_kretprobe *rp)
 {
 	mutex_lock(&krp_mutex);
-	if (rp->probe && rp->probe->rp == rp)
+	if (rp->probe && rp->probe->rp == rp && rp->probe->state == KRP_LIVE)
 		krp_probe_fold(rp->probe);
 	mutex_unlock(&krp_mutex);
 	return rp->nmissed + rp->kp.nmissed;
@@ -948,27 +972,50 @@ out:
 }
 EXPORT_SYMBOL_GPL(krp_kretprobe_find_ret_addr);
 
+/*
+ * A site whose text goes away: its probes stay registered, unarmed, and
+ * the site leaves the hash so that new text at the same address gets a
+ * site of its own.  krp_mutex held.
+ */
+static void krp_site_kill(struct krp_site *site)
+{
+	struct krp_probe *p;
+
+	site->gone = true;
+	krp_site_sync(site);
+	hlist_del_init_rcu(&site->hash_node);
+	if (!--krp_nsites)
+		mod_delayed_work(system_wq, &krp_ops_reaper, HZ);
+	list_for_each_entry(p, &site->probes, site_node)
+		p->rp->kp.flags |= KRP_FLAG_GONE;
+	pr_info("%s [%s] is gone; its probes stay registered, unarmed\n",
+		site->sym, site->modname);
+}
+
 static int krp_module_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
 {
 	struct module *mod = data;
 	struct krp_site *site;
+	struct hlist_node *tmp;
 	int i;
 
-	if (action != MODULE_STATE_GOING)
+	if (action != MODULE_STATE_GOING && action != MODULE_STATE_LIVE)
 		return NOTIFY_DONE;
 	mutex_lock(&krp_mutex);
-	/* ftrace drops the module's records right after this */
+	/* ftrace drops the module's (or its init text's) records next */
 	krp_idle_flush(mod->name);
 	krp_resolve_forget(mod->name);
 	for (i = 0; i < ARRAY_SIZE(krp_site_table); i++) {
-		hlist_for_each_entry(site, &krp_site_table[i], hash_node) {
-			if (site->gone || strcmp(site->modname, mod->name))
+		hlist_for_each_entry_safe(site, tmp, &krp_site_table[i],
+					  hash_node) {
+			if (strcmp(site->modname, mod->name))
 				continue;
-			site->gone = true;
-			krp_site_sync(site);
-			pr_info("%s [%s] is gone; its probes stay registered, unarmed\n",
-				site->sym, site->modname);
+			/* once live, a module's init text is freed */
+			if (action == MODULE_STATE_LIVE &&
+			    !within_module_init(site->addr, mod))
+				continue;
+			krp_site_kill(site);
 		}
 	}
 	mutex_unlock(&krp_mutex);

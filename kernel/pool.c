@@ -3,8 +3,10 @@
  * Per-task instance pools.
  *
  * Every task gets one pool when the first probe is registered (existing
- * tasks) or when it is forked (later tasks), so the hit path never
- * allocates.  A pool is a byte stack of frames: a struct
+ * tasks) or when it is created (later tasks, task_newtask, which also
+ * sees io-threads and idle tasks), so the hit path never allocates.  The
+ * idle tasks that exist already are not on the task list; each CPU has a
+ * pool for its idle task instead.  A pool is a byte stack of frames: a struct
  * krp_kretprobe_instance, its data, and a trailing word holding the
  * frame's size so the frame below can be found.
  *
@@ -40,10 +42,11 @@ MODULE_PARM_DESC(pool_size,
 		 "bytes of instance pool per task, header included (1024-65536)");
 
 struct hlist_head krp_pool_table[1 << KRP_POOL_BITS];
+DEFINE_PER_CPU(struct krp_pool *, krp_idle_pool);
 static DEFINE_RAW_SPINLOCK(krp_pool_lock);
 static unsigned long krp_npools;
 static bool krp_pools_on;
-static struct tracepoint *krp_tp_fork, *krp_tp_free;
+static struct tracepoint *krp_tp_new, *krp_tp_free;
 
 static unsigned int krp_pool_cap(void)
 {
@@ -91,8 +94,8 @@ static bool krp_pool_install(struct task_struct *tsk, struct krp_pool *pool)
 	return done;
 }
 
-static void krp_on_fork(void *data, struct task_struct *parent,
-			struct task_struct *child)
+static void krp_on_newtask(void *data, struct task_struct *child,
+			   unsigned long clone_flags)
 {
 	struct krp_pool *pool;
 
@@ -146,8 +149,8 @@ unsigned long krp_pools_count(void)
 
 static void krp_find_tracepoint(struct tracepoint *tp, void *priv)
 {
-	if (!strcmp(tp->name, "sched_process_fork"))
-		krp_tp_fork = tp;
+	if (!strcmp(tp->name, "task_newtask"))
+		krp_tp_new = tp;
 	else if (!strcmp(tp->name, "sched_process_free"))
 		krp_tp_free = tp;
 }
@@ -205,6 +208,32 @@ nomem:
 	return -ENOMEM;
 }
 
+static void krp_idle_pools_free(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		kfree(per_cpu(krp_idle_pool, cpu));
+		per_cpu(krp_idle_pool, cpu) = NULL;
+	}
+}
+
+static int krp_idle_pools_alloc(void)
+{
+	struct krp_pool *pool;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		pool = krp_pool_alloc(GFP_KERNEL);
+		if (!pool) {
+			krp_idle_pools_free();
+			return -ENOMEM;
+		}
+		per_cpu(krp_idle_pool, cpu) = pool;
+	}
+	return 0;
+}
+
 /**
  * krp_pools_enable() - make sure every task has a pool from now on
  *
@@ -223,21 +252,27 @@ int krp_pools_enable(void)
 		return krp_pools_fill();
 
 	for_each_kernel_tracepoint(krp_find_tracepoint, NULL);
-	if (!krp_tp_fork || !krp_tp_free) {
-		pr_err("sched_process_fork/free tracepoints not found\n");
+	if (!krp_tp_new || !krp_tp_free) {
+		pr_err("task_newtask/sched_process_free tracepoints not found\n");
 		return -ENODEV;
 	}
-	ret = tracepoint_probe_register(krp_tp_free, krp_on_free, NULL);
+	ret = krp_idle_pools_alloc();
 	if (ret)
 		return ret;
-	ret = tracepoint_probe_register(krp_tp_fork, krp_on_fork, NULL);
+	ret = tracepoint_probe_register(krp_tp_free, krp_on_free, NULL);
+	if (ret)
+		goto out_idle;
+	ret = tracepoint_probe_register(krp_tp_new, krp_on_newtask, NULL);
 	if (ret) {
 		tracepoint_probe_unregister(krp_tp_free, krp_on_free, NULL);
 		tracepoint_synchronize_unregister();
-		return ret;
+		goto out_idle;
 	}
 	krp_pools_on = true;
 	return krp_pools_fill();
+out_idle:
+	krp_idle_pools_free();
+	return ret;
 }
 
 int krp_pools_init(void)
@@ -258,7 +293,7 @@ void krp_pools_exit(void)
 	int i;
 
 	if (krp_pools_on) {
-		tracepoint_probe_unregister(krp_tp_fork, krp_on_fork, NULL);
+		tracepoint_probe_unregister(krp_tp_new, krp_on_newtask, NULL);
 		tracepoint_probe_unregister(krp_tp_free, krp_on_free, NULL);
 		tracepoint_synchronize_unregister();
 	}
@@ -276,4 +311,5 @@ void krp_pools_exit(void)
 	synchronize_rcu();
 	list_for_each_entry_safe(pool, next, &dead, spare)
 		kfree(pool);
+	krp_idle_pools_free();
 }

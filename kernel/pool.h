@@ -27,6 +27,8 @@ struct krp_pool {
 
 #define KRP_POOL_BITS	12
 extern struct hlist_head krp_pool_table[1 << KRP_POOL_BITS];
+/* idle tasks are not on the task list and never migrate: one per CPU */
+DECLARE_PER_CPU(struct krp_pool *, krp_idle_pool);
 
 static __always_inline struct hlist_head *krp_pool_bucket(struct task_struct *tsk)
 {
@@ -41,6 +43,8 @@ static __always_inline struct krp_pool *krp_pool_of(struct task_struct *tsk)
 	hlist_for_each_entry_rcu_notrace(pool, krp_pool_bucket(tsk), node)
 		if (pool->task == tsk)
 			return pool;
+	if (unlikely(is_idle_task(tsk)))
+		return per_cpu(krp_idle_pool, task_cpu(tsk));
 	return NULL;
 }
 

@@ -46,3 +46,4 @@ SYM_CODE_START(krp_trampoline)
 	popfl
 	RET
 SYM_CODE_END(krp_trampoline)
+_ASM_NOKPROBE(krp_trampoline)

@@ -705,9 +705,29 @@ static int scenario_badinput(void)
 	rp_init(&rp_a, NULL, NULL, retval_ret, 0);
 	ret |= expect_err(&rp_a, -EINVAL, "neither addr nor symbol");
 
+	/* flags other than DISABLED are krp's: ignored, as in the kernel */
 	rp_init(&rp_a, "krp_test_target", NULL, retval_ret, 0);
-	rp_a.kp.flags = KRP_FLAG_GONE;
-	ret |= expect_err(&rp_a, -EINVAL, "flags");
+	rp_a.kp.flags = KRP_FLAG_GONE | KRP_FLAG_DISABLED;
+	if (krp_register_kretprobe(&rp_a) ||
+	    rp_a.kp.flags != (KRP_FLAG_DISABLED | KRP_FLAG_FTRACE)) {
+		pr_err("badinput flags: %x\n", rp_a.kp.flags);
+		ret = -EINVAL;
+	} else {
+		/* unregister, clear addr, register again: as in the kernel */
+		krp_unregister_kretprobe(&rp_a);
+		rp_a.kp.addr = NULL;
+		if (krp_register_kretprobe(&rp_a)) {
+			pr_err("badinput: re-registration failed\n");
+			ret = -EINVAL;
+		} else {
+			struct krp_kretprobe *twice[] = { &rp_a, &rp_a };
+
+			/* the same probe twice in one batch: once is enough */
+			krp_unregister_kretprobes(twice, 2);
+			if (rp_a.probe || krp_enable_kretprobe(&rp_a) != -EINVAL)
+				ret = -EINVAL;
+		}
+	}
 
 	rp_init(&rp_a, "krp_test_notrace", NULL, retval_ret, 0);
 	ret |= expect_err(&rp_a, -EOPNOTSUPP, "not traceable");
@@ -931,6 +951,18 @@ static int scenario_irq_nesting(void)
 		krp_unregister_kretprobe(&rp_a);
 		return err;
 	}
+	/* a second with the CPUs idle: interrupts land on the idle tasks */
+	hrtimer_init(&irq_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	irq_timer.function = irq_timer_fn;
+	hrtimer_start(&irq_timer, ns_to_ktime(50 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+	timer_setup(&soft_timer, soft_timer_fn, 0);
+	mod_timer(&soft_timer, jiffies + 1);
+	msleep(1000);
+	CHECK(krp_kretprobe_nmissed(&rp_a) == 0, "%d misses on idle CPUs",
+	      rp_a.nmissed);
+
+	/* then interrupts on tasks that are inside the probed functions */
 	for_each_online_cpu(cpu) {
 		struct task_struct *t;
 
@@ -942,14 +974,7 @@ static int scenario_irq_nesting(void)
 		wake_up_process(t);
 		workers[nw++] = t;
 	}
-	hrtimer_init(&irq_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	irq_timer.function = irq_timer_fn;
-	hrtimer_start(&irq_timer, ns_to_ktime(50 * NSEC_PER_USEC),
-		      HRTIMER_MODE_REL_HARD);
-	timer_setup(&soft_timer, soft_timer_fn, 0);
-	mod_timer(&soft_timer, jiffies + 1);
-
-	msleep(3000);
+	msleep(2000);
 
 	WRITE_ONCE(irq_stop, true);
 	hrtimer_cancel(&irq_timer);
