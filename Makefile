@@ -80,9 +80,15 @@ selftests: test-modules test-programs
 
 # The test modules link against krp.ko's exports.  Their Kbuild gets
 # KRP_TOP (this directory) and KRP_SRC (the linux-source extraction).
+# Kbuild does not relink a module when only the CRCs of the symbols it
+# imports change, so a krp.ko whose exports changed would leave test
+# modules the kernel refuses ("disagrees about version of symbol").
 test-modules: modules
 ifneq ($(wildcard $(TEST_MODULES)/Kbuild),)
 	@echo "  MODULES $(TEST_MODULES)"
+	$(Q)if [ Module.symvers -nt $(TEST_MODULES)/Module.symvers ]; then \
+		rm -f $(TEST_MODULES)/*.o $(TEST_MODULES)/*.ko \
+		      $(TEST_MODULES)/*.mod $(TEST_MODULES)/*.mod.c; fi
 	$(Q)$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR)/$(TEST_MODULES) \
 		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers \
 		KRP_TOP=$(CURDIR) KRP_SRC=$(ksrc) W=1 modules

@@ -38,7 +38,8 @@ static int krp_list_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s%s%s  hits=%lu nmissed=%d\n",
 			   site->gone ? "[GONE]" : "",
 			   p->disabled ? "[DISABLED]" : "",
-			   "[FTRACE]", krp_probe_hits(p),
+			   site->int3 ? "[EMULATED]" : "[FTRACE]",
+			   krp_probe_hits(p),
 			   p->rp->nmissed + (int)p->rp->kp.nmissed);
 	}
 	mutex_unlock(&krp_mutex);

@@ -82,8 +82,22 @@ struct krp_site {
 	char modname[MODULE_NAME_LEN];	/* "" for vmlinux */
 	unsigned int offset;
 	bool gone;
-	bool armed;			/* ip is in the ftrace filter */
+	bool armed;			/* the entry hook is in place */
+	bool int3;			/* entry by int3, not ftrace */
+	u8 orig_byte;			/* under the int3 */
+	u8 emu;				/* enum krp_emu: the displaced insn */
+	u8 emu_len;
+	u8 emu_reg;
+	u8 emu_reg2;
 	struct rcu_head rcu;
+};
+
+/* How the instruction under an int3 is carried out. */
+enum krp_emu {
+	KRP_EMU_NOP,
+	KRP_EMU_PUSH,
+	KRP_EMU_MOV_ESP_EBP,
+	KRP_EMU_TEST_RR,	/* test %reg, %reg2 */
 };
 
 extern struct mutex krp_mutex;
@@ -106,6 +120,7 @@ void krp_kretprobe_exit(void);
 int krp_arm_all(bool arm);
 unsigned long krp_trampoline_handler(struct pt_regs *regs,
 				     unsigned long *slot);
+bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
 
 /* resolve.c */
 int krp_resolve(struct krp_kprobe *kp, unsigned long *addr);
@@ -125,5 +140,9 @@ void krp_debugfs_exit(void);
 /* arch: the return trampoline and whatever it needs at load */
 int krp_arch_init(void);
 void krp_arch_exit(void);
+int krp_arch_int3_prepare(struct krp_site *site);
+int krp_arch_int3_arm(struct krp_site *site);
+void krp_arch_int3_disarm(struct krp_site *site);
+void krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs);
 
 #endif /* KRP_INTERNAL_H */

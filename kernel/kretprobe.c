@@ -2,7 +2,9 @@
 /*
  * Return probes: registration, the entry hook and the return handler.
  *
- * Entry goes through one ftrace_ops shared by every probed address.  An
+ * Entry goes through ftrace where ftrace can hook the function, and
+ * through an int3 elsewhere (arch/x86/kernel/text.c).  The ftrace entry
+ * is one ftrace_ops shared by every probed address.  An
  * ops per probe would put every registered probe on ftrace's list walk
  * for every traced call, and make every unregister wait for two
  * RCU-tasks grace periods (ftrace frees dynamic ops that way).  The
@@ -108,32 +110,19 @@ static void notrace krp_miss(struct krp_probe *p, enum krp_miss why)
 NOKPROBE_SYMBOL(krp_miss);
 
 /*
- * The entry hook.  ftrace calls it with preemption disabled and
- * regs->sp pointing at the return address.  Handlers see regs->ip as
- * after an int3 on the first byte, as the kernel's kprobes on ftrace
- * show it; whatever they do to it, the function then runs normally.
+ * A probed function is entered: regs->sp points at the return address.
+ * Handlers see regs->ip as after an int3 on the first byte, as the
+ * kernel's kprobes show it; whatever they do to it, the function then
+ * runs normally.  Preemption is disabled.
  */
-static void notrace krp_ftrace_handler(unsigned long ip,
-				       unsigned long parent_ip,
-				       struct ftrace_ops *ops,
-				       struct ftrace_regs *fregs)
+static __always_inline void krp_entry(struct krp_site *site,
+				      struct pt_regs *regs, unsigned long ip)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
 	unsigned int level = BIT(interrupt_context_level());
 	unsigned long *slot, orig_ip, tramp = krp_arch_trampoline();
 	struct krp_kretprobe_instance *ri;
-	struct krp_site *site;
 	struct krp_pool *pool;
 	struct krp_probe *p;
-
-	/* Our tables are RCU-protected; some traced code runs without RCU. */
-	if (unlikely(!rcu_is_watching())) {
-		krp_miss(NULL, KRP_MISS_RCU);
-		return;
-	}
-	site = krp_site_find(ip);
-	if (unlikely(!site || !regs))
-		return;
 
 	if (unlikely(__this_cpu_read(krp_busy) & level)) {
 		list_for_each_entry_rcu(p, &site->probes, site_node)
@@ -179,7 +168,49 @@ static void notrace krp_ftrace_handler(unsigned long ip,
 	}
 	instruction_pointer_set(regs, orig_ip);
 }
+
+/* The ftrace entry hook; ftrace disables preemption around it. */
+static void notrace krp_ftrace_handler(unsigned long ip,
+				       unsigned long parent_ip,
+				       struct ftrace_ops *ops,
+				       struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct krp_site *site;
+
+	/* Our tables are RCU-protected; some traced code runs without RCU. */
+	if (unlikely(!rcu_is_watching())) {
+		krp_miss(NULL, KRP_MISS_RCU);
+		return;
+	}
+	site = krp_site_find(ip);
+	if (unlikely(!site || !regs))
+		return;
+	krp_entry(site, regs, ip);
+}
 NOKPROBE_SYMBOL(krp_ftrace_handler);
+
+/**
+ * krp_int3_entry() - the int3 entry hook
+ * @regs: registers of the trap, in NMI-like context
+ * @addr: address of the int3
+ *
+ * Called by the arch's trap hook.  Whatever happens to the probes, the
+ * instruction under the int3 is carried out.
+ *
+ * Return: true if the int3 is krp's, and handled.
+ */
+bool notrace krp_int3_entry(struct pt_regs *regs, unsigned long addr)
+{
+	struct krp_site *site = krp_site_find(addr);
+
+	if (!site || !site->int3)
+		return false;
+	krp_entry(site, regs, addr);
+	krp_arch_int3_emulate(site, regs);
+	return true;
+}
+NOKPROBE_SYMBOL(krp_int3_entry);
 
 static void krp_probe_free(struct krp_probe *p)
 {
@@ -455,9 +486,12 @@ static int krp_site_sync(struct krp_site *site)
 	if (want == site->armed)
 		return 0;
 	if (want) {
-		ret = krp_ops_add_ip(site->addr);
+		ret = site->int3 ? krp_arch_int3_arm(site) :
+				   krp_ops_add_ip(site->addr);
 		if (ret)
 			return ret;
+	} else if (site->int3) {
+		krp_arch_int3_disarm(site);
 	} else {
 		krp_ops_del_ip(site->addr);
 	}
@@ -515,6 +549,25 @@ static struct krp_site *krp_site_get(unsigned long addr, int *err)
 	return site;
 }
 
+/* Never registered: only asked whether an address is an ftrace site. */
+static struct ftrace_ops krp_classify_ops;
+
+/*
+ * Where ftrace can hook, it does: an int3 never goes on an ftrace site.
+ * Elsewhere the entry is an int3 whose instruction krp must carry out.
+ */
+static int krp_site_classify(struct krp_site *site)
+{
+	int ret = ftrace_set_filter_ip(&krp_classify_ops, site->addr, 0, 1);
+
+	if (!ret)
+		return 0;
+	if (ret != -EINVAL && ret != -ENOENT)
+		return ret;
+	site->int3 = true;
+	return krp_arch_int3_prepare(site);
+}
+
 static bool krp_site_hashed(struct krp_site *site)
 {
 	return !hlist_unhashed(&site->hash_node);
@@ -526,6 +579,11 @@ static void krp_site_put(struct krp_site *site)
 
 	if (!list_empty(&site->probes))
 		return;
+	if (site->armed && site->int3) {
+		/* the old byte is back on every CPU before the site goes */
+		krp_arch_int3_disarm(site);
+		site->armed = false;
+	}
 	if (site->armed) {
 		idle = kzalloc(sizeof(*idle), GFP_KERNEL);
 		if (idle) {
@@ -619,6 +677,11 @@ static int krp_register_one(struct krp_kretprobe *rp)
 	ret = krp_check_target(addr, site);
 	if (ret)
 		goto out_site;
+	if (new_site) {
+		ret = krp_site_classify(site);
+		if (ret)
+			goto out_site;
+	}
 	ret = krp_pools_enable();
 	if (ret)
 		goto out_site;
@@ -632,11 +695,7 @@ static int krp_register_one(struct krp_kretprobe *rp)
 	}
 	ret = krp_site_sync(site);
 	if (ret) {
-		if (ret == -EINVAL || ret == -ENOENT) {
-			pr_err("%s is not traceable by ftrace; int3 entries are not supported yet\n",
-			       site->sym);
-			ret = -EOPNOTSUPP;
-		}
+		pr_err("cannot arm %s: %d\n", site->sym, ret);
 		list_del_rcu(&p->site_node);
 		krp_site_put(site);
 		mutex_unlock(&krp_mutex);
@@ -647,7 +706,8 @@ static int krp_register_one(struct krp_kretprobe *rp)
 	}
 	list_add_tail(&p->all_node, &krp_probes);
 	rp->kp.addr = (krp_opcode_t *)addr;
-	rp->kp.flags = (rp->kp.flags & KRP_FLAG_DISABLED) | KRP_FLAG_FTRACE;
+	rp->kp.flags = (rp->kp.flags & KRP_FLAG_DISABLED) |
+		       (site->int3 ? 0 : KRP_FLAG_FTRACE);
 	rp->nmissed = 0;
 	rp->kp.nmissed = 0;
 	WRITE_ONCE(rp->probe, p);
@@ -1053,5 +1113,6 @@ void krp_kretprobe_exit(void)
 	}
 	mutex_unlock(&krp_mutex);
 	ftrace_free_filter(&krp_ftrace_ops);
+	ftrace_free_filter(&krp_classify_ops);
 	destroy_workqueue(krp_wq);
 }

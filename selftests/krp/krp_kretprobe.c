@@ -291,7 +291,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(28);
+	ksft_set_plan(29);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -317,6 +317,7 @@ int main(void)
 	test_exit();
 	scenario("sleepers");
 	scenario("irq_nesting");
+	scenario("int3");
 	scenario("stress");
 	ksft_test_result(stat_wait("frames_in_use", 0, 5000) == 0,
 			 "no frame leaked\n");

@@ -25,4 +25,8 @@ static __always_inline unsigned long *krp_arch_ret_slot(struct pt_regs *regs)
 	return (unsigned long *)kernel_stack_pointer(regs);
 }
 
+/* arch/x86/kernel/text.c: the int3 trap hook */
+int krp_arch_text_init(void);
+void krp_arch_text_exit(void);
+
 #endif /* KRP_ARCH_H */

@@ -33,9 +33,9 @@ __visible void notrace krp_trampoline_callback(struct pt_regs *regs)
 NOKPROBE_SYMBOL(krp_trampoline_callback);
 
 /**
- * krp_arch_init() - check what the trampoline assumes about pt_regs
+ * krp_arch_init() - check what the trampoline assumes; hook int3 traps
  *
- * Return: 0.
+ * Return: 0 or a negative errno.
  */
 int krp_arch_init(void)
 {
@@ -44,9 +44,10 @@ int krp_arch_init(void)
 	BUILD_BUG_ON(offsetof(struct pt_regs, ax) != 6 * sizeof(long));
 	BUILD_BUG_ON(offsetof(struct pt_regs, gs) != 10 * sizeof(long));
 	BUILD_BUG_ON(offsetof(struct pt_regs, ss) != 16 * sizeof(long));
-	return 0;
+	return krp_arch_text_init();
 }
 
 void krp_arch_exit(void)
 {
+	krp_arch_text_exit();
 }

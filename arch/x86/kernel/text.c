@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writing kernel text, and the int3 entry with its emulated first
+ * instruction.
+ *
+ * text_poke() is not exported.  A second, writable mapping of the page
+ * (vmap() of its struct page with PAGE_KERNEL) takes the write; then
+ * every CPU is serialized, which is what cross-modifying code requires.
+ * Only one byte is ever written: an int3 over the first byte of an
+ * instruction, or that byte put back.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/kdebug.h>
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+#include <linux/smp.h>
+#include <linux/vmalloc.h>
+#include <asm/sync_core.h>
+
+#include "internal.h"
+#include "insn.h"
+
+#define KRP_INT3	0xcc
+
+static void krp_sync_core(void *unused)
+{
+	sync_core();
+}
+
+static int krp_text_write_byte(unsigned long addr, u8 byte)
+{
+	struct page *page;
+	void *map;
+
+	if (is_vmalloc_addr((void *)addr))
+		page = vmalloc_to_page((void *)addr);
+	else
+		page = virt_to_page((void *)addr);
+	if (!page)
+		return -EFAULT;
+	map = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	WRITE_ONCE(*((u8 *)map + offset_in_page(addr)), byte);
+	vunmap(map);
+	/* also waits out any CPU still handling a trap on the old byte */
+	on_each_cpu(krp_sync_core, NULL, 1);
+	return 0;
+}
+
+/**
+ * krp_arch_int3_prepare() - decide how the instruction at @site runs
+ * @site: a site that ftrace cannot hook
+ *
+ * The displaced instruction is emulated, so nothing runs out of line and
+ * no fault can happen away from its exception-table entry.  For now
+ * that covers what functions start with: a push, setting up the frame
+ * pointer, testing an argument, a nop.
+ *
+ * Return: 0, or -EOPNOTSUPP with a message for anything else.
+ */
+int krp_arch_int3_prepare(struct krp_site *site)
+{
+	u8 buf[KRP_INSN_MAX_LEN];
+	struct krp_insn insn;
+	size_t avail;
+	const u8 *b;
+	int ret;
+
+	/* the function may end near the end of its mapping */
+	for (avail = 0; avail < sizeof(buf); avail++)
+		if (get_kernel_nofault(buf[avail], (u8 *)site->addr + avail))
+			break;
+	ret = krp_insn_decode(&insn, buf, avail, KRP_INSN_MODE_32);
+	if (ret)
+		return ret == -ENODATA ? -EILSEQ : ret;
+	b = insn.bytes;
+	site->emu_len = insn.length;
+	if (insn.prefix_len)
+		goto refuse;
+	if (insn.length == 1 && b[0] >= 0x50 && b[0] <= 0x57) {
+		site->emu = KRP_EMU_PUSH;
+		site->emu_reg = b[0] - 0x50;
+		return 0;
+	}
+	if (insn.length == 2 && ((b[0] == 0x89 && b[1] == 0xe5) ||
+				 (b[0] == 0x8b && b[1] == 0xec))) {
+		site->emu = KRP_EMU_MOV_ESP_EBP;
+		return 0;
+	}
+	/* shrink-wrapped functions often test their argument first */
+	if (insn.length == 2 && b[0] == 0x85 && (b[1] & 0xc0) == 0xc0) {
+		site->emu = KRP_EMU_TEST_RR;
+		site->emu_reg = b[1] & 7;
+		site->emu_reg2 = (b[1] >> 3) & 7;
+		return 0;
+	}
+	if ((insn.length == 1 && b[0] == 0x90) ||
+	    (insn.map == KRP_INSN_MAP_0F && insn.opcode == 0x1f)) {
+		site->emu = KRP_EMU_NOP;
+		return 0;
+	}
+refuse:
+	pr_err("%s+0x%x: cannot emulate its first instruction (%*ph) yet\n",
+	       site->sym, site->offset, insn.length, insn.bytes);
+	return -EOPNOTSUPP;
+}
+
+int krp_arch_int3_arm(struct krp_site *site)
+{
+	site->orig_byte = *(u8 *)site->addr;
+	return krp_text_write_byte(site->addr, KRP_INT3);
+}
+
+void krp_arch_int3_disarm(struct krp_site *site)
+{
+	WARN_ON_ONCE(krp_text_write_byte(site->addr, site->orig_byte));
+}
+
+static unsigned long *krp_reg_of(struct pt_regs *regs, unsigned int reg)
+{
+	/* ModRM register numbering: ax cx dx bx sp bp si di */
+	switch (reg) {
+	case 0: return &regs->ax;
+	case 1: return &regs->cx;
+	case 2: return &regs->dx;
+	case 3: return &regs->bx;
+	case 4: return &regs->sp;
+	case 5: return &regs->bp;
+	case 6: return &regs->si;
+	default: return &regs->di;
+	}
+}
+
+/**
+ * krp_arch_int3_emulate() - carry out the instruction under the int3
+ * @site: the site that trapped
+ * @regs: the trap's registers
+ *
+ * The push writes below the trapped stack pointer: on i386 the entry
+ * code leaves a gap between the interrupted stack and pt_regs for that.
+ */
+void notrace krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs)
+{
+	unsigned long val;
+
+	switch (site->emu) {
+	case KRP_EMU_PUSH:
+		val = *krp_reg_of(regs, site->emu_reg);
+		regs->sp -= sizeof(long);
+		*(unsigned long *)regs->sp = val;
+		break;
+	case KRP_EMU_MOV_ESP_EBP:
+		regs->bp = regs->sp;
+		break;
+	case KRP_EMU_TEST_RR:
+		/* CF, OF cleared; SF, ZF, PF from the result; AF undefined */
+		val = *krp_reg_of(regs, site->emu_reg) &
+		      *krp_reg_of(regs, site->emu_reg2);
+		regs->flags &= ~(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF |
+				 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_OF);
+		if (!val)
+			regs->flags |= X86_EFLAGS_ZF;
+		if (val & BIT(31))
+			regs->flags |= X86_EFLAGS_SF;
+		if (!(hweight8(val & 0xff) & 1))
+			regs->flags |= X86_EFLAGS_PF;
+		break;
+	default:
+		break;
+	}
+	regs->ip = site->addr + site->emu_len;
+}
+NOKPROBE_SYMBOL(krp_arch_int3_emulate);
+
+/*
+ * DIE_INT3 comes after the kernel's own kprobes declined the trap, in
+ * NMI-like context.
+ */
+static int notrace krp_int3_notify(struct notifier_block *nb,
+				   unsigned long val, void *data)
+{
+	struct die_args *args = data;
+	struct pt_regs *regs = args->regs;
+
+	if (val != DIE_INT3 || user_mode(regs))
+		return NOTIFY_DONE;
+	return krp_int3_entry(regs, instruction_pointer(regs) - 1) ?
+	       NOTIFY_STOP : NOTIFY_DONE;
+}
+NOKPROBE_SYMBOL(krp_int3_notify);
+
+static struct notifier_block krp_int3_nb = {
+	.notifier_call = krp_int3_notify,
+};
+
+int krp_arch_text_init(void)
+{
+	return register_die_notifier(&krp_int3_nb);
+}
+
+/* Every int3 of krp's went with its site before this runs. */
+void krp_arch_text_exit(void)
+{
+	unregister_die_notifier(&krp_int3_nb);
+}
