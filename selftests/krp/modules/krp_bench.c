@@ -50,8 +50,23 @@ static __attribute__((__noipa__)) int krp_bench_empty(int x)
 	return x;
 }
 
+static notrace __attribute__((__noipa__)) int krp_bench_leaf(int x)
+{
+	return x;
+}
+
+/*
+ * ftrace cannot hook it; not a leaf, so it starts with push %ebp.  Its
+ * callee is notrace too, so no ftrace hook left behind by the ftrace
+ * rows counts here.
+ */
+static notrace __attribute__((__noipa__)) int krp_bench_notrace(int x)
+{
+	return krp_bench_leaf(x);
+}
+
 /* Guest nanoseconds for @loops calls, with interrupts off: no noise. */
-static u64 measure_once(void)
+static u64 measure_once(int (*fn)(int))
 {
 	unsigned long flags;
 	unsigned int i;
@@ -61,25 +76,30 @@ static u64 measure_once(void)
 	local_irq_save(flags);
 	t0 = ktime_get_mono_fast_ns();
 	for (i = 0; i < loops; i++)
-		sink += krp_bench_empty(i);
+		sink += fn(i);
 	t1 = ktime_get_mono_fast_ns();
 	local_irq_restore(flags);
 	barrier_data(&sink);
 	return t1 - t0;
 }
 
-/* Milli-instructions per call, the best of five. */
-static u64 measure(void)
+/* Milli-instructions per call of @fn, the best of five. */
+static u64 measure_fn(int (*fn)(int))
 {
 	u64 best = U64_MAX, t;
 	int i;
 
 	for (i = 0; i < 5; i++) {
-		t = measure_once();
+		t = measure_once(fn);
 		if (t < best)
 			best = t;
 	}
 	return div_u64(best * 1000, loops);
+}
+
+static u64 measure(void)
+{
+	return measure_fn(krp_bench_empty);
 }
 
 static int k_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -180,6 +200,48 @@ static void bench_calls(void)
 		print_mi("krp kretprobe", ours, bare, kernel);
 	if (floor)
 		print_mi("empty ftrace_ops (module)", floor, bare, kernel);
+}
+
+/*
+ * The int3 entry: a notrace function.  The kernel puts a kprobe there
+ * (int3 and a single-step, or a jump once its optimizer got to it, as
+ * the flags say); krp puts an int3 and emulates the push.
+ */
+static void bench_int3(void)
+{
+	struct kretprobe krp_k = {
+		.kp.symbol_name = "krp_bench_notrace",
+		.handler = k_handler,
+	};
+	struct krp_kretprobe rp = {
+		.kp.symbol_name = "krp_bench_notrace",
+		.handler = krp_handler,
+	};
+	u64 bare, kernel = 0, ours = 0;
+
+	bare = measure_fn(krp_bench_notrace);
+	if (!register_kretprobe(&krp_k)) {
+		/* let the kernel's optimizer do what it does in real use */
+		msleep(200);
+		kernel = measure_fn(krp_bench_notrace);
+		out("# kernel probe flags 0x%x (4 = optimized to a jump)\n",
+		    krp_k.kp.flags);
+		unregister_kretprobe(&krp_k);
+	}
+	if (!krp_register_kretprobe(&rp)) {
+		ours = measure_fn(krp_bench_notrace);
+		krp_unregister_kretprobe(&rp);
+	} else {
+		out("krp_register_kretprobe(krp_bench_notrace) failed\n");
+	}
+	out("\ninstructions per call of a notrace function, int3 entry\n");
+	out("(krp: one trap per hit, the first instruction emulated)\n");
+	out("%-22s %11s %11s %9s\n", "", "per call", "added", "vs kernel");
+	print_mi("bare", bare, bare, kernel);
+	if (kernel)
+		print_mi("kernel kretprobe", kernel, bare, kernel);
+	if (ours)
+		print_mi("krp kretprobe", ours, bare, kernel);
 }
 
 /* Sleepers: many tasks inside one probed function at once. */
@@ -295,6 +357,7 @@ static int __init krp_bench_init(void)
 	    init_utsname()->release, num_online_cpus(), loops);
 	out("run with -icount shift=0: 1 guest ns = 1 instruction\n");
 	bench_calls();
+	bench_int3();
 	bench_sleepers();
 	dir = debugfs_create_dir("krp_bench", NULL);
 	debugfs_create_file("report", 0444, dir, NULL, &report_fops);
