@@ -284,6 +284,15 @@ static void test_list_and_gone(void)
 	ret = run("disarm_target");
 	ksft_test_result(!ret && list_line("krp_target_fn", line, sizeof(line)),
 			 "a gone probe unregisters cleanly\n");
+
+	ret = run("arm_int3");
+	if (!ret)
+		ret = list_line("krp_test_int3_fn", line, sizeof(line));
+	ksft_print_msg("list: %s\n", ret ? "(none)" : line);
+	ksft_test_result(!ret && matches("^[0-9a-f]{8}  r  krp_test_int3_fn\\+0x0  krp_test \\[EMULATED\\]  hits=1 nmissed=0$",
+					 line),
+			 "list line of an int3 entry: [EMULATED]\n");
+	run("disarm_int3");
 }
 
 int main(void)
@@ -291,7 +300,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(29);
+	ksft_set_plan(30);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)

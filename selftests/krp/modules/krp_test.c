@@ -1249,6 +1249,27 @@ static int scenario_arm_target(void)
 	return krp_register_kretprobe(&rp_target);
 }
 
+static struct krp_kretprobe rp_int3;
+
+static int scenario_arm_int3(void)
+{
+	int ret;
+
+	rp_init(&rp_int3, "krp_test_int3_fn", NULL, count_ret, 0);
+	ret = krp_register_kretprobe(&rp_int3);
+	if (!ret)
+		krp_test_int3_fn(1);
+	return ret;
+}
+
+static int scenario_disarm_int3(void)
+{
+	if (!rp_int3.probe)
+		return -EINVAL;
+	krp_unregister_kretprobe(&rp_int3);
+	return 0;
+}
+
 static int scenario_disarm_target(void)
 {
 	if (!rp_target.probe)
@@ -1281,6 +1302,8 @@ static const struct {
 	{ "hold_pipe", scenario_hold_pipe },
 	{ "arm_target", scenario_arm_target },
 	{ "disarm_target", scenario_disarm_target },
+	{ "arm_int3", scenario_arm_int3 },
+	{ "disarm_int3", scenario_disarm_int3 },
 };
 
 static DEFINE_MUTEX(run_lock);
@@ -1330,6 +1353,8 @@ static void __exit krp_test_exit(void)
 		krp_unregister_kretprobe(&rp_hold);
 	if (rp_target.probe)
 		krp_unregister_kretprobe(&rp_target);
+	if (rp_int3.probe)
+		krp_unregister_kretprobe(&rp_int3);
 }
 
 module_init(krp_test_init);
