@@ -31,8 +31,9 @@ static int krp_list_show(struct seq_file *m, void *v)
 		struct krp_site *site = p->site;
 
 		krp_probe_fold(p);
-		seq_printf(m, "%0*lx  r  %s+0x%x  %s ",
-			   (int)(2 * sizeof(long)), show ? site->addr : 0, site->sym,
+		seq_printf(m, "%0*lx  %s  %s+0x%x  %s ",
+			   (int)(2 * sizeof(long)), show ? site->addr : 0,
+			   p->is_ret ? "r" : "k", site->sym,
 			   site->offset,
 			   site->modname[0] ? site->modname : " ");
 		seq_printf(m, "%s%s%s  hits=%lu nmissed=%d\n",
@@ -40,7 +41,7 @@ static int krp_list_show(struct seq_file *m, void *v)
 			   p->disabled ? "[DISABLED]" : "",
 			   site->int3 ? "[EMULATED]" : "[FTRACE]",
 			   krp_probe_hits(p),
-			   p->rp->nmissed + (int)p->rp->kp.nmissed);
+			   (p->rp ? p->rp->nmissed : 0) + (int)p->kp->nmissed);
 	}
 	mutex_unlock(&krp_mutex);
 	return 0;

@@ -40,7 +40,7 @@ DECLARE_PER_CPU(struct krp_cpu_stats, krp_stats);
 
 /* Per-probe per-CPU counters. */
 struct krp_probe_stats {
-	unsigned long hits;
+	unsigned long hits;		/* plain kprobes: pre-handler runs */
 	unsigned long pushed;
 	unsigned long popped;
 	unsigned long missed;		/* rp->nmissed causes */
@@ -58,9 +58,14 @@ enum krp_probe_state {
  * frames point here, and the last one frees it.
  */
 struct krp_probe {
-	struct krp_kretprobe *rp;	/* NULL once dead */
+	struct krp_kprobe *kp;		/* the client's; NULL once dead */
+	struct krp_kretprobe *rp;	/* return probes; NULL once dead */
+	struct krp_probe **link;	/* client's pointer back to us */
+	bool is_ret;
 	krp_kretprobe_handler_t handler;
 	krp_kretprobe_handler_t entry_handler;
+	krp_kprobe_pre_handler_t pre_handler;
+	krp_kprobe_post_handler_t post_handler;
 	struct krp_site *site;
 	unsigned int frame_size;	/* bytes a frame takes in a pool */
 	int state;			/* enum krp_probe_state */
@@ -88,7 +93,9 @@ struct krp_site {
 	u8 emu;				/* enum krp_emu: the displaced insn */
 	u8 emu_len;
 	u8 emu_reg;
-	u8 emu_reg2;
+	u8 emu_reg2;			/* test: 2nd register; jcc: condition */
+	u16 emu_imm;			/* ret imm16 */
+	unsigned long emu_target;	/* jmp/call/jcc: where it goes */
 	struct rcu_head rcu;
 };
 
@@ -98,6 +105,11 @@ enum krp_emu {
 	KRP_EMU_PUSH,
 	KRP_EMU_MOV_ESP_EBP,
 	KRP_EMU_TEST_RR,	/* test %reg, %reg2 */
+	KRP_EMU_POP,
+	KRP_EMU_JMP,		/* jmp rel8/rel32 */
+	KRP_EMU_JCC,		/* jcc rel8/rel32 */
+	KRP_EMU_CALL,		/* call rel32 */
+	KRP_EMU_RET,		/* ret, ret imm16 */
 };
 
 extern struct mutex krp_mutex;
@@ -140,6 +152,10 @@ void krp_debugfs_exit(void);
 /* arch: the return trampoline and whatever it needs at load */
 int krp_arch_init(void);
 void krp_arch_exit(void);
+int krp_arch_check_boundary(unsigned long addr, unsigned int offset);
+bool krp_site_orig_byte(unsigned long addr, u8 *byte);
+bool krp_site_start_by_name(const char *name, unsigned long *addr);
+bool krp_site_is_start(unsigned long addr);
 int krp_arch_int3_prepare(struct krp_site *site);
 int krp_arch_int3_arm(struct krp_site *site);
 void krp_arch_int3_disarm(struct krp_site *site);

@@ -96,12 +96,14 @@ static void notrace krp_miss(struct krp_probe *p, enum krp_miss why)
 	 * reads nmissed directly, as kernel clients do, roughly current.
 	 * Misses are rare in krp, so the shared write stays off hits.
 	 */
-	rp = READ_ONCE(p->rp);
 	if (why == KRP_MISS_RECURSION || why == KRP_MISS_RCU) {
+		struct krp_kprobe *kp = READ_ONCE(p->kp);
+
 		__this_cpu_inc(p->stats->kp_missed);
-		if (rp)	/* racy on purpose, see above */
-			data_race(rp->kp.nmissed++);
+		if (kp)	/* racy on purpose, see above */
+			data_race(kp->nmissed++);
 	} else {
+		rp = READ_ONCE(p->rp);
 		__this_cpu_inc(p->stats->missed);
 		if (rp)	/* racy on purpose, see above */
 			data_race(rp->nmissed++);
@@ -115,8 +117,29 @@ NOKPROBE_SYMBOL(krp_miss);
  * kernel's kprobes show it; whatever they do to it, the function then
  * runs normally.  Preemption is disabled.
  */
+/* post-handlers of one hit, run once the probed instruction has run */
+#define KRP_MAX_POST	8
+struct krp_post {
+	struct krp_probe *probe[KRP_MAX_POST];
+	unsigned int n;
+	bool redirected;	/* a pre-handler set regs->ip itself */
+};
+
+/* A plain kprobe's pre-handler; krp_busy is set. */
+static __always_inline void krp_kprobe_pre(struct krp_probe *p,
+					   struct pt_regs *regs,
+					   struct krp_post *post)
+{
+	__this_cpu_inc(p->stats->hits);
+	if (p->pre_handler && p->pre_handler(p->kp, regs))
+		post->redirected = true;
+	if (p->post_handler && post->n < KRP_MAX_POST)
+		post->probe[post->n++] = p;
+}
+
 static __always_inline void krp_entry(struct krp_site *site,
-				      struct pt_regs *regs, unsigned long ip)
+				      struct pt_regs *regs, unsigned long ip,
+				      struct krp_post *post)
 {
 	unsigned int level = BIT(interrupt_context_level());
 	unsigned long *slot, orig_ip, tramp = krp_arch_trampoline();
@@ -139,6 +162,12 @@ static __always_inline void krp_entry(struct krp_site *site,
 	list_for_each_entry_rcu(p, &site->probes, site_node) {
 		if (READ_ONCE(p->disabled) || READ_ONCE(p->state) != KRP_LIVE)
 			continue;
+		if (!p->is_ret) {
+			__this_cpu_or(krp_busy, level);
+			krp_kprobe_pre(p, regs, post);
+			__this_cpu_and(krp_busy, ~level);
+			continue;
+		}
 		if (unlikely(!pool)) {
 			krp_miss(p, KRP_MISS_NOPOOL);
 			continue;
@@ -166,7 +195,21 @@ static __always_inline void krp_entry(struct krp_site *site,
 		__this_cpu_inc(p->stats->pushed);
 		*slot = tramp;
 	}
-	instruction_pointer_set(regs, orig_ip);
+	if (!post->redirected)
+		instruction_pointer_set(regs, orig_ip);
+}
+
+/* Post-handlers, after the probed instruction ran (or was emulated). */
+static __always_inline void krp_entry_post(struct pt_regs *regs,
+					   struct krp_post *post)
+{
+	unsigned int level = BIT(interrupt_context_level());
+	unsigned int i;
+
+	__this_cpu_or(krp_busy, level);
+	for (i = 0; i < post->n; i++)
+		post->probe[i]->post_handler(post->probe[i]->kp, regs, 0);
+	__this_cpu_and(krp_busy, ~level);
 }
 
 /* The ftrace entry hook; ftrace disables preemption around it. */
@@ -176,7 +219,9 @@ static void notrace krp_ftrace_handler(unsigned long ip,
 				       struct ftrace_regs *fregs)
 {
 	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct krp_post post;
 	struct krp_site *site;
+	unsigned long orig_ip;
 
 	/* Our tables are RCU-protected; some traced code runs without RCU. */
 	if (unlikely(!rcu_is_watching())) {
@@ -186,7 +231,19 @@ static void notrace krp_ftrace_handler(unsigned long ip,
 	site = krp_site_find(ip);
 	if (unlikely(!site || !regs))
 		return;
-	krp_entry(site, regs, ip);
+	orig_ip = instruction_pointer(regs);
+	post.n = 0;
+	post.redirected = false;
+	krp_entry(site, regs, ip, &post);
+	/*
+	 * Without IPMODIFY krp cannot send the function elsewhere: a
+	 * pre-handler's regs->ip is undone and its post-handler still runs,
+	 * with regs->ip just past the ftrace call.
+	 */
+	if (post.redirected)
+		instruction_pointer_set(regs, orig_ip);
+	if (unlikely(post.n))
+		krp_entry_post(regs, &post);
 }
 NOKPROBE_SYMBOL(krp_ftrace_handler);
 
@@ -203,11 +260,17 @@ NOKPROBE_SYMBOL(krp_ftrace_handler);
 bool notrace krp_int3_entry(struct pt_regs *regs, unsigned long addr)
 {
 	struct krp_site *site = krp_site_find(addr);
+	struct krp_post post = { .n = 0, .redirected = false };
 
 	if (!site || !site->int3)
 		return false;
-	krp_entry(site, regs, addr);
+	krp_entry(site, regs, addr, &post);
+	/* a pre-handler that set regs->ip skips the instruction, as in kprobes */
+	if (post.redirected)
+		return true;
 	krp_arch_int3_emulate(site, regs);
+	if (unlikely(post.n))
+		krp_entry_post(regs, &post);
 	return true;
 }
 NOKPROBE_SYMBOL(krp_int3_entry);
@@ -549,22 +612,92 @@ static struct krp_site *krp_site_get(unsigned long addr, int *err)
 	return site;
 }
 
+/**
+ * krp_site_orig_byte() - the text byte under one of krp's int3s
+ * @addr: a text address
+ * @byte: the original byte, if there is an int3 of krp's at @addr
+ *
+ * Called with krp_mutex held.
+ *
+ * Return: true if krp has an int3 at @addr.
+ */
+bool krp_site_orig_byte(unsigned long addr, u8 *byte)
+{
+	struct krp_site *site = krp_site_find(addr);
+
+	if (!site || !site->int3 || !site->armed)
+		return false;
+	*byte = site->orig_byte;
+	return true;
+}
+
+/**
+ * krp_site_start_by_name() - a function start krp already probes
+ * @name: the function
+ * @addr: its address, if krp has a site there
+ *
+ * Called with krp_mutex held.
+ *
+ * Return: true if it has.
+ */
+bool krp_site_start_by_name(const char *name, unsigned long *addr)
+{
+	struct krp_site *site;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(krp_site_table); i++) {
+		hlist_for_each_entry(site, &krp_site_table[i], hash_node) {
+			if (!site->offset && !strcmp(site->sym, name)) {
+				*addr = site->addr;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/**
+ * krp_site_is_start() - does krp probe the function start @addr
+ * @addr: a text address
+ *
+ * Called with krp_mutex held.
+ *
+ * Return: true if it does.
+ */
+bool krp_site_is_start(unsigned long addr)
+{
+	struct krp_site *site = krp_site_find(addr);
+
+	return site && !site->offset;
+}
+
 /* Never registered: only asked whether an address is an ftrace site. */
 static struct ftrace_ops krp_classify_ops;
 
 /*
  * Where ftrace can hook, it does: an int3 never goes on an ftrace site.
  * Elsewhere the entry is an int3 whose instruction krp must carry out.
+ * ftrace takes any address inside its call for the call itself, so only
+ * a function's first instruction can be an ftrace site; an address
+ * inside the call fails the boundary check below.
  */
 static int krp_site_classify(struct krp_site *site)
 {
-	int ret = ftrace_set_filter_ip(&krp_classify_ops, site->addr, 0, 1);
+	int ret = -EINVAL;
 
+	if (!site->offset)
+		ret = ftrace_set_filter_ip(&krp_classify_ops, site->addr, 0, 1);
 	if (!ret)
 		return 0;
 	if (ret != -EINVAL && ret != -ENOENT)
 		return ret;
 	site->int3 = true;
+	ret = krp_arch_check_boundary(site->addr, site->offset);
+	if (ret) {
+		pr_err("%s+0x%x is not an instruction boundary\n", site->sym,
+		       site->offset);
+		return ret;
+	}
 	return krp_arch_int3_prepare(site);
 }
 
@@ -605,12 +738,15 @@ static void krp_site_put(struct krp_site *site)
 	kfree_rcu(site, rcu);
 }
 
-static int krp_check_target(unsigned long addr, struct krp_site *site)
+static int krp_check_target(unsigned long addr, struct krp_site *site,
+			    bool is_ret)
 {
 	if (within_module(addr, THIS_MODULE)) {
 		pr_err("%pS is krp's own code\n", (void *)addr);
 		return -EINVAL;
 	}
+	if (!is_ret)
+		return 0;
 	if (site->offset) {
 		pr_err("%s+0x%x is not a function entry\n", site->sym,
 		       site->offset);
@@ -624,27 +760,34 @@ static int krp_check_target(unsigned long addr, struct krp_site *site)
 	return 0;
 }
 
-static int krp_register_one(struct krp_kretprobe *rp)
+/*
+ * Register a plain kprobe (@rp NULL) or a kretprobe (@kp == &@rp->kp);
+ * @link is the client's pointer to krp's state.
+ */
+static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
+			       struct krp_probe **link)
 {
-	unsigned int frame_size;
+	unsigned int frame_size = 0;
 	struct krp_site *site;
 	struct krp_probe *p;
 	unsigned long addr;
 	bool new_site;
 	int ret;
 
-	if (READ_ONCE(rp->probe))
+	if (READ_ONCE(*link))
 		return -EBUSY;
-	if (rp->data_size > KRP_KRETPROBE_MAX_DATA_SIZE)
-		return -E2BIG;
 	/* as the kernel does: only DISABLED is the caller's to set */
-	rp->kp.flags &= KRP_FLAG_DISABLED;
-	frame_size = sizeof(struct krp_kretprobe_instance) +
-		     ALIGN(rp->data_size, sizeof(long)) + sizeof(long);
-	if (frame_size > krp_pool_capacity()) {
-		pr_err("data_size %zu does not fit pool_size; load krp with a larger pool_size\n",
-		       rp->data_size);
-		return -E2BIG;
+	kp->flags &= KRP_FLAG_DISABLED;
+	if (rp) {
+		if (rp->data_size > KRP_KRETPROBE_MAX_DATA_SIZE)
+			return -E2BIG;
+		frame_size = sizeof(struct krp_kretprobe_instance) +
+			     ALIGN(rp->data_size, sizeof(long)) + sizeof(long);
+		if (frame_size > krp_pool_capacity()) {
+			pr_err("data_size %zu does not fit pool_size; load krp with a larger pool_size\n",
+			       rp->data_size);
+			return -E2BIG;
+		}
 	}
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
@@ -655,26 +798,34 @@ static int krp_register_one(struct krp_kretprobe *rp)
 		kfree(p);
 		return -ENOMEM;
 	}
+	p->kp = kp;
 	p->rp = rp;
-	p->handler = rp->handler;
-	p->entry_handler = rp->entry_handler;
+	p->link = link;
+	p->is_ret = rp;
+	if (rp) {
+		p->handler = rp->handler;
+		p->entry_handler = rp->entry_handler;
+	} else {
+		p->pre_handler = kp->pre_handler;
+		p->post_handler = kp->post_handler;
+	}
 	p->frame_size = frame_size;
 	p->state = KRP_LIVE;
-	p->disabled = rp->kp.flags & KRP_FLAG_DISABLED;
+	p->disabled = kp->flags & KRP_FLAG_DISABLED;
 	INIT_WORK(&p->free_work, krp_probe_free_work);
 
 	mutex_lock(&krp_mutex);
 	ret = -EBUSY;
-	if (rp->probe)
+	if (*link)
 		goto out_unlock;
-	ret = krp_resolve(&rp->kp, &addr);
+	ret = krp_resolve(kp, &addr);
 	if (ret)
 		goto out_unlock;
 	site = krp_site_get(addr, &ret);
 	if (!site)
 		goto out_unlock;
 	new_site = !krp_site_hashed(site);
-	ret = krp_check_target(addr, site);
+	ret = krp_check_target(addr, site, rp);
 	if (ret)
 		goto out_site;
 	if (new_site) {
@@ -682,9 +833,11 @@ static int krp_register_one(struct krp_kretprobe *rp)
 		if (ret)
 			goto out_site;
 	}
-	ret = krp_pools_enable();
-	if (ret)
-		goto out_site;
+	if (rp) {
+		ret = krp_pools_enable();
+		if (ret)
+			goto out_site;
+	}
 
 	p->site = site;
 	list_add_tail_rcu(&p->site_node, &site->probes);
@@ -705,12 +858,13 @@ static int krp_register_one(struct krp_kretprobe *rp)
 		return ret;
 	}
 	list_add_tail(&p->all_node, &krp_probes);
-	rp->kp.addr = (krp_opcode_t *)addr;
-	rp->kp.flags = (rp->kp.flags & KRP_FLAG_DISABLED) |
-		       (site->int3 ? 0 : KRP_FLAG_FTRACE);
-	rp->nmissed = 0;
-	rp->kp.nmissed = 0;
-	WRITE_ONCE(rp->probe, p);
+	kp->addr = (krp_opcode_t *)addr;
+	kp->flags = (kp->flags & KRP_FLAG_DISABLED) |
+		    (site->int3 ? 0 : KRP_FLAG_FTRACE);
+	kp->nmissed = 0;
+	if (rp)
+		rp->nmissed = 0;
+	WRITE_ONCE(*link, p);
 	mutex_unlock(&krp_mutex);
 	return 0;
 
@@ -721,6 +875,11 @@ out_unlock:
 	mutex_unlock(&krp_mutex);
 	krp_probe_free(p);
 	return ret;
+}
+
+static int krp_register_one(struct krp_kretprobe *rp)
+{
+	return krp_register_common(&rp->kp, rp, &rp->probe);
 }
 
 /**
@@ -747,18 +906,19 @@ int krp_register_kretprobe(struct krp_kretprobe *rp)
 }
 EXPORT_SYMBOL_GPL(krp_register_kretprobe);
 
-/* Unlink @rp under krp_mutex; the caller waits for RCU and finishes. */
-static struct krp_probe *krp_unregister_top(struct krp_kretprobe *rp)
+/* Unlink a probe under krp_mutex; the caller waits for RCU and finishes. */
+static struct krp_probe *krp_unregister_top(struct krp_kprobe *kp,
+					    struct krp_probe **link)
 {
-	struct krp_probe *p = rp->probe;
+	struct krp_probe *p = *link;
 
-	if (!p || p->rp != rp || p->state != KRP_LIVE) {
-		pr_warn("unregistering a kretprobe that is not registered (%ps)\n",
+	if (!p || p->kp != kp || p->state != KRP_LIVE) {
+		pr_warn("unregistering a probe that is not registered (%ps)\n",
 			__builtin_return_address(0));
 		return NULL;
 	}
-	/* from here on the API calls on @rp see it unregistered */
-	WRITE_ONCE(rp->probe, NULL);
+	/* from here on the API calls on the probe see it unregistered */
+	WRITE_ONCE(*link, NULL);
 	list_del_rcu(&p->site_node);
 	list_del(&p->all_node);
 	krp_site_put(p->site);
@@ -771,8 +931,7 @@ static struct krp_probe *krp_unregister_top(struct krp_kretprobe *rp)
 }
 
 /* After a grace period: nothing runs @p's handlers any more. */
-static void krp_unregister_bottom(struct krp_kretprobe *rp,
-				  struct krp_probe *p)
+static void krp_unregister_bottom(struct krp_probe *p)
 {
 	long out = 0;
 	int cpu;
@@ -784,6 +943,7 @@ static void krp_unregister_bottom(struct krp_kretprobe *rp,
 		out += s->pushed - s->popped;
 	}
 	WRITE_ONCE(p->rp, NULL);
+	WRITE_ONCE(p->kp, NULL);
 	if (!out) {
 		krp_probe_free(p);
 		return;
@@ -814,13 +974,13 @@ void krp_unregister_kretprobes(struct krp_kretprobe **rps, int num)
 	ps = kcalloc(num, sizeof(*ps), GFP_KERNEL | __GFP_NOFAIL);
 	mutex_lock(&krp_mutex);
 	for (i = 0; i < num; i++)
-		ps[i] = krp_unregister_top(rps[i]);
+		ps[i] = krp_unregister_top(&rps[i]->kp, &rps[i]->probe);
 	mutex_unlock(&krp_mutex);
 	/* entries and return handlers run with preemption disabled */
 	synchronize_rcu();
 	for (i = 0; i < num; i++)
 		if (ps[i])
-			krp_unregister_bottom(rps[i], ps[i]);
+			krp_unregister_bottom(ps[i]);
 	kfree(ps);
 }
 EXPORT_SYMBOL_GPL(krp_unregister_kretprobes);
@@ -865,14 +1025,15 @@ int krp_register_kretprobes(struct krp_kretprobe **rps, int num)
 }
 EXPORT_SYMBOL_GPL(krp_register_kretprobes);
 
-static int krp_set_disabled(struct krp_kretprobe *rp, bool disabled)
+static int krp_set_disabled(struct krp_kprobe *kp, struct krp_probe **link,
+			    bool disabled)
 {
 	struct krp_probe *p;
 	int ret = 0;
 
 	mutex_lock(&krp_mutex);
-	p = rp->probe;
-	if (!p || p->rp != rp || p->state != KRP_LIVE) {
+	p = *link;
+	if (!p || p->kp != kp || p->state != KRP_LIVE) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -889,9 +1050,9 @@ static int krp_set_disabled(struct krp_kretprobe *rp, bool disabled)
 		goto out;
 	}
 	if (disabled)
-		rp->kp.flags |= KRP_FLAG_DISABLED;
+		kp->flags |= KRP_FLAG_DISABLED;
 	else
-		rp->kp.flags &= ~KRP_FLAG_DISABLED;
+		kp->flags &= ~KRP_FLAG_DISABLED;
 out:
 	mutex_unlock(&krp_mutex);
 	return ret;
@@ -911,7 +1072,7 @@ out:
  */
 int krp_disable_kretprobe(struct krp_kretprobe *rp)
 {
-	return krp_set_disabled(rp, true);
+	return krp_set_disabled(&rp->kp, &rp->probe, true);
 }
 EXPORT_SYMBOL_GPL(krp_disable_kretprobe);
 
@@ -924,9 +1085,120 @@ EXPORT_SYMBOL_GPL(krp_disable_kretprobe);
  */
 int krp_enable_kretprobe(struct krp_kretprobe *rp)
 {
-	return krp_set_disabled(rp, false);
+	return krp_set_disabled(&rp->kp, &rp->probe, false);
 }
 EXPORT_SYMBOL_GPL(krp_enable_kretprobe);
+
+/**
+ * krp_register_kprobe() - register a probe on one instruction
+ * @kp: the probe: @kp->symbol_name plus @kp->offset, or @kp->addr
+ *
+ * At a traceable function's entry the hit comes through ftrace; anywhere
+ * else through an int3, whose instruction krp then carries out by
+ * emulation (push/pop of a register, mov %esp,%ebp, test reg,reg, nops,
+ * relative jumps, conditional jumps, relative calls, ret).  Other
+ * instructions are refused until out-of-line execution lands.
+ *
+ * Return: 0; -EINVAL for bad input, krp's own code or an address the
+ * kernel's kprobes refuse; -ENOENT for an unknown symbol; -EILSEQ if the
+ * address is not an instruction boundary; -EBUSY if @kp is registered;
+ * -EOPNOTSUPP for an instruction krp cannot carry out yet; -ENOMEM.
+ */
+int krp_register_kprobe(struct krp_kprobe *kp)
+{
+	return krp_register_common(kp, NULL, &kp->probe);
+}
+EXPORT_SYMBOL_GPL(krp_register_kprobe);
+
+/**
+ * krp_unregister_kprobes() - unregister several kprobes
+ * @kps: the probes
+ * @num: how many
+ *
+ * When this returns no handler of these probes runs any more.
+ */
+void krp_unregister_kprobes(struct krp_kprobe **kps, int num)
+{
+	struct krp_probe **ps;
+	int i;
+
+	if (num <= 0)
+		return;
+	ps = kcalloc(num, sizeof(*ps), GFP_KERNEL | __GFP_NOFAIL);
+	mutex_lock(&krp_mutex);
+	for (i = 0; i < num; i++)
+		ps[i] = krp_unregister_top(kps[i], &kps[i]->probe);
+	mutex_unlock(&krp_mutex);
+	synchronize_rcu();
+	for (i = 0; i < num; i++)
+		if (ps[i])
+			krp_unregister_bottom(ps[i]);
+	kfree(ps);
+}
+EXPORT_SYMBOL_GPL(krp_unregister_kprobes);
+
+/**
+ * krp_unregister_kprobe() - unregister a kprobe
+ * @kp: the probe
+ */
+void krp_unregister_kprobe(struct krp_kprobe *kp)
+{
+	krp_unregister_kprobes(&kp, 1);
+}
+EXPORT_SYMBOL_GPL(krp_unregister_kprobe);
+
+/**
+ * krp_register_kprobes() - register several kprobes
+ * @kps: the probes
+ * @num: how many
+ *
+ * If one fails, the ones before it are unregistered again.
+ *
+ * Return: 0, -EINVAL if @num is not positive, or the first error.
+ */
+int krp_register_kprobes(struct krp_kprobe **kps, int num)
+{
+	int i, ret;
+
+	if (num <= 0)
+		return -EINVAL;
+	for (i = 0; i < num; i++) {
+		ret = krp_register_kprobe(kps[i]);
+		if (ret) {
+			if (i)
+				krp_unregister_kprobes(kps, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(krp_register_kprobes);
+
+/**
+ * krp_disable_kprobe() - stop a kprobe without unregistering it
+ * @kp: a registered kprobe
+ *
+ * Return: 0, -EINVAL if @kp is not registered, -ENOENT if its module
+ * is gone.
+ */
+int krp_disable_kprobe(struct krp_kprobe *kp)
+{
+	return krp_set_disabled(kp, &kp->probe, true);
+}
+EXPORT_SYMBOL_GPL(krp_disable_kprobe);
+
+/**
+ * krp_enable_kprobe() - start a disabled kprobe again
+ * @kp: a registered kprobe
+ *
+ * Return: 0, -EINVAL if @kp is not registered, -ENOENT if its module
+ * is gone, or an error arming it.
+ */
+int krp_enable_kprobe(struct krp_kprobe *kp)
+{
+	return krp_set_disabled(kp, &kp->probe, false);
+}
+EXPORT_SYMBOL_GPL(krp_enable_kprobe);
 
 /**
  * krp_kretprobe_nmissed() - misses of @rp so far, folded into the struct
@@ -1047,7 +1319,7 @@ static void krp_site_kill(struct krp_site *site)
 	if (!--krp_nsites)
 		mod_delayed_work(system_wq, &krp_ops_reaper, HZ);
 	list_for_each_entry(p, &site->probes, site_node)
-		p->rp->kp.flags |= KRP_FLAG_GONE;
+		p->kp->flags |= KRP_FLAG_GONE;
 	pr_info("%s [%s] is gone; its probes stay registered, unarmed\n",
 		site->sym, site->modname);
 }

@@ -87,24 +87,65 @@ void krp_resolve_forget(const char *modname)
 			r->valid = false;
 }
 
+/*
+ * Resolve the function start @name (or check the one at @at) with a
+ * borrowed, never armed kprobe.  A start where krp has a site passed
+ * this check when the site was made, and must not be handed to the
+ * kernel again: it refuses addresses that hold another's int3.
+ */
+static int krp_kprobe_check(const char *name, unsigned long at,
+			    unsigned long *addr)
+{
+	struct kprobe probe = {
+		.symbol_name = name,
+		.addr = (kprobe_opcode_t *)at,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+	struct krp_kprobe start = { .symbol_name = name };
+	struct krp_resolved *r;
+	int ret;
+
+	if (name ? krp_site_start_by_name(name, addr) : krp_site_is_start(at)) {
+		if (!name)
+			*addr = at;
+		return 0;
+	}
+	r = name ? krp_resolve_lookup(&start) : NULL;
+	if (r) {
+		*addr = r->addr;
+		return 0;
+	}
+	ret = register_kprobe(&probe);
+
+	if (ret) {
+		if (name)
+			pr_err("cannot probe %s: %d\n", name, ret);
+		else
+			pr_err("cannot probe %pS: %d\n", (void *)at, ret);
+		return ret;
+	}
+	*addr = (unsigned long)probe.addr;
+	unregister_kprobe(&probe);
+	return 0;
+}
+
 /**
  * krp_resolve() - resolve and check where @kp points
  * @kp: symbol_name/offset or addr, as the client set them
  * @addr: the resolved address
  *
  * Return: 0, -EINVAL (both or neither of symbol and address, not text,
- * blacklisted), -ENOENT (unknown symbol), -EILSEQ (not an instruction
- * boundary), or another error of register_kprobe().
+ * blacklisted), -ENOENT (unknown symbol), or another error of
+ * register_kprobe().  Whether the address is an instruction boundary is
+ * checked when its site is made.
  */
 int krp_resolve(struct krp_kprobe *kp, unsigned long *addr)
 {
+	char mod[MODULE_NAME_LEN];
+	char *sym;
+	unsigned long start, at;
 	struct krp_resolved *r;
-	struct kprobe probe = {
-		.symbol_name = kp->symbol_name,
-		.offset = kp->offset,
-		.addr = (kprobe_opcode_t *)kp->addr,
-		.flags = KPROBE_FLAG_DISABLED,
-	};
+	unsigned int off;
 	int ret;
 
 	if (!kp->symbol_name == !kp->addr) {
@@ -117,17 +158,37 @@ int krp_resolve(struct krp_kprobe *kp, unsigned long *addr)
 		*addr = r->addr;
 		return 0;
 	}
-	ret = register_kprobe(&probe);
-	if (ret) {
-		if (kp->symbol_name)
-			pr_err("cannot probe %s+0x%x: %d\n", kp->symbol_name,
-			       kp->offset, ret);
-		else
-			pr_err("cannot probe %pS: %d\n", kp->addr, ret);
-		return ret;
+	/*
+	 * Only the start of the function is handed to the kernel's kprobes:
+	 * they decode from there to the probed address to check it is an
+	 * instruction boundary, and would read krp's own int3s on the way as
+	 * one-byte instructions.  krp checks the boundary itself.
+	 */
+	if (kp->symbol_name) {
+		ret = krp_kprobe_check(kp->symbol_name, 0, &start);
+		if (ret)
+			return ret;
+		at = start + kp->offset;
+	} else {
+		at = (unsigned long)kp->addr;
+		start = 0;
 	}
-	*addr = (unsigned long)probe.addr;
-	unregister_kprobe(&probe);
+	sym = kmalloc(KSYM_NAME_LEN, GFP_KERNEL);
+	if (!sym)
+		return -ENOMEM;
+	ret = krp_describe(at, sym, &off, mod);
+	kfree(sym);
+	if (ret) {
+		pr_err("%pS is not text\n", (void *)at);
+		return -EINVAL;
+	}
+	/* an offset past the function lands in the next one: check that one */
+	if (at - off != start) {
+		ret = krp_kprobe_check(NULL, at - off, &start);
+		if (ret)
+			return ret;
+	}
+	*addr = at;
 	krp_resolve_remember(kp, *addr);
 	return 0;
 }

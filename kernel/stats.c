@@ -12,7 +12,7 @@ DEFINE_PER_CPU(struct krp_cpu_stats, krp_stats);
 
 /**
  * krp_probe_fold() - copy a probe's miss counts into the client's struct
- * @p: a probe whose client struct is still valid (krp_mutex held)
+ * @p: a live probe, whose client struct is valid (krp_mutex held)
  */
 void krp_probe_fold(struct krp_probe *p)
 {
@@ -25,23 +25,28 @@ void krp_probe_fold(struct krp_probe *p)
 		missed += READ_ONCE(s->missed);
 		kp_missed += READ_ONCE(s->kp_missed);
 	}
-	p->rp->nmissed = missed;
-	p->rp->kp.nmissed = kp_missed;
+	if (p->rp)
+		p->rp->nmissed = missed;
+	p->kp->nmissed = kp_missed;
 }
 
 /**
- * krp_probe_hits() - frames a probe has taken so far
+ * krp_probe_hits() - hits of a probe so far
  * @p: the probe
  *
- * Return: the sum over CPUs.
+ * Return: frames taken (return probes) or pre-handler runs (kprobes),
+ * summed over CPUs.
  */
 unsigned long krp_probe_hits(struct krp_probe *p)
 {
 	unsigned long hits = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		hits += READ_ONCE(per_cpu_ptr(p->stats, cpu)->pushed);
+	for_each_possible_cpu(cpu) {
+		struct krp_probe_stats *s = per_cpu_ptr(p->stats, cpu);
+
+		hits += READ_ONCE(s->pushed) + READ_ONCE(s->hits);
+	}
 	return hits;
 }
 

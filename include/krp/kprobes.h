@@ -2,7 +2,8 @@
 /*
  * krp: return probes with per-task instance pools.
  *
- * This header mirrors the kretprobe part of the 6.1 <linux/kprobes.h>
+ * This header mirrors the kprobe and kretprobe API of the 6.1
+ * <linux/kprobes.h>
  * with every identifier prefixed by krp_ (or KRP_).  A client written
  * for the kernel's API ports by including <krp/kprobes.h> instead and
  * adding the prefix.  The differences are listed here and documented on
@@ -46,22 +47,38 @@ typedef u8 krp_opcode_t;
 typedef int (*krp_kretprobe_handler_t)(struct krp_kretprobe_instance *,
 				       struct pt_regs *);
 
+struct krp_kprobe;
+typedef int (*krp_kprobe_pre_handler_t)(struct krp_kprobe *, struct pt_regs *);
+typedef void (*krp_kprobe_post_handler_t)(struct krp_kprobe *,
+					  struct pt_regs *, unsigned long);
+
 /**
- * struct krp_kprobe - where a probe goes
+ * struct krp_kprobe - a probe on one instruction, or where a kretprobe goes
  * @symbol_name: function to probe, resolved at registration; or NULL
  * @offset: offset from @symbol_name (kretprobes: must land on entry)
  * @addr: address to probe, or the resolved address after registration
+ * @pre_handler: called before the probed instruction runs, with
+ *	regs->ip = @addr + 1; a non-zero return means it set regs->ip
+ *	itself and the instruction is skipped (int3 entries only: at an
+ *	ftrace entry the return value is ignored)
+ * @post_handler: called after the probed instruction ran; flags is 0
  * @flags: KRP_FLAG_* (only KRP_FLAG_DISABLED may be set by the caller)
- * @nmissed: hits dropped because krp was re-entered on this CPU
+ * @nmissed: hits dropped because krp was re-entered in that context
+ * @probe: krp's private state of a plain kprobe; NULL while not registered
  *
- * Exactly one of @symbol_name and @addr must be given.
+ * Exactly one of @symbol_name and @addr must be given.  Handlers run
+ * with preemption disabled and must not sleep; at an int3 entry they run
+ * in NMI-like context.  The handlers of a kretprobe's @kp are krp's.
  */
 struct krp_kprobe {
 	const char *symbol_name;
 	unsigned int offset;
 	krp_opcode_t *addr;
+	krp_kprobe_pre_handler_t pre_handler;
+	krp_kprobe_post_handler_t post_handler;
 	u32 flags;
 	unsigned long nmissed;
+	struct krp_probe *probe;
 };
 
 /**
@@ -103,6 +120,13 @@ struct krp_kretprobe_instance {
 	unsigned long *frame;
 	char data[] __aligned(sizeof(long));
 };
+
+int krp_register_kprobe(struct krp_kprobe *kp);
+void krp_unregister_kprobe(struct krp_kprobe *kp);
+int krp_register_kprobes(struct krp_kprobe **kps, int num);
+void krp_unregister_kprobes(struct krp_kprobe **kps, int num);
+int krp_enable_kprobe(struct krp_kprobe *kp);
+int krp_disable_kprobe(struct krp_kprobe *kp);
 
 int krp_register_kretprobe(struct krp_kretprobe *rp);
 void krp_unregister_kretprobe(struct krp_kretprobe *rp);

@@ -300,7 +300,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(30);
+	ksft_set_plan(31);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -327,6 +327,7 @@ int main(void)
 	scenario("sleepers");
 	scenario("irq_nesting");
 	scenario("int3");
+	scenario("kprobe");
 	scenario("stress");
 	ksft_test_result(stat_wait("frames_in_use", 0, 5000) == 0,
 			 "no frame leaked\n");

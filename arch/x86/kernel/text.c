@@ -51,14 +51,57 @@ static int krp_text_write_byte(unsigned long addr, u8 byte)
 	return 0;
 }
 
+/* Up to 15 bytes of text at @addr, with krp's own int3s taken out. */
+static size_t krp_text_read(unsigned long addr, u8 *buf)
+{
+	size_t n;
+	u8 orig;
+
+	for (n = 0; n < KRP_INSN_MAX_LEN; n++)
+		if (get_kernel_nofault(buf[n], (u8 *)addr + n))
+			break;
+	if (n && krp_site_orig_byte(addr, &orig))
+		buf[0] = orig;
+	return n;
+}
+
+/**
+ * krp_arch_check_boundary() - is @addr an instruction boundary
+ * @addr: the address to probe
+ * @offset: its offset from the start of its function
+ *
+ * Decodes from the function's start with krp's decoder.  The kernel's
+ * kprobes check this too, but they read krp's int3s as one-byte
+ * instructions; here the original bytes are put back first.  Called
+ * with krp_mutex held.
+ *
+ * Return: 0, or -EILSEQ.
+ */
+int krp_arch_check_boundary(unsigned long addr, unsigned int offset)
+{
+	unsigned long pc = addr - offset;
+	u8 buf[KRP_INSN_MAX_LEN];
+	struct krp_insn insn;
+	size_t n;
+
+	while (pc < addr) {
+		n = krp_text_read(pc, buf);
+		if (krp_insn_decode(&insn, buf, n, KRP_INSN_MODE_32))
+			return -EILSEQ;
+		pc += insn.length;
+	}
+	return pc == addr ? 0 : -EILSEQ;
+}
+
 /**
  * krp_arch_int3_prepare() - decide how the instruction at @site runs
  * @site: a site that ftrace cannot hook
  *
  * The displaced instruction is emulated, so nothing runs out of line and
- * no fault can happen away from its exception-table entry.  For now
- * that covers what functions start with: a push, setting up the frame
- * pointer, testing an argument, a nop.
+ * no fault can happen away from its exception-table entry: push and
+ * pop of a register, mov %esp,%ebp, test reg,reg, nops, relative jumps,
+ * calls and conditional jumps, ret.  The stack accesses of push, pop,
+ * call and ret cannot fault on a kernel stack.
  *
  * Return: 0, or -EOPNOTSUPP with a message for anything else.
  */
@@ -66,20 +109,16 @@ int krp_arch_int3_prepare(struct krp_site *site)
 {
 	u8 buf[KRP_INSN_MAX_LEN];
 	struct krp_insn insn;
-	size_t avail;
 	const u8 *b;
 	int ret;
 
-	/* the function may end near the end of its mapping */
-	for (avail = 0; avail < sizeof(buf); avail++)
-		if (get_kernel_nofault(buf[avail], (u8 *)site->addr + avail))
-			break;
-	ret = krp_insn_decode(&insn, buf, avail, KRP_INSN_MODE_32);
+	ret = krp_insn_decode(&insn, buf, krp_text_read(site->addr, buf),
+			      KRP_INSN_MODE_32);
 	if (ret)
 		return ret == -ENODATA ? -EILSEQ : ret;
 	b = insn.bytes;
 	site->emu_len = insn.length;
-	if (insn.prefix_len)
+	if (insn.prefix_len || insn.vex_type)
 		goto refuse;
 	if (insn.length == 1 && b[0] >= 0x50 && b[0] <= 0x57) {
 		site->emu = KRP_EMU_PUSH;
@@ -89,6 +128,39 @@ int krp_arch_int3_prepare(struct krp_site *site)
 	if (insn.length == 2 && ((b[0] == 0x89 && b[1] == 0xe5) ||
 				 (b[0] == 0x8b && b[1] == 0xec))) {
 		site->emu = KRP_EMU_MOV_ESP_EBP;
+		return 0;
+	}
+	if (insn.length == 1 && b[0] >= 0x58 && b[0] <= 0x5f && b[0] != 0x5c) {
+		site->emu = KRP_EMU_POP;
+		site->emu_reg = b[0] - 0x58;
+		return 0;
+	}
+	/* near relative branches: 32-bit operand size only (no 66h) */
+	if ((insn.flags & KRP_INSN_F_REL) && insn.opnd_size == 4 &&
+	    !(insn.flags & (KRP_INSN_F_FAR | KRP_INSN_F_INDIRECT))) {
+		site->emu_target = (unsigned long)krp_insn_rel_target(&insn,
+								     site->addr);
+		if (insn.flags & KRP_INSN_F_CALL) {
+			site->emu = KRP_EMU_CALL;
+			return 0;
+		}
+		if (insn.flags & KRP_INSN_F_JMP) {
+			site->emu = KRP_EMU_JMP;
+			return 0;
+		}
+		/* jcc rel8 (7x) and rel32 (0F 8x); not loop/jcxz */
+		if ((insn.map == KRP_INSN_MAP_1BYTE &&
+		     (insn.opcode & 0xf0) == 0x70) ||
+		    (insn.map == KRP_INSN_MAP_0F &&
+		     (insn.opcode & 0xf0) == 0x80)) {
+			site->emu = KRP_EMU_JCC;
+			site->emu_reg2 = insn.opcode & 0xf;
+			return 0;
+		}
+	}
+	if (insn.map == KRP_INSN_MAP_1BYTE && (b[0] == 0xc3 || b[0] == 0xc2)) {
+		site->emu = KRP_EMU_RET;
+		site->emu_imm = b[0] == 0xc2 ? insn.imm[0].value : 0;
 		return 0;
 	}
 	/* shrink-wrapped functions often test their argument first */
@@ -120,19 +192,30 @@ void krp_arch_int3_disarm(struct krp_site *site)
 	WARN_ON_ONCE(krp_text_write_byte(site->addr, site->orig_byte));
 }
 
+/* in ModRM register numbering: ax cx dx bx sp bp si di */
+static const u8 krp_reg_offset[8] = {
+	offsetof(struct pt_regs, ax), offsetof(struct pt_regs, cx),
+	offsetof(struct pt_regs, dx), offsetof(struct pt_regs, bx),
+	offsetof(struct pt_regs, sp), offsetof(struct pt_regs, bp),
+	offsetof(struct pt_regs, si), offsetof(struct pt_regs, di),
+};
+
 static unsigned long *krp_reg_of(struct pt_regs *regs, unsigned int reg)
 {
-	/* ModRM register numbering: ax cx dx bx sp bp si di */
-	switch (reg) {
-	case 0: return &regs->ax;
-	case 1: return &regs->cx;
-	case 2: return &regs->dx;
-	case 3: return &regs->bx;
-	case 4: return &regs->sp;
-	case 5: return &regs->bp;
-	case 6: return &regs->si;
-	default: return &regs->di;
-	}
+	return (unsigned long *)((char *)regs + krp_reg_offset[reg & 7]);
+}
+
+/* Condition @cc (the low nibble of jcc) under @flags. */
+static bool krp_cond(unsigned long flags, unsigned int cc)
+{
+	bool cf = flags & X86_EFLAGS_CF, zf = flags & X86_EFLAGS_ZF;
+	bool sf = flags & X86_EFLAGS_SF, of = flags & X86_EFLAGS_OF;
+	bool pf = flags & X86_EFLAGS_PF;
+	/* o, b, e, be, s, p, l, le; an odd @cc negates */
+	bool base[8] = { of, cf, zf, cf || zf, sf, pf, sf != of,
+			 zf || sf != of };
+
+	return base[(cc >> 1) & 7] != (cc & 1);
 }
 
 /**
@@ -140,14 +223,36 @@ static unsigned long *krp_reg_of(struct pt_regs *regs, unsigned int reg)
  * @site: the site that trapped
  * @regs: the trap's registers
  *
- * The push writes below the trapped stack pointer: on i386 the entry
- * code leaves a gap between the interrupted stack and pt_regs for that.
+ * A push or a call writes below the trapped stack pointer: on i386 the
+ * entry code leaves a gap between the interrupted stack and pt_regs for
+ * that (FIXUP_FRAME), as the kernel's own int3 emulation relies on.
  */
 void notrace krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs)
 {
-	unsigned long val;
+	unsigned long next = site->addr + site->emu_len, val;
 
 	switch (site->emu) {
+	case KRP_EMU_POP:
+		val = *(unsigned long *)regs->sp;
+		regs->sp += sizeof(long);
+		*krp_reg_of(regs, site->emu_reg) = val;
+		break;
+	case KRP_EMU_JMP:
+		next = site->emu_target;
+		break;
+	case KRP_EMU_JCC:
+		if (krp_cond(regs->flags, site->emu_reg2))
+			next = site->emu_target;
+		break;
+	case KRP_EMU_CALL:
+		regs->sp -= sizeof(long);
+		*(unsigned long *)regs->sp = next;
+		next = site->emu_target;
+		break;
+	case KRP_EMU_RET:
+		next = *(unsigned long *)regs->sp;
+		regs->sp += sizeof(long) + site->emu_imm;
+		break;
 	case KRP_EMU_PUSH:
 		val = *krp_reg_of(regs, site->emu_reg);
 		regs->sp -= sizeof(long);
@@ -172,7 +277,7 @@ void notrace krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs)
 	default:
 		break;
 	}
-	regs->ip = site->addr + site->emu_len;
+	regs->ip = next;
 }
 NOKPROBE_SYMBOL(krp_arch_int3_emulate);
 
