@@ -154,8 +154,8 @@ int krp_arch_init(void);
 void krp_arch_exit(void);
 int krp_arch_check_boundary(unsigned long addr, unsigned int offset);
 bool krp_site_orig_byte(unsigned long addr, u8 *byte);
-bool krp_site_start_by_name(const char *name, unsigned long *addr);
-bool krp_site_is_start(unsigned long addr);
+bool krp_site_lookup(const char *name, unsigned int offset, unsigned long addr,
+		     unsigned long *found);
 int krp_arch_int3_prepare(struct krp_site *site);
 int krp_arch_int3_arm(struct krp_site *site);
 void krp_arch_int3_disarm(struct krp_site *site);

@@ -632,43 +632,37 @@ bool krp_site_orig_byte(unsigned long addr, u8 *byte)
 }
 
 /**
- * krp_site_start_by_name() - a function start krp already probes
- * @name: the function
- * @addr: its address, if krp has a site there
+ * krp_site_lookup() - where krp already probes @name+@offset, or @addr
+ * @name: a symbol, or NULL
+ * @offset: offset from @name
+ * @addr: an address, when @name is NULL
+ * @found: the site's address, if there is one
  *
  * Called with krp_mutex held.
  *
- * Return: true if it has.
+ * Return: true if krp has a site there.
  */
-bool krp_site_start_by_name(const char *name, unsigned long *addr)
+bool krp_site_lookup(const char *name, unsigned int offset, unsigned long addr,
+		     unsigned long *found)
 {
 	struct krp_site *site;
 	int i;
 
+	if (!name) {
+		site = krp_site_find(addr);
+		if (site)
+			*found = addr;
+		return site;
+	}
 	for (i = 0; i < ARRAY_SIZE(krp_site_table); i++) {
 		hlist_for_each_entry(site, &krp_site_table[i], hash_node) {
-			if (!site->offset && !strcmp(site->sym, name)) {
-				*addr = site->addr;
+			if (site->offset == offset && !strcmp(site->sym, name)) {
+				*found = site->addr;
 				return true;
 			}
 		}
 	}
 	return false;
-}
-
-/**
- * krp_site_is_start() - does krp probe the function start @addr
- * @addr: a text address
- *
- * Called with krp_mutex held.
- *
- * Return: true if it does.
- */
-bool krp_site_is_start(unsigned long addr)
-{
-	struct krp_site *site = krp_site_find(addr);
-
-	return site && !site->offset;
 }
 
 /* Never registered: only asked whether an address is an ftrace site. */

@@ -88,40 +88,39 @@ void krp_resolve_forget(const char *modname)
 }
 
 /*
- * Resolve the function start @name (or check the one at @at) with a
- * borrowed, never armed kprobe.  A start where krp has a site passed
- * this check when the site was made, and must not be handed to the
- * kernel again: it refuses addresses that hold another's int3.
+ * Resolve and check @kp with a borrowed, never armed kprobe.  The kernel
+ * checks text, blacklist, jump-label, static-call, alternatives and BUG
+ * sites before it decodes from the function's start to check the
+ * boundary, and that decode reads krp's own int3s as one-byte
+ * instructions: its -EILSEQ is left to krp's decoder, which knows them.
+ * An address where krp has a site passed all of this when the site was
+ * made, and is not handed to the kernel again: it refuses an address
+ * that holds another's int3.
  */
-static int krp_kprobe_check(const char *name, unsigned long at,
-			    unsigned long *addr)
+static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr)
 {
 	struct kprobe probe = {
-		.symbol_name = name,
-		.addr = (kprobe_opcode_t *)at,
+		.symbol_name = kp->symbol_name,
+		.offset = kp->offset,
+		.addr = (kprobe_opcode_t *)kp->addr,
 		.flags = KPROBE_FLAG_DISABLED,
 	};
-	struct krp_kprobe start = { .symbol_name = name };
-	struct krp_resolved *r;
 	int ret;
 
-	if (name ? krp_site_start_by_name(name, addr) : krp_site_is_start(at)) {
-		if (!name)
-			*addr = at;
+	if (krp_site_lookup(kp->symbol_name, kp->offset,
+			    (unsigned long)kp->addr, addr))
 		return 0;
-	}
-	r = name ? krp_resolve_lookup(&start) : NULL;
-	if (r) {
-		*addr = r->addr;
-		return 0;
-	}
 	ret = register_kprobe(&probe);
-
+	if (ret == -EILSEQ && probe.addr) {
+		*addr = (unsigned long)probe.addr;
+		return 0;
+	}
 	if (ret) {
-		if (name)
-			pr_err("cannot probe %s: %d\n", name, ret);
+		if (kp->symbol_name)
+			pr_err("cannot probe %s+0x%x: %d\n", kp->symbol_name,
+			       kp->offset, ret);
 		else
-			pr_err("cannot probe %pS: %d\n", (void *)at, ret);
+			pr_err("cannot probe %pS: %d\n", kp->addr, ret);
 		return ret;
 	}
 	*addr = (unsigned long)probe.addr;
@@ -141,11 +140,7 @@ static int krp_kprobe_check(const char *name, unsigned long at,
  */
 int krp_resolve(struct krp_kprobe *kp, unsigned long *addr)
 {
-	char mod[MODULE_NAME_LEN];
-	char *sym;
-	unsigned long start, at;
 	struct krp_resolved *r;
-	unsigned int off;
 	int ret;
 
 	if (!kp->symbol_name == !kp->addr) {
@@ -158,37 +153,9 @@ int krp_resolve(struct krp_kprobe *kp, unsigned long *addr)
 		*addr = r->addr;
 		return 0;
 	}
-	/*
-	 * Only the start of the function is handed to the kernel's kprobes:
-	 * they decode from there to the probed address to check it is an
-	 * instruction boundary, and would read krp's own int3s on the way as
-	 * one-byte instructions.  krp checks the boundary itself.
-	 */
-	if (kp->symbol_name) {
-		ret = krp_kprobe_check(kp->symbol_name, 0, &start);
-		if (ret)
-			return ret;
-		at = start + kp->offset;
-	} else {
-		at = (unsigned long)kp->addr;
-		start = 0;
-	}
-	sym = kmalloc(KSYM_NAME_LEN, GFP_KERNEL);
-	if (!sym)
-		return -ENOMEM;
-	ret = krp_describe(at, sym, &off, mod);
-	kfree(sym);
-	if (ret) {
-		pr_err("%pS is not text\n", (void *)at);
-		return -EINVAL;
-	}
-	/* an offset past the function lands in the next one: check that one */
-	if (at - off != start) {
-		ret = krp_kprobe_check(NULL, at - off, &start);
-		if (ret)
-			return ret;
-	}
-	*addr = at;
+	ret = krp_kprobe_check(kp, addr);
+	if (ret)
+		return ret;
 	krp_resolve_remember(kp, *addr);
 	return 0;
 }

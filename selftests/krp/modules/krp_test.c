@@ -16,6 +16,7 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
+#include <linux/jump_label.h>
 #include <linux/timer.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -93,6 +94,20 @@ static notrace TARGET __used int krp_test_notrace(int x)
 static notrace TARGET int krp_test_int3_fn(int x)
 {
 	return krp_test_target(x) + 1;
+}
+
+static DEFINE_STATIC_KEY_FALSE(krp_test_key);
+
+/*
+ * Its static branch is a 5-byte nop the kernel patches: not krp's.  It
+ * comes after a call, so that it is not at the function's start.
+ */
+static notrace TARGET int krp_test_jl_fn(int x)
+{
+	x = krp_test_target(x);
+	if (static_branch_unlikely(&krp_test_key))
+		x++;
+	return x;
 }
 
 static notrace TARGET int krp_test_int3_rec(int n)
@@ -1329,6 +1344,28 @@ static int scenario_kprobe(void)
 	krp_unregister_kprobe(&kps[0]);
 	CHECK(kps[0].nmissed == 1, "nmissed %lu", kps[0].nmissed);
 	CHECK(!atomic_read(&kp_order_bad), "");
+
+	/* the jump-label site is refused, even though it is a nop */
+	for (i = 0; i < 32; i++) {
+		/* the 5-byte nops jump labels use on i386 and x86_64 */
+		static const u8 nop32[] = { 0x3e, 0x8d, 0x74, 0x26, 0x00 };
+		static const u8 nop64[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+		u8 *at = (u8 *)krp_test_jl_fn + i;
+
+		if (memcmp(at, nop32, 5) && memcmp(at, nop64, 5))
+			continue;
+		memset(&bad, 0, sizeof(bad));
+		bad.symbol_name = "krp_test_jl_fn";
+		bad.offset = i;
+		err = krp_register_kprobe(&bad);
+		CHECK(err == -EINVAL && !bad.probe, "jump label at +%d: %d", i,
+		      err);
+		if (!err)
+			krp_unregister_kprobe(&bad);
+		break;
+	}
+	CHECK(i > 0 && i < 32, "no jump-label nop inside krp_test_jl_fn");
+	CHECK(krp_test_jl_fn(4) == 13, "");
 
 	/* bad input */
 	memset(&bad, 0, sizeof(bad));
