@@ -6,6 +6,7 @@
 #define KRP_INTERNAL_H
 
 #include <linux/ftrace.h>
+#include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -76,6 +77,7 @@ struct krp_probe {
 	struct list_head site_node;	/* on site->probes, RCU */
 	struct list_head all_node;	/* on krp_probes, krp_mutex */
 	struct work_struct free_work;
+	struct irq_work free_irq_work;	/* the last frame may go in NMI */
 };
 
 /* One probed address; several probes may share it. */
@@ -90,6 +92,7 @@ struct krp_site {
 	bool armed;			/* the entry hook is in place */
 	bool int3;			/* entry by int3, not ftrace */
 	u8 orig_byte;			/* under the int3 */
+	u8 text[16];			/* the instruction, as decoded */
 	u8 emu;				/* enum krp_emu: the displaced insn */
 	u8 emu_len;
 	u8 emu_reg;
@@ -135,7 +138,8 @@ unsigned long krp_trampoline_handler(struct pt_regs *regs,
 bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
 
 /* resolve.c */
-int krp_resolve(struct krp_kprobe *kp, unsigned long *addr);
+int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared);
+void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr);
 void krp_resolve_forget(const char *modname);
 int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
 		 char *modname);
@@ -158,7 +162,7 @@ bool krp_site_lookup(const char *name, unsigned int offset, unsigned long addr,
 		     unsigned long *found);
 int krp_arch_int3_prepare(struct krp_site *site);
 int krp_arch_int3_arm(struct krp_site *site);
-void krp_arch_int3_disarm(struct krp_site *site);
+int krp_arch_int3_disarm(struct krp_site *site);
 void krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs);
 
 #endif /* KRP_INTERNAL_H */

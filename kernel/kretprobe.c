@@ -285,16 +285,29 @@ static void krp_probe_free_work(struct work_struct *work)
 {
 	struct krp_probe *p = container_of(work, struct krp_probe, free_work);
 
+	/* the irq_work that queued us may still be finishing */
+	irq_work_sync(&p->free_irq_work);
 	krp_probe_free(p);
 	/* taken when this probe was unregistered with frames out */
 	module_put(THIS_MODULE);
 }
 
-/* The last frame of an unregistered probe frees it. */
+static void krp_probe_free_irq_work(struct irq_work *work)
+{
+	struct krp_probe *p = container_of(work, struct krp_probe,
+					   free_irq_work);
+
+	queue_work(krp_wq, &p->free_work);
+}
+
+/*
+ * The last frame of an unregistered probe frees it.  That may happen in
+ * NMI, where queue_work() must not be called: go through an irq_work.
+ */
 static void notrace krp_frame_release_dead(struct krp_probe *p)
 {
 	if (atomic_long_dec_and_test(&p->drain))
-		queue_work(krp_wq, &p->free_work);
+		irq_work_queue(&p->free_irq_work);
 }
 NOKPROBE_SYMBOL(krp_frame_release_dead);
 
@@ -554,7 +567,9 @@ static int krp_site_sync(struct krp_site *site)
 		if (ret)
 			return ret;
 	} else if (site->int3) {
-		krp_arch_int3_disarm(site);
+		ret = krp_arch_int3_disarm(site);
+		if (ret)
+			return ret;
 	} else {
 		krp_ops_del_ip(site->addr);
 	}
@@ -675,7 +690,7 @@ static struct ftrace_ops krp_classify_ops;
  * a function's first instruction can be an ftrace site; an address
  * inside the call fails the boundary check below.
  */
-static int krp_site_classify(struct krp_site *site)
+static int krp_site_classify(struct krp_site *site, bool shared)
 {
 	int ret = -EINVAL;
 
@@ -686,6 +701,15 @@ static int krp_site_classify(struct krp_site *site)
 	if (ret != -EINVAL && ret != -ENOENT)
 		return ret;
 	site->int3 = true;
+	/*
+	 * A kernel kprobe there owns the byte; an optimized one has put a
+	 * jump there that goes away with it.
+	 */
+	if (shared) {
+		pr_err("%s+0x%x: the kernel's kprobes are on it\n", site->sym,
+		       site->offset);
+		return -EBUSY;
+	}
 	ret = krp_arch_check_boundary(site->addr, site->offset);
 	if (ret) {
 		pr_err("%s+0x%x is not an instruction boundary\n", site->sym,
@@ -708,7 +732,12 @@ static void krp_site_put(struct krp_site *site)
 		return;
 	if (site->armed && site->int3) {
 		/* the old byte is back on every CPU before the site goes */
-		krp_arch_int3_disarm(site);
+		if (krp_arch_int3_disarm(site)) {
+			/* an int3 needs its site: keep it hashed, emulating */
+			pr_err("%s+0x%x: cannot restore the text; the int3 stays, handled\n",
+			       site->sym, site->offset);
+			return;
+		}
 		site->armed = false;
 	}
 	if (site->armed) {
@@ -739,6 +768,16 @@ static int krp_check_target(unsigned long addr, struct krp_site *site,
 		pr_err("%pS is krp's own code\n", (void *)addr);
 		return -EINVAL;
 	}
+	/*
+	 * Static-call trampolines are rewritten by static_call_update(),
+	 * which BUG()s on a byte it did not write; i386 has no inline static
+	 * calls, so the kernel's static_call_text_reserved() does not see
+	 * them.
+	 */
+	if (str_has_prefix(site->sym, "__SCT__")) {
+		pr_err("%s is a static-call trampoline\n", site->sym);
+		return -EINVAL;
+	}
 	if (!is_ret)
 		return 0;
 	if (site->offset) {
@@ -765,7 +804,7 @@ static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	struct krp_site *site;
 	struct krp_probe *p;
 	unsigned long addr;
-	bool new_site;
+	bool new_site, shared;
 	int ret;
 
 	if (READ_ONCE(*link))
@@ -807,12 +846,13 @@ static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	p->state = KRP_LIVE;
 	p->disabled = kp->flags & KRP_FLAG_DISABLED;
 	INIT_WORK(&p->free_work, krp_probe_free_work);
+	init_irq_work(&p->free_irq_work, krp_probe_free_irq_work);
 
 	mutex_lock(&krp_mutex);
 	ret = -EBUSY;
 	if (*link)
 		goto out_unlock;
-	ret = krp_resolve(kp, &addr);
+	ret = krp_resolve(kp, &addr, &shared);
 	if (ret)
 		goto out_unlock;
 	site = krp_site_get(addr, &ret);
@@ -823,10 +863,12 @@ static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	if (ret)
 		goto out_site;
 	if (new_site) {
-		ret = krp_site_classify(site);
+		ret = krp_site_classify(site, shared);
 		if (ret)
 			goto out_site;
 	}
+	if (!site->int3)
+		krp_resolve_remember(kp, addr);
 	if (rp) {
 		ret = krp_pools_enable();
 		if (ret)

@@ -49,7 +49,15 @@ static struct krp_resolved *krp_resolve_lookup(struct krp_kprobe *kp)
 	return NULL;
 }
 
-static void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr)
+/**
+ * krp_resolve_remember() - cache where @kp resolved to
+ * @kp: the probe as the client gave it
+ * @addr: the address
+ *
+ * Only for ftrace sites: an int3 site must be checked against the
+ * kernel's kprobes every time (see krp_site_classify()).
+ */
+void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr)
 {
 	struct krp_resolved *r = &krp_resolve_cache[krp_resolve_next];
 	unsigned int off;
@@ -97,7 +105,8 @@ void krp_resolve_forget(const char *modname)
  * made, and is not handed to the kernel again: it refuses an address
  * that holds another's int3.
  */
-static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr)
+static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
+			    bool *shared)
 {
 	struct kprobe probe = {
 		.symbol_name = kp->symbol_name,
@@ -115,6 +124,13 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr)
 		*addr = (unsigned long)probe.addr;
 		return 0;
 	}
+	/*
+	 * Joined onto a kprobe of the kernel's that is already there?  A
+	 * lone probe may sit alone in an aggregator made for optimizing it
+	 * (two nodes on the list); another probe makes it three.
+	 */
+	if (!ret)
+		*shared = probe.list.next != probe.list.prev;
 	if (ret) {
 		if (kp->symbol_name)
 			pr_err("cannot probe %s+0x%x: %d\n", kp->symbol_name,
@@ -132,17 +148,18 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr)
  * krp_resolve() - resolve and check where @kp points
  * @kp: symbol_name/offset or addr, as the client set them
  * @addr: the resolved address
+ * @shared: set if a kprobe of the kernel's is at @addr
  *
  * Return: 0, -EINVAL (both or neither of symbol and address, not text,
  * blacklisted), -ENOENT (unknown symbol), or another error of
  * register_kprobe().  Whether the address is an instruction boundary is
  * checked when its site is made.
  */
-int krp_resolve(struct krp_kprobe *kp, unsigned long *addr)
+int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared)
 {
 	struct krp_resolved *r;
-	int ret;
 
+	*shared = false;
 	if (!kp->symbol_name == !kp->addr) {
 		pr_err("give exactly one of symbol_name and addr\n");
 		return -EINVAL;
@@ -153,11 +170,7 @@ int krp_resolve(struct krp_kprobe *kp, unsigned long *addr)
 		*addr = r->addr;
 		return 0;
 	}
-	ret = krp_kprobe_check(kp, addr);
-	if (ret)
-		return ret;
-	krp_resolve_remember(kp, *addr);
-	return 0;
+	return krp_kprobe_check(kp, addr, shared);
 }
 
 /**

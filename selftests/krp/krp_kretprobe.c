@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -135,6 +136,56 @@ static void test_stats_format(void)
 	ok = ok && matches("^([a-z_]+ -?[0-9]+\n)+$",
 			   (krp_read_file(STATS, buf, sizeof(buf)), buf));
 	ksft_test_result(ok, "stats format\n");
+}
+
+/*
+ * A file workload that checks what it gets back: create, write, read,
+ * symlink, readlink, unlink.
+ */
+static int file_workload(int rounds)
+{
+	char data[256], back[256], link[64];
+	int i, fd, bad = 0;
+
+	for (i = 0; i < rounds; i++) {
+		memset(data, 'a' + i % 26, sizeof(data));
+		fd = open("/tmp/krp_every", O_CREAT | O_TRUNC | O_WRONLY, 0600);
+		if (fd < 0 || write(fd, data, sizeof(data)) != sizeof(data))
+			bad++;
+		close(fd);
+		fd = open("/tmp/krp_every", O_RDONLY);
+		if (fd < 0 || read(fd, back, sizeof(back)) != sizeof(back) ||
+		    memcmp(data, back, sizeof(data)))
+			bad++;
+		close(fd);
+		unlink("/tmp/krp_every_link");
+		if (symlink("/tmp/krp_every", "/tmp/krp_every_link") ||
+		    readlink("/tmp/krp_every_link", link, sizeof(link)) != 14 ||
+		    memcmp(link, "/tmp/krp_every", 14))
+			bad++;
+		unlink("/tmp/krp_every_link");
+		unlink("/tmp/krp_every");
+	}
+	return bad;
+}
+
+/*
+ * A kprobe on every instruction krp accepts in five kernel functions on
+ * the workload's path, while the workload checks its own results.
+ */
+static void test_every_instruction(void)
+{
+	int ret = run("arm_every"), bad;
+
+	if (ret) {
+		ksft_test_result_fail("every instruction: arm %s\n", strerror(-ret));
+		return;
+	}
+	bad = file_workload(50);
+	ret = run("disarm_every");
+	ksft_test_result(!ret && !bad,
+			 "a probe on every accepted instruction of 5 kernel functions, workload intact (%d bad)\n",
+			 bad);
 }
 
 /* Recursion deeper than a pool holds: misses counted as depth misses. */
@@ -300,7 +351,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(31);
+	ksft_set_plan(32);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -328,6 +379,7 @@ int main(void)
 	scenario("irq_nesting");
 	scenario("int3");
 	scenario("kprobe");
+	test_every_instruction();
 	scenario("stress");
 	ksft_test_result(stat_wait("frames_in_use", 0, 5000) == 0,
 			 "no frame leaked\n");

@@ -11,7 +11,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bitops.h>
 #include <linux/kdebug.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
@@ -46,6 +45,8 @@ static int krp_text_write_byte(unsigned long addr, u8 byte)
 		return -ENOMEM;
 	WRITE_ONCE(*((u8 *)map + offset_in_page(addr)), byte);
 	vunmap(map);
+	/* vunmap() is lazy: drop the writable alias from the TLBs now */
+	vm_unmap_aliases();
 	/* also waits out any CPU still handling a trap on the old byte */
 	on_each_cpu(krp_sync_core, NULL, 1);
 	return 0;
@@ -118,6 +119,9 @@ int krp_arch_int3_prepare(struct krp_site *site)
 		return ret == -ENODATA ? -EILSEQ : ret;
 	b = insn.bytes;
 	site->emu_len = insn.length;
+	/* what arming will expect to find, and disarming will put back */
+	memcpy(site->text, insn.bytes, insn.length);
+	site->orig_byte = insn.bytes[0];
 	if (insn.prefix_len || insn.vex_type)
 		goto refuse;
 	if (insn.length == 1 && b[0] >= 0x50 && b[0] <= 0x57) {
@@ -181,15 +185,50 @@ refuse:
 	return -EOPNOTSUPP;
 }
 
+/**
+ * krp_arch_int3_arm() - put the int3 of @site in place
+ * @site: a prepared int3 site, disarmed
+ *
+ * The text must still be what was decoded: another patcher (a kernel
+ * kprobe, an optimized kprobe's jump, a static call) may have been there
+ * meanwhile.  text_mutex is not exported, so a patcher racing with this
+ * very write is not excluded; the kernel's own kprobes on the same
+ * address are refused at registration.
+ *
+ * Return: 0, -EBUSY if the text changed, or an error of the write.
+ */
 int krp_arch_int3_arm(struct krp_site *site)
 {
-	site->orig_byte = *(u8 *)site->addr;
+	u8 now[KRP_INSN_MAX_LEN];
+
+	if (copy_from_kernel_nofault(now, (void *)site->addr, site->emu_len) ||
+	    memcmp(now, site->text, site->emu_len)) {
+		pr_err("%s+0x%x: the text changed under krp (%*ph)\n", site->sym,
+		       site->offset, site->emu_len, now);
+		return -EBUSY;
+	}
 	return krp_text_write_byte(site->addr, KRP_INT3);
 }
 
-void krp_arch_int3_disarm(struct krp_site *site)
+/**
+ * krp_arch_int3_disarm() - put the original byte of @site back
+ * @site: an armed int3 site
+ *
+ * Only krp's own int3 is replaced; anything else found there is left.
+ *
+ * Return: 0, or an error if the byte could not be written (the int3 is
+ * then still in place).
+ */
+int krp_arch_int3_disarm(struct krp_site *site)
 {
-	WARN_ON_ONCE(krp_text_write_byte(site->addr, site->orig_byte));
+	u8 now;
+
+	if (get_kernel_nofault(now, (u8 *)site->addr) || now != KRP_INT3) {
+		pr_err("%s+0x%x: not krp's int3 any more (%02x); left alone\n",
+		       site->sym, site->offset, now);
+		return 0;
+	}
+	return krp_text_write_byte(site->addr, site->orig_byte);
 }
 
 /* in ModRM register numbering: ax cx dx bx sp bp si di */
@@ -271,7 +310,9 @@ void notrace krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs)
 			regs->flags |= X86_EFLAGS_ZF;
 		if (val & BIT(31))
 			regs->flags |= X86_EFLAGS_SF;
-		if (!(hweight8(val & 0xff) & 1))
+		/* parity of the low byte, inline: no call out of the trap */
+		val ^= val >> 4;
+		if (!((0x6996 >> (val & 0xf)) & 1))
 			regs->flags |= X86_EFLAGS_PF;
 		break;
 	default:

@@ -17,6 +17,7 @@
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/jump_label.h>
+#include <linux/kallsyms.h>
 #include <linux/timer.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -1367,6 +1368,14 @@ static int scenario_kprobe(void)
 	CHECK(i > 0 && i < 32, "no jump-label nop inside krp_test_jl_fn");
 	CHECK(krp_test_jl_fn(4) == 13, "");
 
+	/* static_call_update() would BUG() on an int3 in its trampoline */
+	memset(&bad, 0, sizeof(bad));
+	bad.symbol_name = "__SCT__tp_func_task_newtask";
+	err = krp_register_kprobe(&bad);
+	CHECK(err == -EINVAL && !bad.probe, "static-call trampoline: %d", err);
+	if (!err)
+		krp_unregister_kprobe(&bad);
+
 	/* bad input */
 	memset(&bad, 0, sizeof(bad));
 	bad.symbol_name = "krp_test_target";
@@ -1527,6 +1536,119 @@ static int scenario_disarm_target(void)
 	return 0;
 }
 
+/*
+ * arm_every/disarm_every: a kprobe on every instruction krp accepts in
+ * real kernel functions, left armed for user space to run a workload.
+ */
+static const char * const every_funcs[] = {
+	"vfs_read", "vfs_write", "do_sys_openat2", "do_symlinkat",
+	"do_readlinkat",
+};
+#define EVERY_MAX 2048
+static struct krp_kprobe *every_kps;
+static u8 every_func_of[EVERY_MAX];
+static int every_n;
+static atomic_t every_hits[ARRAY_SIZE(every_funcs)];
+static atomic_t every_bad;
+
+static int every_pre(struct krp_kprobe *kp, struct pt_regs *regs)
+{
+	if (instruction_pointer(regs) != (unsigned long)kp->addr + 1)
+		atomic_inc(&every_bad);
+	atomic_inc(&every_hits[every_func_of[kp - every_kps]]);
+	return 0;
+}
+
+static void every_post(struct krp_kprobe *kp, struct pt_regs *regs,
+		       unsigned long flags)
+{
+}
+
+static void every_unregister(void)
+{
+	struct krp_kprobe **list;
+	int i;
+
+	list = kcalloc(every_n, sizeof(*list), GFP_KERNEL | __GFP_NOFAIL);
+	for (i = 0; i < every_n; i++)
+		list[i] = &every_kps[i];
+	if (every_n)
+		krp_unregister_kprobes(list, every_n);
+	kfree(list);
+	kvfree(every_kps);
+	every_kps = NULL;
+	every_n = 0;
+}
+
+static int scenario_arm_every(void)
+{
+	int f, off, err, size, refused = 0, tried = 0;
+	char buf[KSYM_SYMBOL_LEN], *slash;
+
+	if (every_kps)
+		return -EBUSY;
+	every_kps = kvcalloc(EVERY_MAX, sizeof(*every_kps), GFP_KERNEL);
+	if (!every_kps)
+		return -ENOMEM;
+	atomic_set(&every_bad, 0);
+	for (f = 0; f < ARRAY_SIZE(every_funcs); f++) {
+		atomic_set(&every_hits[f], 0);
+		size = 0;
+		for (off = 0; every_n < EVERY_MAX && (!off || off < size); off++) {
+			struct krp_kprobe *kp = &every_kps[every_n];
+
+			kp->symbol_name = every_funcs[f];
+			kp->offset = off;
+			kp->pre_handler = every_pre;
+			kp->post_handler = every_post;
+			err = krp_register_kprobe(kp);
+			tried++;
+			if (!err) {
+				every_func_of[every_n++] = f;
+			} else if (err == -EILSEQ || err == -EOPNOTSUPP ||
+				   err == -EINVAL || err == -EBUSY) {
+				/* not a boundary; not emulated; a site the kernel reserves */
+				refused += err != -EILSEQ;
+				memset(kp, 0, sizeof(*kp));
+			} else {
+				pr_err("%s+%d: %d\n", every_funcs[f], off, err);
+				every_unregister();
+				return err;
+			}
+			if (!off) {
+				if (err)
+					break;
+				/* "name+0x0/0xsize": the function's size */
+				snprintf(buf, sizeof(buf), "%pS", kp->addr);
+				slash = strchr(buf, '/');
+				if (!slash || kstrtoint(slash + 1, 16, &size))
+					break;
+			}
+		}
+	}
+	pr_info("arm_every: %d probes on %zu functions (%d instructions refused, %d offsets tried)\n",
+		every_n, ARRAY_SIZE(every_funcs), refused, tried);
+	return every_n ? 0 : -ENOENT;
+}
+
+static int scenario_disarm_every(void)
+{
+	int f, ret = 0;
+
+	if (!every_kps)
+		return -EINVAL;
+	every_unregister();
+	for (f = 0; f < ARRAY_SIZE(every_funcs); f++) {
+		pr_info("disarm_every: %s: %d hits\n", every_funcs[f],
+			atomic_read(&every_hits[f]));
+		CHECK(atomic_read(&every_hits[f]) > 0, "%s never hit",
+		      every_funcs[f]);
+	}
+	CHECK(!atomic_read(&every_bad), "%d hits with a wrong ip",
+	      atomic_read(&every_bad));
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -1553,6 +1675,8 @@ static const struct {
 	{ "arm_target", scenario_arm_target },
 	{ "disarm_target", scenario_disarm_target },
 	{ "arm_int3", scenario_arm_int3 },
+	{ "arm_every", scenario_arm_every },
+	{ "disarm_every", scenario_disarm_every },
 	{ "disarm_int3", scenario_disarm_int3 },
 };
 
@@ -1610,6 +1734,8 @@ static void __exit krp_test_exit(void)
 	for (i = 0; i < KP_MAX; i++)
 		if (kps[i].probe)
 			krp_unregister_kprobe(&kps[i]);
+	if (every_kps)
+		every_unregister();
 }
 
 module_init(krp_test_init);
