@@ -990,6 +990,67 @@ static void krp_unregister_bottom(struct krp_probe *p)
 		queue_work(krp_wq, &p->free_work);
 }
 
+/* Entry @i of a batch of kretprobes (@ret) or plain kprobes. */
+static void krp_batch_entry(void *batch, int i, bool ret,
+			    struct krp_kprobe **kp, struct krp_probe ***link)
+{
+	if (ret) {
+		struct krp_kretprobe *rp = ((struct krp_kretprobe **)batch)[i];
+
+		*kp = &rp->kp;
+		*link = &rp->probe;
+	} else {
+		*kp = ((struct krp_kprobe **)batch)[i];
+		*link = &(*kp)->probe;
+	}
+}
+
+/* One grace period for the whole batch: handlers run preempt-disabled. */
+static void krp_unregister_batch(void *batch, int num, bool ret)
+{
+	struct krp_probe **ps, **link;
+	struct krp_kprobe *kp;
+	int i;
+
+	if (num <= 0)
+		return;
+	ps = kcalloc(num, sizeof(*ps), GFP_KERNEL | __GFP_NOFAIL);
+	mutex_lock(&krp_mutex);
+	for (i = 0; i < num; i++) {
+		krp_batch_entry(batch, i, ret, &kp, &link);
+		ps[i] = krp_unregister_top(kp, link);
+	}
+	mutex_unlock(&krp_mutex);
+	synchronize_rcu();
+	for (i = 0; i < num; i++)
+		if (ps[i])
+			krp_unregister_bottom(ps[i]);
+	kfree(ps);
+}
+
+/* Each probe is live once registered; a failure undoes the earlier ones. */
+static int krp_register_batch(void *batch, int num, bool ret)
+{
+	struct krp_probe **link;
+	struct krp_kprobe *kp;
+	int i, err;
+
+	if (num <= 0)
+		return -EINVAL;
+	for (i = 0; i < num; i++) {
+		krp_batch_entry(batch, i, ret, &kp, &link);
+		err = ret ? krp_register_kretprobe(container_of(kp,
+						   struct krp_kretprobe, kp)) :
+			    krp_register_kprobe(kp);
+		if (err) {
+			if (i)
+				krp_unregister_batch(batch, i, ret);
+			return err;
+		}
+	}
+	return 0;
+}
+
 /**
  * krp_unregister_kretprobes() - unregister several return probes
  * @rps: the probes
@@ -1002,22 +1063,7 @@ static void krp_unregister_bottom(struct krp_probe *p)
  */
 void krp_unregister_kretprobes(struct krp_kretprobe **rps, int num)
 {
-	struct krp_probe **ps;
-	int i;
-
-	if (num <= 0)
-		return;
-	ps = kcalloc(num, sizeof(*ps), GFP_KERNEL | __GFP_NOFAIL);
-	mutex_lock(&krp_mutex);
-	for (i = 0; i < num; i++)
-		ps[i] = krp_unregister_top(&rps[i]->kp, &rps[i]->probe);
-	mutex_unlock(&krp_mutex);
-	/* entries and return handlers run with preemption disabled */
-	synchronize_rcu();
-	for (i = 0; i < num; i++)
-		if (ps[i])
-			krp_unregister_bottom(ps[i]);
-	kfree(ps);
+	krp_unregister_batch(rps, num, true);
 }
 EXPORT_SYMBOL_GPL(krp_unregister_kretprobes);
 
@@ -1045,19 +1091,7 @@ EXPORT_SYMBOL_GPL(krp_unregister_kretprobe);
  */
 int krp_register_kretprobes(struct krp_kretprobe **rps, int num)
 {
-	int i, ret;
-
-	if (num <= 0)
-		return -EINVAL;
-	for (i = 0; i < num; i++) {
-		ret = krp_register_kretprobe(rps[i]);
-		if (ret) {
-			if (i)
-				krp_unregister_kretprobes(rps, i);
-			return ret;
-		}
-	}
-	return 0;
+	return krp_register_batch(rps, num, true);
 }
 EXPORT_SYMBOL_GPL(krp_register_kretprobes);
 
@@ -1155,21 +1189,7 @@ EXPORT_SYMBOL_GPL(krp_register_kprobe);
  */
 void krp_unregister_kprobes(struct krp_kprobe **kps, int num)
 {
-	struct krp_probe **ps;
-	int i;
-
-	if (num <= 0)
-		return;
-	ps = kcalloc(num, sizeof(*ps), GFP_KERNEL | __GFP_NOFAIL);
-	mutex_lock(&krp_mutex);
-	for (i = 0; i < num; i++)
-		ps[i] = krp_unregister_top(kps[i], &kps[i]->probe);
-	mutex_unlock(&krp_mutex);
-	synchronize_rcu();
-	for (i = 0; i < num; i++)
-		if (ps[i])
-			krp_unregister_bottom(ps[i]);
-	kfree(ps);
+	krp_unregister_batch(kps, num, false);
 }
 EXPORT_SYMBOL_GPL(krp_unregister_kprobes);
 
@@ -1194,19 +1214,7 @@ EXPORT_SYMBOL_GPL(krp_unregister_kprobe);
  */
 int krp_register_kprobes(struct krp_kprobe **kps, int num)
 {
-	int i, ret;
-
-	if (num <= 0)
-		return -EINVAL;
-	for (i = 0; i < num; i++) {
-		ret = krp_register_kprobe(kps[i]);
-		if (ret) {
-			if (i)
-				krp_unregister_kprobes(kps, i);
-			return ret;
-		}
-	}
-	return 0;
+	return krp_register_batch(kps, num, false);
 }
 EXPORT_SYMBOL_GPL(krp_register_kprobes);
 

@@ -905,6 +905,33 @@ static int scenario_exit(void)
 	return ret;
 }
 
+/* One kthread bound to each online CPU, running @fn. */
+static unsigned int workers_start(int (*fn)(void *), const char *name,
+				  struct task_struct **workers)
+{
+	unsigned int cpu, nw = 0;
+	struct task_struct *t;
+
+	for_each_online_cpu(cpu) {
+		t = kthread_create(fn, NULL, "%s/%u", name, cpu);
+		if (IS_ERR(t))
+			break;
+		kthread_bind(t, cpu);
+		get_task_struct(t);
+		wake_up_process(t);
+		workers[nw++] = t;
+	}
+	return nw;
+}
+
+static void workers_stop(struct task_struct **workers, unsigned int nw)
+{
+	while (nw--) {
+		kthread_stop(workers[nw]);
+		put_task_struct(workers[nw]);
+	}
+}
+
 /*
  * irq_nesting: the probed function is called from hard and soft
  * interrupts on top of tasks that are themselves inside it, so frames
@@ -962,7 +989,7 @@ static int nest_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
 static int scenario_irq_nesting(void)
 {
 	struct task_struct *workers[NR_CPUS];
-	unsigned int cpu, nw = 0, i;
+	unsigned int nw;
 	int ret = 0, err;
 
 	counters_reset();
@@ -993,27 +1020,14 @@ static int scenario_irq_nesting(void)
 	      rp_a.nmissed);
 
 	/* then interrupts on tasks that are inside the probed functions */
-	for_each_online_cpu(cpu) {
-		struct task_struct *t;
-
-		t = kthread_create(stress_fn, NULL, "krp_nest/%u", cpu);
-		if (IS_ERR(t))
-			break;
-		kthread_bind(t, cpu);
-		get_task_struct(t);
-		wake_up_process(t);
-		workers[nw++] = t;
-	}
+	nw = workers_start(stress_fn, "krp_nest/%u", workers);
 	msleep(2000);
 
 	WRITE_ONCE(irq_stop, true);
 	hrtimer_cancel(&irq_timer);
 	del_timer_sync(&soft_timer);
 	WRITE_ONCE(stress_stop, true);
-	for (i = 0; i < nw; i++) {
-		kthread_stop(workers[i]);
-		put_task_struct(workers[i]);
-	}
+	workers_stop(workers, nw);
 	krp_unregister_kretprobe(&rp_a);
 	krp_unregister_kretprobe(&rp_b);
 	CHECK(atomic_read(&irq_calls) > 100, "only %d interrupt calls",
@@ -1064,7 +1078,7 @@ static int scenario_int3(void)
 {
 	struct task_struct *workers[NR_CPUS];
 	u8 first = *(u8 *)krp_test_int3_fn;
-	unsigned int c, cpu, nw = 0;
+	unsigned int c, nw;
 	int ret = 0, err, i;
 
 	counters_reset();
@@ -1108,17 +1122,7 @@ static int scenario_int3(void)
 	counters_reset();
 	atomic_set(&stress_bad, 0);
 	WRITE_ONCE(stress_stop, false);
-	for_each_online_cpu(cpu) {
-		struct task_struct *t;
-
-		t = kthread_create(int3_stress_fn, NULL, "krp_int3/%u", cpu);
-		if (IS_ERR(t))
-			break;
-		kthread_bind(t, cpu);
-		get_task_struct(t);
-		wake_up_process(t);
-		workers[nw++] = t;
-	}
+	nw = workers_start(int3_stress_fn, "krp_int3/%u", workers);
 	for (c = 0; c < 200 && !ret; c++) {
 		struct krp_kretprobe *pair[] = { &rp_a, &rp_b };
 
@@ -1135,10 +1139,7 @@ static int scenario_int3(void)
 		krp_unregister_kretprobes(pair, 2);
 	}
 	WRITE_ONCE(stress_stop, true);
-	for (i = 0; i < nw; i++) {
-		kthread_stop(workers[i]);
-		put_task_struct(workers[i]);
-	}
+	workers_stop(workers, nw);
 	CHECK(!atomic_read(&stress_bad), "%d wrong results",
 	      atomic_read(&stress_bad));
 	CHECK(!atomic_read(&n_bad), "%d bad returns", atomic_read(&n_bad));
@@ -1420,24 +1421,14 @@ static int scenario_stress(void)
 {
 	struct task_struct *workers[NR_CPUS];
 	struct krp_kretprobe *pair[] = { &rp_a, &rp_b };
-	unsigned int c, cpu, nw = 0, done;
+	unsigned int c, nw, done;
 	u64 t_reg = 0, t_unreg = 0, t0;
 	int ret = 0, err;
 
 	counters_reset();
 	atomic_set(&stress_bad, 0);
 	WRITE_ONCE(stress_stop, false);
-	for_each_online_cpu(cpu) {
-		struct task_struct *t;
-
-		t = kthread_create(stress_fn, NULL, "krp_stress/%u", cpu);
-		if (IS_ERR(t))
-			break;
-		kthread_bind(t, cpu);
-		get_task_struct(t);
-		wake_up_process(t);
-		workers[nw++] = t;
-	}
+	nw = workers_start(stress_fn, "krp_stress/%u", workers);
 	for (c = 0; c < cycles; c++) {
 		rp_init(&rp_a, "krp_test_target", retval_entry, stress_ret,
 			sizeof(long));
@@ -1469,10 +1460,7 @@ static int scenario_stress(void)
 	}
 	done = c;
 	WRITE_ONCE(stress_stop, true);
-	for (c = 0; c < nw; c++) {
-		kthread_stop(workers[c]);
-		put_task_struct(workers[c]);
-	}
+	workers_stop(workers, nw);
 	CHECK(!atomic_read(&stress_bad), "%d wrong return values",
 	      atomic_read(&stress_bad));
 	CHECK(!atomic_read(&n_bad), "%d bad returns", atomic_read(&n_bad));
