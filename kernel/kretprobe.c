@@ -913,32 +913,25 @@ out_unlock:
 	return ret;
 }
 
-static int krp_register_one(struct krp_kretprobe *rp)
-{
-	return krp_register_common(&rp->kp, rp, &rp->probe);
-}
-
 /**
  * krp_register_kretprobe() - register a return probe
  * @rp: the probe; @rp->kp names a function entry by symbol or address
  *
- * The function must be traceable by ftrace.  On success @rp->kp.addr
- * holds the probed address.  On failure nothing is left registered.
+ * Entry is through ftrace where ftrace can hook the function, and
+ * through an int3 whose displaced instruction krp emulates elsewhere.
+ * On success @rp->kp.addr holds the probed address.  On failure nothing
+ * is left registered.
  *
  * Return: 0; -EINVAL for bad input, not a function entry, krp's own code
  * or a refused function; -ENOENT for an unknown symbol; -E2BIG for a
  * data_size over %KRP_KRETPROBE_MAX_DATA_SIZE or one that cannot fit a
- * task's pool; -EBUSY if @rp is registered already; -EOPNOTSUPP for a
- * function ftrace cannot trace; -ENOMEM.
+ * task's pool; -EBUSY if @rp is registered already or, at an int3 entry,
+ * the kernel's kprobes are there; -EOPNOTSUPP for a function ftrace
+ * cannot trace whose first instruction krp does not emulate; -ENOMEM.
  */
 int krp_register_kretprobe(struct krp_kretprobe *rp)
 {
-	int ret = krp_register_one(rp);
-
-	if (ret)
-		pr_debug("register %s: %d\n",
-			 rp->kp.symbol_name ? rp->kp.symbol_name : "(addr)", ret);
-	return ret;
+	return krp_register_common(&rp->kp, rp, &rp->probe);
 }
 EXPORT_SYMBOL_GPL(krp_register_kretprobe);
 
