@@ -15,6 +15,21 @@
 
 static struct dentry *krp_dir;
 
+/* How a hit at @site runs; krp_mutex held. */
+static const char *krp_site_how(struct krp_site *site)
+{
+	struct krp_probe *p;
+
+	if (!site->int3)
+		return "[FTRACE]";
+	if (site->emu != KRP_EMU_OOL)
+		return "[EMULATED]";
+	list_for_each_entry(p, &site->probes, site_node)
+		if (p->post_handler && !p->disabled)
+			return "[SS]";
+	return "[BOOSTED]";
+}
+
 /*
  * One line per probe, in the format of the kernel's kprobes/list, then
  * krp's own columns:
@@ -39,7 +54,7 @@ static int krp_list_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s%s%s  hits=%lu nmissed=%d\n",
 			   site->gone ? "[GONE]" : "",
 			   p->disabled ? "[DISABLED]" : "",
-			   site->int3 ? "[EMULATED]" : "[FTRACE]",
+			   krp_site_how(site),
 			   krp_probe_hits(p),
 			   (p->rp ? p->rp->nmissed : 0) + (int)p->kp->nmissed);
 	}
@@ -57,6 +72,7 @@ static int krp_stats_show(struct seq_file *m, void *v)
 		[KRP_MISS_DECLINED] = "declined",
 		[KRP_MISS_RCU] = "rcu",
 	};
+	unsigned int slots, dirty;
 	struct krp_cpu_stats sum;
 	int i;
 
@@ -71,6 +87,13 @@ static int krp_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "reclaimed_exit %lu\n", sum.exited);
 	seq_printf(m, "reclaimed_stale %lu\n", sum.stale);
 	seq_printf(m, "pool_bytes %u\n", krp_pool_capacity());
+	seq_printf(m, "int3_traps %lu\n", sum.int3_traps);
+	seq_printf(m, "step_traps %lu\n", sum.step_traps);
+	mutex_lock(&krp_mutex);
+	slots = krp_slots_count(&dirty);
+	mutex_unlock(&krp_mutex);
+	seq_printf(m, "slots_used %u\n", slots - dirty);
+	seq_printf(m, "slots_dirty %u\n", dirty);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(krp_stats);

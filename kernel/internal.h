@@ -34,6 +34,8 @@ struct krp_cpu_stats {
 	unsigned long returns;		/* handled returns through the trampoline */
 	unsigned long stale;		/* frames reclaimed by stack position */
 	unsigned long exited;		/* frames reclaimed at task free */
+	unsigned long int3_traps;	/* int3 entries taken */
+	unsigned long step_traps;	/* single-step traps taken */
 	unsigned long miss[KRP_MISS_NR];
 	unsigned int max_depth;		/* deepest pool seen, in frames */
 };
@@ -99,6 +101,7 @@ struct krp_site {
 	u8 emu_reg2;			/* test: 2nd register; jcc: condition */
 	u16 emu_imm;			/* ret imm16 */
 	unsigned long emu_target;	/* jmp/call/jcc: where it goes */
+	unsigned long slot;		/* KRP_EMU_OOL: its out-of-line copy */
 	struct rcu_head rcu;
 };
 
@@ -113,6 +116,14 @@ enum krp_emu {
 	KRP_EMU_JCC,		/* jcc rel8/rel32 */
 	KRP_EMU_CALL,		/* call rel32 */
 	KRP_EMU_RET,		/* ret, ret imm16 */
+	KRP_EMU_PUSHF,
+	KRP_EMU_POPF,
+	KRP_EMU_CLI,
+	KRP_EMU_STI,
+	KRP_EMU_JMP_REG,	/* jmp *%reg */
+	KRP_EMU_CALL_REG,	/* call *%reg */
+	KRP_EMU_LOOP,		/* loopne, loope, loop, jecxz */
+	KRP_EMU_OOL,		/* not emulated: runs in site->slot */
 };
 
 extern struct mutex krp_mutex;
@@ -126,6 +137,11 @@ int krp_pools_enable(void);
 unsigned long krp_pools_count(void);
 unsigned int krp_pool_capacity(void);
 
+/* slots.c: out-of-line slots, under krp_mutex */
+unsigned long krp_slot_alloc(void);
+void krp_slot_free(unsigned long slot);
+unsigned int krp_slots_count(unsigned int *dirty);
+
 /* kretprobe.c: a frame of @p went away by any path */
 void krp_frame_release(struct krp_probe *p);
 
@@ -136,6 +152,7 @@ int krp_arm_all(bool arm);
 unsigned long krp_trampoline_handler(struct pt_regs *regs,
 				     unsigned long *slot);
 bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
+bool krp_step_trap(struct pt_regs *regs);
 
 /* resolve.c */
 int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared);
@@ -160,9 +177,16 @@ int krp_arch_check_boundary(unsigned long addr, unsigned int offset);
 bool krp_site_orig_byte(unsigned long addr, u8 *byte);
 bool krp_site_lookup(const char *name, unsigned int offset, unsigned long addr,
 		     unsigned long *found);
+int krp_text_write(unsigned long addr, const void *src, size_t len);
 int krp_arch_int3_prepare(struct krp_site *site);
+void krp_arch_int3_release(struct krp_site *site);
 int krp_arch_int3_arm(struct krp_site *site);
 int krp_arch_int3_disarm(struct krp_site *site);
 void krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs);
+void krp_arch_int3_boost(struct krp_site *site, struct pt_regs *regs);
+void krp_arch_step_begin(struct krp_site *site, struct pt_regs *regs,
+			 unsigned long *saved);
+bool krp_arch_step_end(struct krp_site *site, struct pt_regs *regs,
+		       unsigned long saved);
 
 #endif /* KRP_INTERNAL_H */

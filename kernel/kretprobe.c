@@ -247,13 +247,84 @@ static void notrace krp_ftrace_handler(unsigned long ip,
 }
 NOKPROBE_SYMBOL(krp_ftrace_handler);
 
+/*
+ * Single-steps in progress on this CPU.  Interrupts are off from the
+ * int3 to its debug trap, so only an NMI (or machine check) can nest a
+ * step inside another; a stack keeps them apart.  A slot is reserved
+ * before it is filled, so that a nesting step takes the next one.
+ */
+#define KRP_STEP_DEPTH	4
+struct krp_step {
+	struct krp_site *site;
+	unsigned long saved;
+	struct krp_post post;
+};
+struct krp_steps {
+	unsigned int n;
+	struct krp_step step[KRP_STEP_DEPTH];
+};
+static DEFINE_PER_CPU(struct krp_steps, krp_steps);
+
+static bool notrace krp_step_begin(struct krp_site *site,
+				   struct pt_regs *regs, struct krp_post *post)
+{
+	struct krp_steps *steps = this_cpu_ptr(&krp_steps);
+	struct krp_step *step;
+	unsigned int i;
+
+	if (unlikely(steps->n == KRP_STEP_DEPTH)) {
+		for (i = 0; i < post->n; i++)
+			krp_miss(post->probe[i], KRP_MISS_RECURSION);
+		return false;
+	}
+	step = &steps->step[steps->n++];
+	barrier();
+	step->site = site;
+	step->post = *post;
+	krp_arch_step_begin(site, regs, &step->saved);
+	return true;
+}
+NOKPROBE_SYMBOL(krp_step_begin);
+
+/**
+ * krp_step_trap() - a single-step debug trap
+ * @regs: its registers, in NMI-like context
+ *
+ * Called by the arch's debug trap hook.  The innermost step of this CPU
+ * is the one that trapped, if any is krp's: its post-handlers run with
+ * regs->ip after the original instruction, as the kernel's do.
+ *
+ * Return: true if the trap was krp's.
+ */
+bool notrace krp_step_trap(struct pt_regs *regs)
+{
+	struct krp_steps *steps = this_cpu_ptr(&krp_steps);
+	struct krp_step *step;
+	struct krp_post post;
+
+	if (!steps->n)
+		return false;
+	step = &steps->step[steps->n - 1];
+	if (!krp_arch_step_end(step->site, regs, step->saved))
+		return false;
+	post = step->post;
+	barrier();
+	steps->n--;
+	__this_cpu_inc(krp_stats.step_traps);
+	krp_entry_post(regs, &post);
+	return true;
+}
+NOKPROBE_SYMBOL(krp_step_trap);
+
 /**
  * krp_int3_entry() - the int3 entry hook
  * @regs: registers of the trap, in NMI-like context
  * @addr: address of the int3
  *
  * Called by the arch's trap hook.  Whatever happens to the probes, the
- * instruction under the int3 is carried out.
+ * instruction under the int3 is carried out: emulated here, or run from
+ * its out-of-line slot, single-stepped there when a post-handler waits
+ * for it and boosted (no second trap) otherwise.
  *
  * Return: true if the int3 is krp's, and handled.
  */
@@ -264,13 +335,20 @@ bool notrace krp_int3_entry(struct pt_regs *regs, unsigned long addr)
 
 	if (!site || !site->int3)
 		return false;
+	__this_cpu_inc(krp_stats.int3_traps);
 	krp_entry(site, regs, addr, &post);
 	/* a pre-handler that set regs->ip skips the instruction, as in kprobes */
 	if (post.redirected)
 		return true;
-	krp_arch_int3_emulate(site, regs);
-	if (unlikely(post.n))
-		krp_entry_post(regs, &post);
+	if (site->emu != KRP_EMU_OOL) {
+		krp_arch_int3_emulate(site, regs);
+		if (unlikely(post.n))
+			krp_entry_post(regs, &post);
+		return true;
+	}
+	if (unlikely(post.n) && krp_step_begin(site, regs, &post))
+		return true;
+	krp_arch_int3_boost(site, regs);
 	return true;
 }
 NOKPROBE_SYMBOL(krp_int3_entry);
@@ -758,6 +836,8 @@ static void krp_site_put(struct krp_site *site)
 			mod_delayed_work(system_wq, &krp_ops_reaper, HZ);
 	}
 	/* a gone site left the hash earlier; readers may still hold either */
+	if (site->int3)
+		krp_arch_int3_release(site);
 	kfree_rcu(site, rcu);
 }
 
@@ -905,8 +985,11 @@ static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	return 0;
 
 out_site:
-	if (new_site)
+	if (new_site) {
+		if (site->int3)
+			krp_arch_int3_release(site);
 		kfree(site);
+	}
 out_unlock:
 	mutex_unlock(&krp_mutex);
 	krp_probe_free(p);

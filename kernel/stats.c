@@ -67,6 +67,8 @@ void krp_stats_sum(struct krp_cpu_stats *sum)
 		sum->returns += READ_ONCE(s->returns);
 		sum->stale += READ_ONCE(s->stale);
 		sum->exited += READ_ONCE(s->exited);
+		sum->int3_traps += READ_ONCE(s->int3_traps);
+		sum->step_traps += READ_ONCE(s->step_traps);
 		for (i = 0; i < KRP_MISS_NR; i++)
 			sum->miss[i] += READ_ONCE(s->miss[i]);
 		sum->max_depth = max(sum->max_depth, READ_ONCE(s->max_depth));

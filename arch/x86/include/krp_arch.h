@@ -8,6 +8,8 @@
 
 #include <linux/ptrace.h>
 
+#include <krp_slots.h>
+
 /* the return trampoline, arch/x86/kernel/trampoline_32.S */
 extern char krp_trampoline[];
 
@@ -25,7 +27,10 @@ static __always_inline unsigned long *krp_arch_ret_slot(struct pt_regs *regs)
 	return (unsigned long *)kernel_stack_pointer(regs);
 }
 
-/* arch/x86/kernel/text.c: the int3 trap hook */
+/* arch/x86/kernel/slots.S: KRP_NR_SLOTS slots of KRP_SLOT_SIZE bytes */
+extern char krp_slot_area[];
+
+/* arch/x86/kernel/text.c: the int3 and single-step trap hooks */
 int krp_arch_text_init(void);
 void krp_arch_text_exit(void);
 
