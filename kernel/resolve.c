@@ -100,7 +100,8 @@ void krp_resolve_forget(const char *modname)
  * checks text, blacklist, jump-label, static-call, alternatives and BUG
  * sites before it decodes from the function's start to check the
  * boundary, and that decode reads krp's own int3s as one-byte
- * instructions: its -EILSEQ is left to krp's decoder, which knows them.
+ * instructions: its -EILSEQ, and the -EOPNOTSUPP of an instruction it
+ * found by a wrong decode, are left to krp's decoder, which knows them.
  * An address where krp has a site passed all of this when the site was
  * made, and is not handed to the kernel again: it refuses an address
  * that holds another's int3.
@@ -120,7 +121,13 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
 			    (unsigned long)kp->addr, addr))
 		return 0;
 	ret = register_kprobe(&probe);
-	if (ret == -EILSEQ && probe.addr) {
+	/*
+	 * Both come after every check of the address itself: -EILSEQ from
+	 * the boundary decode, -EOPNOTSUPP from preparing the instruction
+	 * that decode found, which is not the real one when krp's int3s
+	 * threw the decode off.  krp decodes and prepares on its own.
+	 */
+	if ((ret == -EILSEQ || ret == -EOPNOTSUPP) && probe.addr) {
 		*addr = (unsigned long)probe.addr;
 		return 0;
 	}
