@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,4 +118,60 @@ int krp_write_file(const char *path, const char *str)
 	if (n < 0)
 		return -err;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+long krp_stat(const char *name)
+{
+	static char buf[8192];
+	size_t len = strlen(name);
+	char *line, *save;
+
+	if (krp_read_file(KRP_DEBUGFS "/stats", buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			return strtol(line + len + 1, NULL, 10);
+	return -1;
+}
+
+bool krp_matches(const char *re, const char *s)
+{
+	regex_t r;
+	bool ok;
+
+	if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB))
+		return false;
+	ok = !regexec(&r, s, 0, NULL, 0);
+	regfree(&r);
+	return ok;
+}
+
+int krp_file_workload(const char *dir, int rounds)
+{
+	char data[256], back[256], file[128], link[128], got[128];
+	int i, fd, bad = 0;
+	ssize_t n;
+
+	snprintf(file, sizeof(file), "%s/krp_work", dir);
+	snprintf(link, sizeof(link), "%s/krp_work_link", dir);
+	for (i = 0; i < rounds; i++) {
+		memset(data, 'a' + i % 26, sizeof(data));
+		fd = open(file, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+		if (fd < 0 || write(fd, data, sizeof(data)) != sizeof(data))
+			bad++;
+		close(fd);
+		fd = open(file, O_RDONLY);
+		if (fd < 0 || read(fd, back, sizeof(back)) != sizeof(back) ||
+		    memcmp(data, back, sizeof(data)))
+			bad++;
+		close(fd);
+		unlink(link);
+		n = symlink(file, link) ? -1 : readlink(link, got, sizeof(got));
+		if (n != (ssize_t)strlen(file) || memcmp(got, file, n))
+			bad++;
+		unlink(link);
+		unlink(file);
+	}
+	return bad;
 }

@@ -40,4 +40,16 @@ ssize_t krp_read_file(const char *path, char *buf, size_t size);
 /* One write(2) of STR to PATH; 0 only if all of it was taken. */
 int krp_write_file(const char *path, const char *str);
 
+/* The value of line NAME of krp/stats, or -1. */
+long krp_stat(const char *name);
+
+/* Whether S matches the extended regular expression RE. */
+bool krp_matches(const char *re, const char *s);
+
+/*
+ * Create, write, read back, symlink, readlink and unlink a file in DIR,
+ * ROUNDS times; returns how many steps gave a wrong result.
+ */
+int krp_file_workload(const char *dir, int rounds);
+
 #endif /* KRP_TEST_H */

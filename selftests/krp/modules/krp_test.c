@@ -23,6 +23,8 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/module.h>
+#include <asm/uaccess.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -91,6 +93,11 @@ static notrace TARGET __used int krp_test_notrace(int x)
 	return x + 1;
 }
 
+static TARGET int krp_test_notrace_call(int x)
+{
+	return krp_test_notrace(x);
+}
+
 /* notrace, and not leaves: they start by pushing the frame pointer */
 static notrace TARGET int krp_test_int3_fn(int x)
 {
@@ -116,6 +123,106 @@ static notrace TARGET int krp_test_int3_rec(int n)
 	if (n <= 0)
 		return 0;
 	return krp_test_int3_rec(n - 1) + 1;
+}
+
+/* its first instruction reads through a pointer: no out-of-line copy */
+static notrace TARGET __used int krp_test_deref(int *p)
+{
+	return *p + 1;
+}
+
+/*
+ * Hand-written targets, so that each class of instruction sits where the
+ * test knows it.  The kernel's i386 convention (regparm 3): the argument
+ * in %eax, the result in %eax.
+ *
+ * krp_test_ool(x): besides the frame, every instruction runs out of
+ * line: register arithmetic, stack and frame accesses, flags carried
+ * across instructions, a locked stack update, a per-CPU and a global
+ * load, a prefixed instruction.
+ */
+int krp_test_ool(int x);
+int krp_test_emu(int x);
+extern int krp_test_ool_bias;
+int krp_test_ool_bias = 1000;
+DEFINE_PER_CPU(int, krp_test_pcpu);
+
+asm(".pushsection .text, \"ax\"\n"
+"	.globl krp_test_ool\n"
+"	.type krp_test_ool, @function\n"
+"krp_test_ool:\n"
+"	push %ebp\n"
+"	mov %esp, %ebp\n"
+"	push %ebx\n"
+"	mov %eax, %ebx\n"
+"	lea 0x7(%eax,%eax,2), %ecx\n"
+"	imul $5, %ecx, %edx\n"
+"	shl $2, %ebx\n"
+"	add %ebx, %edx\n"
+"	sub $0x10, %esp\n"
+"	mov %edx, 0x4(%esp)\n"
+"	movl $0x11, (%esp)\n"
+"	mov 0x4(%esp), %eax\n"
+"	add (%esp), %eax\n"
+"	mov %eax, -0x8(%ebp)\n"
+"	addl $0x3, -0x8(%ebp)\n"
+"	mov -0x8(%ebp), %eax\n"
+"	cmp $0x64, %eax\n"
+"	setg %cl\n"
+"	movzbl %cl, %ecx\n"
+"	bswap %ecx\n"
+"	bswap %ecx\n"
+"	xchg %ecx, %edx\n"
+"	add %edx, %eax\n"
+"	lock incl (%esp)\n"
+"	mov (%esp), %edx\n"
+"	sub $0x12, %edx\n"
+"	add %edx, %eax\n"
+"	add krp_test_ool_bias, %eax\n"
+"	add %fs:krp_test_pcpu, %eax\n"
+"	pause\n"
+"	add $0x10, %esp\n"
+"	pop %ebx\n"
+"	pop %ebp\n"
+"	ret\n"
+"	.size krp_test_ool, . - krp_test_ool\n"
+/*
+ * krp_test_emu(x), x > 0: the control-flow and flags instructions krp
+ * emulates, and two ud2 that never run and cannot be probed.
+ */
+"	.globl krp_test_emu\n"
+"	.type krp_test_emu, @function\n"
+"krp_test_emu:\n"
+"	push %ebp\n"
+"	mov %esp, %ebp\n"
+"	pushf\n"
+"	cli\n"
+"	mov %eax, %ecx\n"
+"	xor %edx, %edx\n"
+"1:	add $3, %edx\n"
+"	loop 1b\n"
+"	jecxz 2f\n"
+"	ud2\n"
+"2:	mov $3f, %ecx\n"
+"	call *%ecx\n"
+"	mov $4f, %ecx\n"
+"	jmp *%ecx\n"
+"	ud2\n"
+"4:	popf\n"
+"	sti\n"
+"	mov %edx, %eax\n"
+"	pop %ebp\n"
+"	ret\n"
+"3:	add $1, %edx\n"
+"	ret\n"
+"	.size krp_test_emu, . - krp_test_emu\n"
+".popsection");
+
+static int krp_test_ool_ref(int x)
+{
+	int r = 19 * x + 55;
+
+	return r + (r > 100) + krp_test_ool_bias + this_cpu_read(krp_test_pcpu);
 }
 
 static int count_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
@@ -758,9 +865,9 @@ static int scenario_badinput(void)
 		}
 	}
 
-	/* a notrace leaf: its first instruction sets flags, not emulated yet */
-	rp_init(&rp_a, "krp_test_notrace", NULL, retval_ret, 0);
-	ret |= expect_err(&rp_a, -EOPNOTSUPP, "int3 entry not emulatable");
+	/* an int3 entry whose first instruction cannot run out of line */
+	rp_init(&rp_a, "krp_test_deref", NULL, retval_ret, 0);
+	ret |= expect_err(&rp_a, -EOPNOTSUPP, "int3 entry not runnable");
 
 	rp_init(&rp_a, "__switch_to", NULL, retval_ret, 0);
 	ret |= expect_err(&rp_a, -EINVAL, "__switch_to");
@@ -1568,7 +1675,7 @@ static void every_unregister(void)
 	every_n = 0;
 }
 
-static int scenario_arm_every(void)
+static int arm_every(bool post)
 {
 	int f, off, err, size, refused = 0, tried = 0;
 	char buf[KSYM_SYMBOL_LEN], *slash;
@@ -1588,7 +1695,7 @@ static int scenario_arm_every(void)
 			kp->symbol_name = every_funcs[f];
 			kp->offset = off;
 			kp->pre_handler = every_pre;
-			kp->post_handler = every_post;
+			kp->post_handler = post ? every_post : NULL;
 			err = krp_register_kprobe(kp);
 			tried++;
 			if (!err) {
@@ -1619,6 +1726,118 @@ static int scenario_arm_every(void)
 	return every_n ? 0 : -ENOENT;
 }
 
+/* pre- and post-handlers: what is not emulated is single-stepped */
+static int scenario_arm_every(void)
+{
+	return arm_every(true);
+}
+
+/* pre-handlers only: what is not emulated is boosted */
+static int scenario_arm_every_boost(void)
+{
+	return arm_every(false);
+}
+
+/*
+ * arm_every_ret/disarm_every_ret: return probes on functions ftrace
+ * cannot hook, entered through an int3, left armed for a workload.  The
+ * user-access helpers are assembly, so never traceable, and on every
+ * system call path that copies an int in or out.
+ */
+static const char * const every_ret_funcs[] = {
+	"__get_user_1", "__get_user_2", "__get_user_4",
+	"__put_user_1", "__put_user_2", "__put_user_4",
+	"krp_test_notrace", "krp_test_int3_fn", "krp_test_ool",
+	"krp_test_emu",
+};
+static struct krp_kretprobe every_rps[ARRAY_SIZE(every_ret_funcs)];
+static atomic_t every_ret_entries[ARRAY_SIZE(every_ret_funcs)];
+static atomic_t every_ret_returns[ARRAY_SIZE(every_ret_funcs)];
+static bool every_ret_armed[ARRAY_SIZE(every_ret_funcs)];
+
+static int every_ret_entry(struct krp_kretprobe_instance *ri,
+			   struct pt_regs *regs)
+{
+	atomic_inc(&every_ret_entries[krp_get_kretprobe(ri) - every_rps]);
+	return 0;
+}
+
+static int every_ret_ret(struct krp_kretprobe_instance *ri,
+			 struct pt_regs *regs)
+{
+	atomic_inc(&every_ret_returns[krp_get_kretprobe(ri) - every_rps]);
+	if (instruction_pointer(regs) != krp_get_kretprobe_retaddr(ri))
+		atomic_inc(&every_bad);
+	return 0;
+}
+
+static void every_ret_unregister(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(every_rps); i++) {
+		if (every_ret_armed[i])
+			krp_unregister_kretprobe(&every_rps[i]);
+		every_ret_armed[i] = false;
+	}
+}
+
+static int scenario_arm_every_ret(void)
+{
+	int i, err, n = 0;
+
+	atomic_set(&every_bad, 0);
+	for (i = 0; i < ARRAY_SIZE(every_rps); i++) {
+		rp_init(&every_rps[i], every_ret_funcs[i], every_ret_entry,
+			every_ret_ret, 0);
+		atomic_set(&every_ret_entries[i], 0);
+		atomic_set(&every_ret_returns[i], 0);
+		err = krp_register_kretprobe(&every_rps[i]);
+		if (err) {
+			pr_err("arm_every_ret: %s: %d\n", every_ret_funcs[i], err);
+			every_ret_unregister();
+			return err;
+		}
+		every_ret_armed[i] = true;
+		if (every_rps[i].kp.flags & KRP_FLAG_FTRACE) {
+			pr_err("arm_every_ret: %s is traceable\n",
+			       every_ret_funcs[i]);
+			every_ret_unregister();
+			return -EINVAL;
+		}
+		n++;
+	}
+	/* the test module's own: exercised from here */
+	for (i = 0; i < 100; i++)
+		if (krp_test_notrace(i) != i + 1 || krp_test_int3_fn(i) != 3 * i + 2 ||
+		    krp_test_ool(i) != krp_test_ool_ref(i) ||
+		    krp_test_emu(i + 1) != 3 * i + 4)
+			atomic_inc(&every_bad);
+	pr_info("arm_every_ret: %d return probes at int3 entries\n", n);
+	return 0;
+}
+
+static int scenario_disarm_every_ret(void)
+{
+	int i, hit = 0, ret = 0;
+
+	every_ret_unregister();
+	for (i = 0; i < ARRAY_SIZE(every_rps); i++) {
+		int e = atomic_read(&every_ret_entries[i]);
+		int r = atomic_read(&every_ret_returns[i]);
+
+		pr_info("disarm_every_ret: %s: %d entries, %d returns\n",
+			every_ret_funcs[i], e, r);
+		/* a task may still sleep in a page fault of a user access */
+		CHECK(e >= r && e - r <= 2, "%s: %d entries, %d returns",
+		      every_ret_funcs[i], e, r);
+		hit += e > 0;
+	}
+	CHECK(hit >= 6, "only %d functions hit", hit);
+	CHECK(!atomic_read(&every_bad), "%d bad", atomic_read(&every_bad));
+	return ret;
+}
+
 static int scenario_disarm_every(void)
 {
 	int f, ret = 0;
@@ -1637,10 +1856,307 @@ static int scenario_disarm_every(void)
 	return ret;
 }
 
+/*
+ * ool: the hand-written targets with a kprobe on every instruction
+ * boundary, first pre-handlers only (out-of-line instructions boosted),
+ * then pre- and post-handlers (single-stepped); results and handler
+ * order checked.  The ool_* scenarios leave them armed for the user
+ * side to read krp/list and the trap counts.
+ */
+#define OOL_MAX 64
+static struct krp_kprobe ool_kps[OOL_MAX];
+static atomic_t ool_pre[OOL_MAX], ool_post[OOL_MAX], ool_bad;
+static unsigned long ool_post_ip[OOL_MAX];
+static int ool_n;
+
+static int ool_pre_fn(struct krp_kprobe *kp, struct pt_regs *regs)
+{
+	int i = kp - ool_kps;
+
+	if (instruction_pointer(regs) != (unsigned long)kp->addr + 1 ||
+	    preemptible() ||
+	    atomic_read(&ool_pre[i]) != atomic_read(&ool_post[i]))
+		atomic_inc(&ool_bad);
+	atomic_inc(&ool_pre[i]);
+	return 0;
+}
+
+static int ool_pre_only_fn(struct krp_kprobe *kp, struct pt_regs *regs)
+{
+	int i = kp - ool_kps;
+
+	if (instruction_pointer(regs) != (unsigned long)kp->addr + 1 ||
+	    preemptible())
+		atomic_inc(&ool_bad);
+	atomic_inc(&ool_pre[i]);
+	return 0;
+}
+
+/* runs after the instruction: regs->ip is where execution goes on */
+static void ool_post_fn(struct krp_kprobe *kp, struct pt_regs *regs,
+			unsigned long flags)
+{
+	int i = kp - ool_kps;
+
+	if (atomic_read(&ool_pre[i]) != atomic_read(&ool_post[i]) + 1 ||
+	    preemptible() || (regs->flags & X86_EFLAGS_TF))
+		atomic_inc(&ool_bad);
+	ool_post_ip[i] = instruction_pointer(regs);
+	atomic_inc(&ool_post[i]);
+}
+
+static void ool_unregister(void)
+{
+	struct krp_kprobe *list[OOL_MAX];
+	int i;
+
+	for (i = 0; i < ool_n; i++)
+		list[i] = &ool_kps[i];
+	if (ool_n)
+		krp_unregister_kprobes(list, ool_n);
+	ool_n = 0;
+}
+
+/*
+ * A kprobe on every byte of @fn that krp takes; what it refuses must be
+ * -EILSEQ (inside an instruction) or -EOPNOTSUPP (ud2).
+ */
+static int ool_register(void *fn, const char *sym, bool post)
+{
+	char buf[KSYM_SYMBOL_LEN], *slash;
+	int off, size, err;
+
+	/* "name+0x0/0xsize [module]" */
+	snprintf(buf, sizeof(buf), "%pS", fn);
+	slash = strchr(buf, '/');
+	if (!slash || sscanf(slash + 1, "%x", &size) != 1)
+		return -EINVAL;
+	for (off = 0; off < size && ool_n < OOL_MAX; off++) {
+		struct krp_kprobe *kp = &ool_kps[ool_n];
+
+		memset(kp, 0, sizeof(*kp));
+		kp->symbol_name = sym;
+		kp->offset = off;
+		kp->pre_handler = post ? ool_pre_fn : ool_pre_only_fn;
+		kp->post_handler = post ? ool_post_fn : NULL;
+		atomic_set(&ool_pre[ool_n], 0);
+		atomic_set(&ool_post[ool_n], 0);
+		err = krp_register_kprobe(kp);
+		if (!err) {
+			ool_n++;
+			continue;
+		}
+		if (kp->probe || (err != -EILSEQ &&
+				  (err != -EOPNOTSUPP || *((u8 *)fn + off) != 0x0f))) {
+			pr_err("%s+%d: %d\n", sym, off, err);
+			ool_unregister();
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int ool_arm(bool post)
+{
+	int err;
+
+	if (ool_n)
+		return -EBUSY;
+	atomic_set(&ool_bad, 0);
+	this_cpu_write(krp_test_pcpu, 7);
+	err = ool_register(krp_test_ool, "krp_test_ool", post);
+	if (!err)
+		err = ool_register(krp_test_emu, "krp_test_emu", post);
+	if (err)
+		ool_unregister();
+	return err;
+}
+
+static int scenario_ool_arm_boost(void)
+{
+	return ool_arm(false);
+}
+
+static int scenario_ool_arm_step(void)
+{
+	return ool_arm(true);
+}
+
+#define OOL_CALLS 10
+
+/* Every CPU's per-CPU value is the same, so migration does not matter. */
+static int scenario_ool_call(void)
+{
+	int ret = 0, i, cpu;
+
+	for_each_possible_cpu(cpu)
+		*per_cpu_ptr(&krp_test_pcpu, cpu) = 7;
+	for (i = 0; i < OOL_CALLS; i++) {
+		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d: %d, not %d",
+		      i, krp_test_ool(i), krp_test_ool_ref(i));
+		CHECK(krp_test_emu(i + 1) == 3 * (i + 1) + 1, "x=%d: %d", i + 1,
+		      krp_test_emu(i + 1));
+		CHECK(!irqs_disabled(), "interrupts left off");
+	}
+	return ret;
+}
+
+/* After one ool_call: each target ran OOL_CALLS times. */
+static int scenario_ool_disarm(void)
+{
+	unsigned long ool = (unsigned long)krp_test_ool;
+	unsigned long emu = (unsigned long)krp_test_emu;
+	int ret = 0, i, first_emu = -1, calls = OOL_CALLS;
+
+	for (i = 0; i < ool_n; i++) {
+		unsigned long at = (unsigned long)ool_kps[i].addr;
+		int pre = atomic_read(&ool_pre[i]);
+
+		if (at >= emu && first_emu < 0)
+			first_emu = i;
+		/* straight-line code: every instruction runs once a call */
+		if (at < emu)
+			CHECK(pre == calls, "krp_test_ool+%lu: %d hits", at - ool,
+			      pre);
+		if (ool_kps[i].post_handler)
+			CHECK(atomic_read(&ool_post[i]) == pre,
+			      "+%lu: %d pre, %d post", at - ool, pre,
+			      atomic_read(&ool_post[i]));
+		/* a post-handler sees the next instruction's address */
+		if (ool_kps[i].post_handler && at < emu && i + 1 < ool_n &&
+		    (unsigned long)ool_kps[i + 1].addr < emu)
+			CHECK(ool_post_ip[i] == (unsigned long)ool_kps[i + 1].addr,
+			      "krp_test_ool+%lu: post at +%lu", at - ool,
+			      ool_post_ip[i] - ool);
+	}
+	CHECK(first_emu > 20, "%d instructions of krp_test_ool", first_emu);
+	/* the emulated loop body runs x times a call */
+	CHECK(first_emu > 0 && ool_n - first_emu >= 18,
+	      "%d instructions of krp_test_emu", ool_n - first_emu);
+	CHECK(!atomic_read(&ool_bad), "%d handler runs out of order or context",
+	      atomic_read(&ool_bad));
+	ool_unregister();
+	return ret;
+}
+
+static int ool_ret_fn(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	unsigned long ra = krp_get_kretprobe_retaddr(ri);
+
+	if (regs_return_value(regs) != *(long *)ri->data + 1 ||
+	    !within_module(ra, THIS_MODULE) ||
+	    instruction_pointer(regs) != ra || preemptible())
+		atomic_inc(&n_bad);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+/* A return probe at a boosted entry: the leaf's first insn is an add. */
+static int scenario_ool_ret(void)
+{
+	int ret = 0, i, err;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_notrace", retval_entry, ool_ret_fn,
+		sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	CHECK(!(rp_a.kp.flags & KRP_FLAG_FTRACE), "%x", rp_a.kp.flags);
+	for (i = 0; i < 50; i++)
+		CHECK(krp_test_notrace_call(i) == i + 1, "x=%d", i);
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(atomic_read(&n_entry) == 50 && atomic_read(&n_ret) == 50 &&
+	      !atomic_read(&n_bad), "%d entries %d returns %d bad",
+	      atomic_read(&n_entry), atomic_read(&n_ret), atomic_read(&n_bad));
+	return ret;
+}
+
+/*
+ * refuse: every class of address krp will not probe, each with its
+ * errno, and nothing left behind.
+ */
+static int refuse_one(const char *sym, unsigned int off, void *addr, int want,
+		      const char *what)
+{
+	struct krp_kprobe kp = {
+		.symbol_name = sym, .offset = off, .addr = addr,
+		.pre_handler = ool_pre_only_fn,
+	};
+	int err = krp_register_kprobe(&kp);
+
+	if (err == want && !kp.probe)
+		return 0;
+	pr_err("refuse %s: got %d, want %d\n", what, err, want);
+	if (!err)
+		krp_unregister_kprobe(&kp);
+	return -EINVAL;
+}
+
+/* Offset of the first @len bytes equal to @pat in the first 64 of @fn. */
+static int find_bytes(void *fn, const u8 *pat, int len)
+{
+	int i;
+
+	for (i = 0; i + len <= 64; i++)
+		if (!memcmp((u8 *)fn + i, pat, len))
+			return i;
+	return -1;
+}
+
+static int scenario_refuse(void)
+{
+	static const u8 ud2[] = { 0x0f, 0x0b };
+	static const u8 uaccess[] = { 0x8b, 0x10 };	/* mov (%eax),%edx */
+	static const u8 pushf_cli[] = { 0x9c, 0xfa };
+	int ret = 0, off;
+
+	ret |= refuse_one("krp_test_target", 1, NULL, -EILSEQ,
+			  "inside the ftrace call");
+	ret |= refuse_one("krp_test_ool", 5, NULL, -EILSEQ,
+			  "inside an instruction");
+	off = find_bytes(krp_test_emu, ud2, 2);
+	ret |= off < 0 ? -EINVAL :
+	       refuse_one("krp_test_emu", off, NULL, -EOPNOTSUPP, "ud2");
+	ret |= refuse_one("krp_test_deref", 0, NULL, -EOPNOTSUPP,
+			  "a load through a pointer");
+	/* an exception-table site: the user access of get_user() */
+	off = find_bytes(__get_user_4, uaccess, 2);
+	ret |= off < 0 ? -EINVAL :
+	       refuse_one("__get_user_4", off, NULL, -EOPNOTSUPP,
+			  "an exception-table fixup site");
+	/* the kernel's trap entry and its int3 and debug handling */
+	ret |= refuse_one("asm_exc_int3", 0, NULL, -EINVAL, "int3 entry");
+	ret |= refuse_one("exc_int3", 0, NULL, -EINVAL, "exc_int3");
+	ret |= refuse_one("asm_exc_debug", 0, NULL, -EINVAL, "debug entry");
+	ret |= refuse_one("notify_die", 0, NULL, -EINVAL, "notify_die");
+	ret |= refuse_one("entry_INT80_32", 0, NULL, -EINVAL, "syscall entry");
+	/* krp itself */
+	ret |= refuse_one("krp_int3_entry", 0, NULL, -EINVAL, "krp's int3 path");
+	ret |= refuse_one("krp_slot_area", 0, NULL, -EINVAL, "krp's slots");
+	/* not text at all */
+	ret |= refuse_one(NULL, 0, &krp_test_ool_bias, -EINVAL, "data");
+	/* as the kernel's kprobes answer: no symbol there */
+	ret |= refuse_one(NULL, 0, (void *)1, -ENOENT, "no mapping");
+	/* where the kernel patches: jump labels and static calls */
+	ret |= refuse_one("__SCT__tp_func_task_newtask", 0, NULL, -EINVAL,
+			  "a static-call trampoline");
+	/* the pushf; cli pair of krp_test_emu is emulated, not refused */
+	off = find_bytes(krp_test_emu, pushf_cli, 2);
+	CHECK(off > 0, "no pushf in krp_test_emu");
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
 } scenarios[] = {
+	{ "ool_arm_boost", scenario_ool_arm_boost },
+	{ "ool_arm_step", scenario_ool_arm_step },
+	{ "ool_call", scenario_ool_call },
+	{ "ool_disarm", scenario_ool_disarm },
+	{ "ool_ret", scenario_ool_ret },
+	{ "refuse", scenario_refuse },
 	{ "retval", scenario_retval },
 	{ "data", scenario_data },
 	{ "recursion", scenario_recursion },
@@ -1664,6 +2180,9 @@ static const struct {
 	{ "disarm_target", scenario_disarm_target },
 	{ "arm_int3", scenario_arm_int3 },
 	{ "arm_every", scenario_arm_every },
+	{ "arm_every_boost", scenario_arm_every_boost },
+	{ "arm_every_ret", scenario_arm_every_ret },
+	{ "disarm_every_ret", scenario_disarm_every_ret },
 	{ "disarm_every", scenario_disarm_every },
 	{ "disarm_int3", scenario_disarm_int3 },
 };
@@ -1724,6 +2243,8 @@ static void __exit krp_test_exit(void)
 			krp_unregister_kprobe(&kps[i]);
 	if (every_kps)
 		every_unregister();
+	ool_unregister();
+	every_ret_unregister();
 }
 
 module_init(krp_test_init);
