@@ -155,7 +155,7 @@ static __always_inline void krp_entry(struct krp_site *site,
 		return;
 	}
 
-	pool = krp_pool_of(current);
+	pool = NULL;
 	slot = krp_arch_ret_slot(regs);
 	orig_ip = instruction_pointer(regs);
 	instruction_pointer_set(regs, ip + 1);
@@ -168,6 +168,9 @@ static __always_inline void krp_entry(struct krp_site *site,
 			__this_cpu_and(krp_busy, ~level);
 			continue;
 		}
+		/* plain kprobes' sites have no use for a pool */
+		if (!pool)
+			pool = krp_pool_of(current);
 		if (unlikely(!pool)) {
 			krp_miss(p, KRP_MISS_NOPOOL);
 			continue;
@@ -1001,16 +1004,18 @@ out_unlock:
  * @rp: the probe; @rp->kp names a function entry by symbol or address
  *
  * Entry is through ftrace where ftrace can hook the function, and
- * through an int3 whose displaced instruction krp emulates elsewhere.
- * On success @rp->kp.addr holds the probed address.  On failure nothing
- * is left registered.
+ * elsewhere through an int3 whose displaced instruction krp emulates or
+ * boosts from an out-of-line slot, as for krp_register_kprobe().  On
+ * success @rp->kp.addr holds the probed address.  On failure nothing is
+ * left registered.
  *
  * Return: 0; -EINVAL for bad input, not a function entry, krp's own code
  * or a refused function; -ENOENT for an unknown symbol; -E2BIG for a
  * data_size over %KRP_KRETPROBE_MAX_DATA_SIZE or one that cannot fit a
  * task's pool; -EBUSY if @rp is registered already or, at an int3 entry,
- * the kernel's kprobes are there; -EOPNOTSUPP for a function ftrace
- * cannot trace whose first instruction krp does not emulate; -ENOMEM.
+ * the kernel's kprobes or another patcher's bytes are there; -EOPNOTSUPP
+ * for a function ftrace cannot trace whose first instruction cannot run
+ * out of line; -ENOSPC when no out-of-line slot is left; -ENOMEM.
  */
 int krp_register_kretprobe(struct krp_kretprobe *rp)
 {
@@ -1240,15 +1245,19 @@ EXPORT_SYMBOL_GPL(krp_enable_kretprobe);
  * @kp: the probe: @kp->symbol_name plus @kp->offset, or @kp->addr
  *
  * At a traceable function's entry the hit comes through ftrace; anywhere
- * else through an int3, whose instruction krp then carries out by
- * emulation (push/pop of a register, mov %esp,%ebp, test reg,reg, nops,
- * relative jumps, conditional jumps, relative calls, ret).  Other
- * instructions are refused until out-of-line execution lands.
+ * else through an int3, whose instruction krp then carries out:
+ * emulated in the trap (stack, flags and control-flow instructions), or
+ * copied to an out-of-line slot, boosted from there (one trap) or, when
+ * a probe there has a post-handler, single-stepped.  Instructions that
+ * cannot run at another address, such as those that may fault into an
+ * exception fixup, are refused.
  *
  * Return: 0; -EINVAL for bad input, krp's own code or an address the
  * kernel's kprobes refuse; -ENOENT for an unknown symbol; -EILSEQ if the
- * address is not an instruction boundary; -EBUSY if @kp is registered;
- * -EOPNOTSUPP for an instruction krp cannot carry out yet; -ENOMEM.
+ * address is not an instruction boundary; -EBUSY if @kp is registered,
+ * or the kernel's kprobes or another patcher's bytes are there;
+ * -EOPNOTSUPP for an instruction krp cannot carry out; -ENOSPC when no
+ * out-of-line slot is left; -ENOMEM.
  */
 int krp_register_kprobe(struct krp_kprobe *kp)
 {

@@ -318,7 +318,8 @@ static const char *krp_ool_refusal(const struct krp_insn *insn)
 	}
 	if (insn->map == KRP_INSN_MAP_3DNOW)
 		return "3DNow!";
-	if ((f & KRP_INSN_F_MOFFS) &&
+	/* mov to or from a fixed address: per-CPU data under %fs */
+	if ((f & KRP_INSN_F_MOFFS) && insn->seg != 0x64 &&
 	    (u32)krp_insn_field_u64(&insn->imm[0]) < PAGE_OFFSET)
 		return "an access to a fixed low address (may fault into a fixup)";
 	if ((f & KRP_INSN_F_MEM) && !krp_mem_is_fixup_free(insn))
@@ -342,6 +343,31 @@ static int krp_slot_fill(struct krp_site *site, const struct krp_insn *insn)
 	return krp_text_write(site->slot, code, sizeof(code));
 }
 
+/*
+ * Another patcher's bytes, not the function's own: an int3 (a debugger,
+ * or a kernel kprobe going away), or the jump of an optimized kernel
+ * kprobe, which stays in the text for a while after its kprobe is
+ * unregistered.  Emulating that jump would run the kernel's detour.
+ */
+static int krp_foreign_patch(struct krp_site *site, const struct krp_insn *insn)
+{
+	char sym[KSYM_NAME_LEN], mod[MODULE_NAME_LEN];
+	unsigned int off;
+
+	if (insn->flags & KRP_INSN_F_INT3) {
+		pr_err("%s+0x%x: another int3 is there\n", site->sym,
+		       site->offset);
+		return -EBUSY;
+	}
+	if (insn->bytes[0] != 0xe9 ||
+	    krp_describe((unsigned long)krp_insn_rel_target(insn, site->addr),
+			 sym, &off, mod) || strcmp(mod, "__builtin__kprobes"))
+		return 0;
+	pr_err("%s+0x%x: an optimized kprobe's jump is there (%s)\n",
+	       site->sym, site->offset, sym);
+	return -EBUSY;
+}
+
 /**
  * krp_arch_int3_prepare() - decide how the instruction at @site runs
  * @site: a site that ftrace cannot hook
@@ -351,9 +377,10 @@ static int krp_slot_fill(struct krp_site *site, const struct krp_insn *insn)
  * is boosted (a jump back, no second trap) or, for post-handlers,
  * single-stepped.  What cannot run out of line is refused.
  *
- * Return: 0; -EILSEQ if the bytes do not decode; -EOPNOTSUPP, with a
- * message, for an instruction that cannot run out of line; -ENOSPC when
- * every slot is taken; or an error of the slot write.
+ * Return: 0; -EILSEQ if the bytes do not decode; -EBUSY if another
+ * patcher's int3 or jump is there; -EOPNOTSUPP, with a message, for an
+ * instruction that cannot run out of line; -ENOSPC when every slot is
+ * taken; or an error of the slot write.
  */
 int krp_arch_int3_prepare(struct krp_site *site)
 {
@@ -366,6 +393,9 @@ int krp_arch_int3_prepare(struct krp_site *site)
 			      KRP_INSN_MODE_32);
 	if (ret)
 		return ret == -ENODATA ? -EILSEQ : ret;
+	ret = krp_foreign_patch(site, &insn);
+	if (ret)
+		return ret;
 	site->emu_len = insn.length;
 	/* what arming will expect to find, and disarming will put back */
 	memcpy(site->text, insn.bytes, insn.length);
@@ -670,6 +700,7 @@ NOKPROBE_SYMBOL(krp_int3_notify);
 
 static struct notifier_block krp_int3_nb = {
 	.notifier_call = krp_int3_notify,
+	.priority = INT_MAX,
 };
 
 int krp_arch_text_init(void)
