@@ -31,6 +31,13 @@ static unsigned int loops = 20000;
 module_param(loops, uint, 0444);
 MODULE_PARM_DESC(loops, "calls per measurement");
 
+static char *rows = "ftrace,int3,boost,kprobe,kprobe_ss,sleepers";
+module_param(rows, charp, 0444);
+MODULE_PARM_DESC(rows, "comma-separated rows to measure: ftrace, int3, boost, kprobe, kprobe_ss, sleepers");
+
+/* hits of krp's probes at int3 entries, for the traps-per-hit figure */
+static atomic_t krp_int3_hits;
+
 static char *report;
 static size_t report_len;
 #define REPORT_SIZE 4096
@@ -56,13 +63,49 @@ static notrace __attribute__((__noipa__)) int krp_bench_leaf(int x)
 }
 
 /*
- * ftrace cannot hook it; not a leaf, so it starts with push %ebp.  Its
- * callee is notrace too, so no ftrace hook left behind by the ftrace
- * rows counts here.
+ * The int3 rows measure the kernel's probe and krp's on two copies of
+ * one function, never on the same one: a kernel kprobe that was
+ * optimized into a jump leaves it in the text for a while after it is
+ * unregistered, and krp refuses an address while it is there.
+ *
+ * krp_bench_*_boost start with an add that runs out of line; the kernel
+ * optimizes a probe there into a jump (the add and the ret can be
+ * copied).  krp_bench_*_push start with push %ebp, which krp emulates
+ * and the kernel optimizes too (push, add and mov make 6 bytes).
+ * krp_bench_*_notrace start with push %ebp; mov %esp,%ebp; call, which
+ * the kernel cannot optimize: an int3 and a single-step int3.
  */
-static notrace __attribute__((__noipa__)) int krp_bench_notrace(int x)
+#define BENCH_PAIR(name, expr)						\
+static notrace __attribute__((__noipa__)) int krp_bench_k_##name(int x)	\
+{									\
+	return expr;							\
+}									\
+static notrace __attribute__((__noipa__)) int krp_bench_r_##name(int x)	\
+{									\
+	return expr;							\
+}
+
+BENCH_PAIR(boost, x + 1)
+BENCH_PAIR(ss, x + 1)
+BENCH_PAIR(push, krp_bench_leaf(x + 1))
+BENCH_PAIR(notrace, krp_bench_leaf(x))
+
+/*
+ * How the kernel's probe @p runs, while it is registered.  A probe the
+ * optimizer may take is the only child of an aggregate probe, which
+ * heads its list and carries the OPTIMIZED flag.
+ */
+static const char *kernel_probe_how(struct kprobe *p)
 {
-	return krp_bench_leaf(x);
+	struct kprobe *ap = p;
+
+	if (p->flags & KPROBE_FLAG_FTRACE)
+		return "ftrace entry";
+	if (!list_empty(&p->list))
+		ap = container_of(p->list.next, struct kprobe, list);
+	return ap->flags & KPROBE_FLAG_OPTIMIZED ?
+	       "optimized to a jump, no trap" :
+	       "int3, then a single-step int3: two traps";
 }
 
 /* Guest nanoseconds for @loops calls, with interrupts off: no noise. */
@@ -110,6 +153,33 @@ static int k_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int krp_handler(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
 {
 	return 0;
+}
+
+static int krp_int3_entry(struct krp_kretprobe_instance *ri,
+			  struct pt_regs *regs)
+{
+	atomic_inc(&krp_int3_hits);
+	return 0;
+}
+
+static int k_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	return 0;
+}
+
+static void k_post(struct kprobe *p, struct pt_regs *regs, unsigned long fl)
+{
+}
+
+static int krp_pre(struct krp_kprobe *p, struct pt_regs *regs)
+{
+	atomic_inc(&krp_int3_hits);
+	return 0;
+}
+
+static void krp_post(struct krp_kprobe *p, struct pt_regs *regs,
+		     unsigned long flags)
+{
 }
 
 /* @mi, @bare, @kernel: milli-instructions per call, small enough for u32 */
@@ -202,46 +272,121 @@ static void bench_calls(void)
 		print_mi("empty ftrace_ops (module)", floor, bare, kernel);
 }
 
+static void int3_header(const char *what, const char *krp_how)
+{
+	out("\n%s\n", what);
+	out("(krp: %s)\n", krp_how);
+	out("%-22s %11s %11s %9s\n", "", "per call", "added", "vs kernel");
+}
+
 /*
- * The int3 entry: a notrace function.  The kernel puts a kprobe there
- * (int3 and a single-step, or a jump once its optimizer got to it, as
- * the flags say); krp puts an int3 and emulates the push.
+ * A return probe at an int3 entry of @fn, the kernel's and krp's.  The
+ * kernel puts a kprobe there: an int3 and a single-step int3, its
+ * booster being off on preemptible kernels, or a jump once its
+ * optimizer got to it, as the flags say.
  */
-static void bench_int3(void)
+static void bench_int3_ret(int (*kfn)(int), int (*rfn)(int), const char *what,
+			   const char *krp_how)
 {
 	struct kretprobe krp_k = {
-		.kp.symbol_name = "krp_bench_notrace",
+		.kp.addr = (kprobe_opcode_t *)kfn,
 		.handler = k_handler,
 	};
 	struct krp_kretprobe rp = {
-		.kp.symbol_name = "krp_bench_notrace",
+		.kp.addr = (krp_opcode_t *)rfn,
+		.entry_handler = krp_int3_entry,
 		.handler = krp_handler,
 	};
 	u64 bare, kernel = 0, ours = 0;
 
-	bare = measure_fn(krp_bench_notrace);
+	bare = measure_fn(kfn);
 	if (!register_kretprobe(&krp_k)) {
 		/* let the kernel's optimizer do what it does in real use */
 		msleep(200);
-		kernel = measure_fn(krp_bench_notrace);
-		out("# kernel probe flags 0x%x (4 = optimized to a jump)\n",
-		    krp_k.kp.flags);
+		kernel = measure_fn(kfn);
+		out("# kernel: %s\n", kernel_probe_how(&krp_k.kp));
 		unregister_kretprobe(&krp_k);
 	}
 	if (!krp_register_kretprobe(&rp)) {
-		ours = measure_fn(krp_bench_notrace);
+		ours = measure_fn(rfn);
 		krp_unregister_kretprobe(&rp);
 	} else {
-		out("krp_register_kretprobe(krp_bench_notrace) failed\n");
+		out("krp_register_kretprobe(%ps) failed\n", rfn);
 	}
-	out("\ninstructions per call of a notrace function, int3 entry\n");
-	out("(krp: one trap per hit, the first instruction emulated)\n");
-	out("%-22s %11s %11s %9s\n", "", "per call", "added", "vs kernel");
+	int3_header(what, krp_how);
 	print_mi("bare", bare, bare, kernel);
 	if (kernel)
 		print_mi("kernel kretprobe", kernel, bare, kernel);
 	if (ours)
 		print_mi("krp kretprobe", ours, bare, kernel);
+}
+
+static void bench_int3(void)
+{
+	bench_int3_ret(krp_bench_k_notrace, krp_bench_r_notrace,
+		       "return probe on a notrace function, int3 entry; the kernel cannot optimize",
+		       "the first instruction, push %ebp, emulated");
+	bench_int3_ret(krp_bench_k_push, krp_bench_r_push,
+		       "return probe on a notrace function, int3 entry; the kernel optimizes",
+		       "the first instruction, push %ebp, emulated");
+}
+
+static void bench_boost(void)
+{
+	bench_int3_ret(krp_bench_k_boost, krp_bench_r_boost,
+		       "return probe on a notrace leaf, int3 entry; the kernel optimizes",
+		       "the first instruction, an add, boosted");
+}
+
+/* A plain kprobe on the boostable add; @post makes both single-step. */
+static void bench_kprobe(bool post)
+{
+	int (*kfn)(int) = post ? krp_bench_k_ss : krp_bench_k_boost;
+	int (*rfn)(int) = post ? krp_bench_r_ss : krp_bench_r_boost;
+	struct kprobe k = {
+		.addr = (kprobe_opcode_t *)kfn,
+		.pre_handler = k_pre,
+		.post_handler = post ? k_post : NULL,
+	};
+	struct krp_kprobe kp = {
+		.addr = (krp_opcode_t *)rfn,
+		.pre_handler = krp_pre,
+		.post_handler = post ? krp_post : NULL,
+	};
+	u64 bare, kernel = 0, ours = 0;
+
+	bare = measure_fn(kfn);
+	if (!register_kprobe(&k)) {
+		msleep(200);
+		kernel = measure_fn(kfn);
+		out("# kernel: %s\n", kernel_probe_how(&k));
+		unregister_kprobe(&k);
+	}
+	if (!krp_register_kprobe(&kp)) {
+		ours = measure_fn(rfn);
+		krp_unregister_kprobe(&kp);
+	} else {
+		out("krp_register_kprobe(%ps) failed\n", rfn);
+	}
+	int3_header(post ? "kprobe with a post-handler on an add; the kernel cannot optimize"
+			 : "kprobe, pre-handler only, on an add; the kernel optimizes",
+		    post ? "the add single-stepped: int3 and debug trap"
+			 : "the add boosted: one trap");
+	print_mi("bare", bare, bare, kernel);
+	if (kernel)
+		print_mi("kernel kprobe", kernel, bare, kernel);
+	if (ours)
+		print_mi("krp kprobe", ours, bare, kernel);
+}
+
+static void bench_kprobe_pre(void)
+{
+	bench_kprobe(false);
+}
+
+static void bench_kprobe_ss(void)
+{
+	bench_kprobe(true);
 }
 
 /* Sleepers: many tasks inside one probed function at once. */
@@ -348,17 +493,48 @@ DEFINE_SHOW_ATTRIBUTE(report);
 
 static struct dentry *dir;
 
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} all_rows[] = {
+	{ "ftrace", bench_calls },
+	{ "int3", bench_int3 },
+	{ "boost", bench_boost },
+	{ "kprobe", bench_kprobe_pre },
+	{ "kprobe_ss", bench_kprobe_ss },
+	{ "sleepers", bench_sleepers },
+};
+
+static bool row_wanted(const char *name)
+{
+	const char *p = rows;
+	size_t len = strlen(name);
+
+	while (p && *p) {
+		if (!strncmp(p, name, len) && (p[len] == ',' || !p[len]))
+			return true;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
 static int __init krp_bench_init(void)
 {
+	int i;
+
 	report = kzalloc(REPORT_SIZE, GFP_KERNEL);
 	if (!report)
 		return -ENOMEM;
 	out("krp benchmark on %s, %u online CPU(s), %u calls per measurement\n",
 	    init_utsname()->release, num_online_cpus(), loops);
 	out("run with -icount shift=0: 1 guest ns = 1 instruction\n");
-	bench_calls();
-	bench_int3();
-	bench_sleepers();
+	for (i = 0; i < ARRAY_SIZE(all_rows); i++)
+		if (row_wanted(all_rows[i].name))
+			all_rows[i].fn();
+	/* read by bench.sh with krp/stats: traps per hit */
+	out("# krp int3 hits %d\n", atomic_read(&krp_int3_hits));
 	dir = debugfs_create_dir("krp_bench", NULL);
 	debugfs_create_file("report", 0444, dir, NULL, &report_fops);
 	return 0;
