@@ -253,8 +253,10 @@ NOKPROBE_SYMBOL(krp_ftrace_handler);
 /*
  * Single-steps in progress on this CPU.  Interrupts are off from the
  * int3 to its debug trap, so only an NMI (or machine check) can nest a
- * step inside another; a stack keeps them apart.  A slot is reserved
- * before it is filled, so that a nesting step takes the next one.
+ * step inside another; a stack keeps them apart.  A record is reserved
+ * before it is filled, so that a nesting step takes the next one, and
+ * its site is cleared before it is given back, so that a reserved one
+ * reads as unfilled.
  */
 #define KRP_STEP_DEPTH	4
 struct krp_step {
@@ -308,9 +310,11 @@ bool notrace krp_step_trap(struct pt_regs *regs)
 	if (!steps->n)
 		return false;
 	step = &steps->step[steps->n - 1];
-	if (!krp_arch_step_end(step->site, regs, step->saved))
+	/* reserved, not filled yet: a debug trap that is not ours */
+	if (!step->site || !krp_arch_step_end(step->site, regs, step->saved))
 		return false;
 	post = step->post;
+	step->site = NULL;
 	barrier();
 	steps->n--;
 	__this_cpu_inc(krp_stats.step_traps);
@@ -814,9 +818,13 @@ static void krp_site_put(struct krp_site *site)
 	if (site->armed && site->int3) {
 		/* the old byte is back on every CPU before the site goes */
 		if (krp_arch_int3_disarm(site)) {
-			/* an int3 needs its site: keep it hashed, emulating */
-			pr_err("%s+0x%x: cannot restore the text; the int3 stays, handled\n",
+			/*
+			 * An int3 needs its site: keep it hashed, carried
+			 * out, for good, and krp loaded to handle it.
+			 */
+			pr_err("%s+0x%x: cannot restore the text; the int3 stays, handled, and krp stays loaded\n",
 			       site->sym, site->offset);
+			__module_get(THIS_MODULE);
 			return;
 		}
 		site->armed = false;
@@ -1443,7 +1451,13 @@ static void krp_site_kill(struct krp_site *site)
 	struct krp_probe *p;
 
 	site->gone = true;
-	krp_site_sync(site);
+	if (krp_site_sync(site)) {
+		/* the int3 is still there until the text goes: keep handling it */
+		pr_err("%s [%s]: cannot restore the text; krp stays loaded\n",
+		       site->sym, site->modname);
+		__module_get(THIS_MODULE);
+		return;
+	}
 	hlist_del_init_rcu(&site->hash_node);
 	if (!--krp_nsites)
 		mod_delayed_work(system_wq, &krp_ops_reaper, HZ);

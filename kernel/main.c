@@ -52,6 +52,8 @@ static void __exit krp_exit(void)
 	 * off krp's text before it goes away.
 	 */
 	synchronize_rcu_tasks();
+	/* and the idle tasks off its slots, see kernel/slots.c */
+	synchronize_rcu_tasks_rude();
 	rcu_barrier();
 	krp_arch_exit();
 	pr_info("unloaded\n");

@@ -11,10 +11,14 @@
  * preempted inside it for as long as the scheduler likes, and an
  * interrupt or NMI may be running on top of it.  A dirty slot is reused
  * only after synchronize_rcu(), which waits out everything that ran it
- * with preemption or interrupts off, and synchronize_rcu_tasks(), which
+ * with preemption or interrupts off, synchronize_rcu_tasks(), which
  * waits until every task has switched out voluntarily since, which a
- * task preempted inside a slot has not done.  Collecting them costs two
- * grace periods, so it happens only when no clean slot is left.
+ * task preempted inside a slot has not done, and
+ * synchronize_rcu_tasks_rude(), for the idle task: it is not on the
+ * task list RCU-tasks scans, and runs slots of probed idle code where
+ * RCU is not watching; the rude flavour makes every CPU schedule, which
+ * the idle task only does from its loop.  Collecting costs three grace
+ * periods, so it happens only when no clean slot is left.
  *
  * Everything here runs under krp_mutex.
  */
@@ -33,6 +37,7 @@ static void krp_slots_collect(void)
 {
 	synchronize_rcu();
 	synchronize_rcu_tasks();
+	synchronize_rcu_tasks_rude();
 	bitmap_andnot(krp_slot_used, krp_slot_used, krp_slot_dirty,
 		      KRP_NR_SLOTS);
 	bitmap_zero(krp_slot_dirty, KRP_NR_SLOTS);

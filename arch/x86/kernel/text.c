@@ -120,6 +120,21 @@ int krp_arch_check_boundary(unsigned long addr, unsigned int offset)
 	return pc == addr ? 0 : -EILSEQ;
 }
 
+/*
+ * Whether the instruction at @next waits for an interrupt: after an sti
+ * whose one-instruction shadow is gone, the wakeup could be taken just
+ * before it, and the CPU would sleep with its wakeup spent.
+ */
+static bool krp_sti_shadow_needed(unsigned long next)
+{
+	u8 b[3];
+
+	if (copy_from_kernel_nofault(b, (void *)next, sizeof(b)))
+		return true;
+	return b[0] == 0xf4 || (b[0] == 0x0f && b[1] == 0x01 &&
+				(b[2] == 0xc9 || b[2] == 0xfb));
+}
+
 /* Is @insn one that krp carries out in the trap itself? */
 static bool krp_emulation(struct krp_site *site, const struct krp_insn *insn)
 {
@@ -195,6 +210,9 @@ static bool krp_emulation(struct krp_site *site, const struct krp_insn *insn)
 		site->emu = KRP_EMU_CLI;
 		return true;
 	case 0xfb:
+		/* sti; hlt and sti; mwait need the shadow emulation loses */
+		if (krp_sti_shadow_needed(site->addr + 1))
+			return false;
 		site->emu = KRP_EMU_STI;
 		return true;
 	case 0xff:
@@ -245,8 +263,10 @@ static bool krp_mem_is_fixup_free(const struct krp_insn *insn)
 		return false;
 	base = sib ? insn->sib.base : insn->modrm.rm;
 	nobase = insn->modrm.mod == 0 && base == 5;
+	/* %ebp is the frame pointer only in a kernel built with them */
 	if (!nobase)
-		return base == 4 || base == 5;
+		return base == 4 ||
+		       (base == 5 && IS_ENABLED(CONFIG_FRAME_POINTER));
 	return (u32)insn->disp.value >= PAGE_OFFSET;
 }
 
@@ -288,6 +308,13 @@ static const char *krp_ool_refusal(const struct krp_insn *insn)
 			return "an x87 instruction (may fault into a fixup)";
 		case 0xf4:
 			return "hlt";
+		case 0xfb:
+			if (!insn->prefix_len)
+				return "sti before a wait (hlt, mwait) needs its interrupt shadow";
+			fallthrough;
+		case 0x9c: case 0x9d: case 0xfa:
+			/* emulated unless prefixed, or sti before a wait */
+			return "a flags instruction krp does not emulate here";
 		case 0xf6: case 0xf7:
 			if (insn->modrm.reg >= 6)
 				return "a division (may fault into a fixup)";
@@ -318,6 +345,10 @@ static const char *krp_ool_refusal(const struct krp_insn *insn)
 	}
 	if (insn->map == KRP_INSN_MAP_3DNOW)
 		return "3DNow!";
+	/* invept, invvpid and the like: fixups on stack operands */
+	if (insn->vex_type == KRP_INSN_VEX_NONE && (f & KRP_INSN_F_MEM) &&
+	    (insn->map == KRP_INSN_MAP_0F38 || insn->map == KRP_INSN_MAP_0F3A))
+		return "a three-byte-map instruction with a memory operand (may fault into a fixup)";
 	/* mov to or from a fixed address: per-CPU data under %fs */
 	if ((f & KRP_INSN_F_MOFFS) && insn->seg != 0x64 &&
 	    (u32)krp_insn_field_u64(&insn->imm[0]) < PAGE_OFFSET)
@@ -700,7 +731,13 @@ NOKPROBE_SYMBOL(krp_int3_notify);
 
 static struct notifier_block krp_int3_nb = {
 	.notifier_call = krp_int3_notify,
-	.priority = INT_MAX,
+	/*
+	 * Right after the kernel's kprobes and hw_breakpoint (which let
+	 * krp's traps and DR_STEP through) and before kgdb, which would
+	 * take a kernel-mode int3 for its own: and the chain walk is
+	 * shorter for krp's hits.
+	 */
+	.priority = INT_MAX - 1,
 };
 
 int krp_arch_text_init(void)

@@ -143,6 +143,7 @@ static notrace TARGET __used int krp_test_deref(int *p)
  */
 int krp_test_ool(int x);
 int krp_test_emu(int x);
+void krp_test_refused(void);
 extern int krp_test_ool_bias;
 int krp_test_ool_bias = 1000;
 DEFINE_PER_CPU(int, krp_test_pcpu);
@@ -216,6 +217,21 @@ asm(".pushsection .text, \"ax\"\n"
 "3:	add $1, %edx\n"
 "	ret\n"
 "	.size krp_test_emu, . - krp_test_emu\n"
+/*
+ * krp_test_refused: never called; instructions krp must refuse to run
+ * anywhere but in place, each at a known offset (see scenario_refuse).
+ */
+"	.globl krp_test_refused\n"
+"	.type krp_test_refused, @function\n"
+"krp_test_refused:\n"
+"	sti\n"				/* +0: its shadow covers the hlt */
+"	hlt\n"				/* +1 */
+"	popfw\n"			/* +2: 66 9d, a prefixed popf */
+"	invept (%esp), %eax\n"		/* +4: has a fixup in KVM */
+"	rep movsb\n"			/* +10: a string instruction */
+"	mov %eax, %ss\n"		/* +12: the interrupt shadow */
+"	ret\n"
+"	.size krp_test_refused, . - krp_test_refused\n"
 ".popsection");
 
 static int krp_test_ool_ref(int x)
@@ -2141,6 +2157,18 @@ static int scenario_refuse(void)
 	/* where the kernel patches: jump labels and static calls */
 	ret |= refuse_one("__SCT__tp_func_task_newtask", 0, NULL, -EINVAL,
 			  "a static-call trampoline");
+	ret |= refuse_one("krp_test_refused", 0, NULL, -EOPNOTSUPP,
+			  "sti before hlt");
+	ret |= refuse_one("krp_test_refused", 1, NULL, -EOPNOTSUPP, "hlt");
+	ret |= refuse_one("krp_test_refused", 2, NULL, -EOPNOTSUPP,
+			  "a prefixed popf");
+	ret |= refuse_one("krp_test_refused", 4, NULL, -EOPNOTSUPP,
+			  "invept on the stack");
+	ret |= refuse_one("krp_test_refused", 10, NULL, -EOPNOTSUPP,
+			  "rep movsb");
+	/* the kernel's kprobes refuse it first, as they do anything masking */
+	ret |= refuse_one("krp_test_refused", 12, NULL, -EINVAL,
+			  "mov to %ss");
 	/* the pushf; cli pair of krp_test_emu is emulated, not refused */
 	off = find_bytes(krp_test_emu, pushf_cli, 2);
 	CHECK(off > 0, "no pushf in krp_test_emu");
