@@ -33,6 +33,8 @@
 
 #include <krp/kprobes.h>
 
+#include "krp_test_asm.h"
+
 static unsigned int sleepers = 4096;
 module_param(sleepers, uint, 0644);
 MODULE_PARM_DESC(sleepers, "tasks asleep at once in the sleepers scenario");
@@ -141,12 +143,8 @@ static notrace TARGET __used int krp_test_deref(int *p)
  * across instructions, a locked stack update, a per-CPU and a global
  * load, a prefixed instruction.
  */
-int krp_test_ool(int x);
-int krp_test_emu(int x);
-void krp_test_refused(void);
-extern int krp_test_ool_bias;
-int krp_test_ool_bias = 1000;
-DEFINE_PER_CPU(int, krp_test_pcpu);
+static int krp_test_ool_bias = 1000;
+static DEFINE_PER_CPU(int, krp_test_pcpu);
 
 asm(".pushsection .text, \"ax\"\n"
 "	.globl krp_test_ool\n"
@@ -1737,8 +1735,8 @@ static int arm_every(bool post)
 			}
 		}
 	}
-	pr_info("arm_every: %d probes on %zu functions (%d instructions refused, %d offsets tried)\n",
-		every_n, ARRAY_SIZE(every_funcs), refused, tried);
+	pr_info("%s: %d probes on %zu functions (%d instructions refused, %d offsets tried)\n",
+		__func__, every_n, ARRAY_SIZE(every_funcs), refused, tried);
 	return every_n ? 0 : -ENOENT;
 }
 
@@ -2089,6 +2087,58 @@ static int scenario_ool_ret(void)
 }
 
 /*
+ * ool_reenter: a pre-handler that calls its own probed function, at a
+ * boosted and at a single-stepped site: the inner hit is a miss, its
+ * instruction still runs, the outer one completes.
+ */
+static int reenter_pre(struct krp_kprobe *kp, struct pt_regs *regs)
+{
+	if (krp_test_notrace(41) != 42)
+		atomic_inc(&ool_bad);
+	atomic_inc(&ool_pre[0]);
+	return 0;
+}
+
+static void reenter_post(struct krp_kprobe *kp, struct pt_regs *regs,
+			 unsigned long flags)
+{
+	if (krp_test_notrace(1) != 2)
+		atomic_inc(&ool_bad);
+	atomic_inc(&ool_post[0]);
+}
+
+static int scenario_ool_reenter(void)
+{
+	int ret = 0, err, post;
+
+	for (post = 0; post < 2; post++) {
+		struct krp_kprobe kp = {
+			.symbol_name = "krp_test_notrace",
+			.pre_handler = reenter_pre,
+			.post_handler = post ? reenter_post : NULL,
+		};
+
+		atomic_set(&ool_bad, 0);
+		atomic_set(&ool_pre[0], 0);
+		atomic_set(&ool_post[0], 0);
+		err = krp_register_kprobe(&kp);
+		if (err)
+			return err;
+		CHECK(krp_test_notrace_call(5) == 6, "post=%d", post);
+		krp_unregister_kprobe(&kp);
+		/* the pre-handler's call, and the post-handler's */
+		CHECK(kp.nmissed == 1 + post, "post=%d: nmissed %lu", post,
+		      kp.nmissed);
+		CHECK(atomic_read(&ool_pre[0]) == 1 &&
+		      atomic_read(&ool_post[0]) == post &&
+		      !atomic_read(&ool_bad), "post=%d: %d pre %d post %d bad",
+		      post, atomic_read(&ool_pre[0]),
+		      atomic_read(&ool_post[0]), atomic_read(&ool_bad));
+	}
+	return ret;
+}
+
+/*
  * refuse: every class of address krp will not probe, each with its
  * errno, and nothing left behind.
  */
@@ -2184,6 +2234,7 @@ static const struct {
 	{ "ool_call", scenario_ool_call },
 	{ "ool_disarm", scenario_ool_disarm },
 	{ "ool_ret", scenario_ool_ret },
+	{ "ool_reenter", scenario_ool_reenter },
 	{ "refuse", scenario_refuse },
 	{ "retval", scenario_retval },
 	{ "data", scenario_data },
