@@ -92,6 +92,8 @@ struct krp_site {
 	unsigned int offset;
 	bool gone;
 	bool armed;			/* the entry hook is in place */
+	bool stuck;			/* given up, int3 not taken out yet */
+	struct list_head stuck_node;
 	bool int3;			/* entry by int3, not ftrace */
 	u8 orig_byte;			/* under the int3 */
 	u8 text[16];			/* the instruction, as decoded */

@@ -612,9 +612,38 @@ static int krp_ops_add_ip(unsigned long addr)
 	return ret;
 }
 
+static void krp_site_put(struct krp_site *site);
+
+/* Sites whose int3 could not be taken out when they were given up. */
+static LIST_HEAD(krp_stuck_sites);
+
+/* Try again; krp_mutex held.  Each stuck site holds a module reference. */
+static void krp_stuck_retry(void)
+{
+	struct krp_site *site, *next;
+
+	list_for_each_entry_safe(site, next, &krp_stuck_sites, stuck_node) {
+		/* probed again meanwhile: an ordinary site */
+		if (list_empty(&site->probes) && krp_arch_int3_disarm(site))
+			continue;
+		if (list_empty(&site->probes)) {
+			site->armed = false;
+			pr_info("%s+0x%x: text restored\n", site->sym,
+				site->offset);
+		}
+		list_del(&site->stuck_node);
+		site->stuck = false;
+		krp_site_put(site);
+		module_put(THIS_MODULE);
+	}
+}
+
 static void krp_ops_reap(struct work_struct *work)
 {
 	mutex_lock(&krp_mutex);
+	krp_stuck_retry();
+	if (!list_empty(&krp_stuck_sites))
+		mod_delayed_work(system_wq, to_delayed_work(work), HZ);
 	krp_idle_flush(NULL);
 	if (krp_ops_registered && !krp_nsites) {
 		unregister_ftrace_function(&krp_ftrace_ops);
@@ -820,11 +849,17 @@ static void krp_site_put(struct krp_site *site)
 		if (krp_arch_int3_disarm(site)) {
 			/*
 			 * An int3 needs its site: keep it hashed, carried
-			 * out, for good, and krp loaded to handle it.
+			 * out, and krp loaded to handle it, until a retry
+			 * of krp_ops_reap() can restore the text.
 			 */
-			pr_err("%s+0x%x: cannot restore the text; the int3 stays, handled, and krp stays loaded\n",
-			       site->sym, site->offset);
-			__module_get(THIS_MODULE);
+			if (!site->stuck) {
+				pr_err("%s+0x%x: cannot restore the text yet; the int3 stays, handled, and krp stays loaded\n",
+				       site->sym, site->offset);
+				site->stuck = true;
+				list_add_tail(&site->stuck_node, &krp_stuck_sites);
+				__module_get(THIS_MODULE);
+			}
+			mod_delayed_work(system_wq, &krp_ops_reaper, HZ);
 			return;
 		}
 		site->armed = false;

@@ -200,7 +200,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(14);
+	ksft_set_plan(15);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -218,6 +218,8 @@ int main(void)
 	test_ool(true);
 	ksft_test_result(!run("ool_ret"),
 			 "a return probe at a boosted int3 entry\n");
+	ksft_test_result(!run("neighbours"),
+			 "a kernel kprobe inside the instruction under krp's int3: krp keeps its int3 until it goes\n");
 	ksft_test_result(!run("ool_reenter"),
 			 "re-entry from handlers at boosted and single-stepped sites: counted in nmissed\n");
 	test_every("arm_every_boost", "boosted");

@@ -497,17 +497,30 @@ int krp_arch_int3_arm(struct krp_site *site)
  *
  * Only krp's own int3 is replaced; anything else found there is left.
  *
- * Return: 0, or an error if the byte could not be written (the int3 is
- * then still in place).
+ * Return: 0; -EBUSY while another patcher's bytes are inside the
+ * instruction; or an error of the write.  The int3 is then still in
+ * place.
  */
 int krp_arch_int3_disarm(struct krp_site *site)
 {
-	u8 now;
+	u8 now[KRP_INSN_MAX_LEN];
 
-	if (get_kernel_nofault(now, (u8 *)site->addr) || now != KRP_INT3) {
+	if (copy_from_kernel_nofault(now, (void *)site->addr, site->emu_len) ||
+	    now[0] != KRP_INT3) {
 		pr_err("%s+0x%x: not krp's int3 any more (%02x); left alone\n",
-		       site->sym, site->offset, now);
+		       site->sym, site->offset, now[0]);
 		return 0;
+	}
+	/*
+	 * The kernel's kprobes, whose decoder reads krp's int3 as a one-byte
+	 * instruction, may have put an int3 of theirs inside this one.
+	 * Restoring the first byte would make a torn instruction run; while
+	 * krp's int3 stays, the copy krp made runs instead.
+	 */
+	if (memcmp(now + 1, site->text + 1, site->emu_len - 1)) {
+		pr_warn_once("%s+0x%x: another patcher wrote inside the instruction under krp's int3 (%*ph)\n",
+			     site->sym, site->offset, site->emu_len, now);
+		return -EBUSY;
 	}
 	return krp_text_write_byte(site->addr, site->orig_byte);
 }

@@ -272,6 +272,20 @@ static void bench_calls(void)
 		print_mi("empty ftrace_ops (module)", floor, bare, kernel);
 }
 
+/* bare, the kernel's @kind and krp's; a zero figure was not measured */
+static void print_rows(const char *kind, u64 bare, u64 kernel, u64 ours)
+{
+	char name[32];
+
+	print_mi("bare", bare, bare, kernel);
+	snprintf(name, sizeof(name), "kernel %s", kind);
+	if (kernel)
+		print_mi(name, kernel, bare, kernel);
+	snprintf(name, sizeof(name), "krp %s", kind);
+	if (ours)
+		print_mi(name, ours, bare, kernel);
+}
+
 static void int3_header(const char *what, const char *krp_how)
 {
 	out("\n%s\n", what);
@@ -314,11 +328,7 @@ static void bench_int3_ret(int (*kfn)(int), int (*rfn)(int), const char *what,
 		out("krp_register_kretprobe(%ps) failed\n", rfn);
 	}
 	int3_header(what, krp_how);
-	print_mi("bare", bare, bare, kernel);
-	if (kernel)
-		print_mi("kernel kretprobe", kernel, bare, kernel);
-	if (ours)
-		print_mi("krp kretprobe", ours, bare, kernel);
+	print_rows("kretprobe", bare, kernel, ours);
 }
 
 static void bench_int3(void)
@@ -372,11 +382,7 @@ static void bench_kprobe(bool post)
 			 : "kprobe, pre-handler only, on an add; the kernel optimizes",
 		    post ? "the add single-stepped: int3 and debug trap"
 			 : "the add boosted: one trap");
-	print_mi("bare", bare, bare, kernel);
-	if (kernel)
-		print_mi("kernel kprobe", kernel, bare, kernel);
-	if (ours)
-		print_mi("krp kprobe", ours, bare, kernel);
+	print_rows("kprobe", bare, kernel, ours);
 }
 
 static void bench_kprobe_pre(void)

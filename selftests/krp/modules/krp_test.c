@@ -2139,6 +2139,59 @@ static int scenario_ool_reenter(void)
 }
 
 /*
+ * neighbours: with krp's int3 over the lea at krp_test_ool+6, the
+ * kernel's kprobes read that int3 as a one-byte instruction and accept
+ * an address inside the lea.  Their int3 there never runs while krp's
+ * stays, because krp runs its own copy of the lea; and krp must not put
+ * its byte back while theirs is inside, or the torn lea would run.
+ */
+static void neighbour_post(struct kprobe *p, struct pt_regs *regs,
+			   unsigned long flags)
+{
+}
+
+static int scenario_neighbours(void)
+{
+	unsigned long base = (unsigned long)krp_test_ool;
+	struct krp_kprobe kp = {
+		.addr = (krp_opcode_t *)(base + 6),
+		.pre_handler = ool_pre_only_fn,
+	};
+	/* a post-handler keeps the kernel's optimizer away */
+	struct kprobe k = {
+		.addr = (kprobe_opcode_t *)(base + 7),
+		.post_handler = neighbour_post,
+	};
+	int ret = 0, err, i;
+
+	CHECK(*(u8 *)(base + 6) == 0x8d, "no lea at +6: %02x", *(u8 *)(base + 6));
+	this_cpu_write(krp_test_pcpu, 7);
+	ool_n = 0;
+	err = krp_register_kprobe(&kp);
+	if (err)
+		return err;
+	err = register_kprobe(&k);
+	pr_info("neighbours: the kernel's kprobe inside krp's lea: %d\n", err);
+	for (i = 0; i < 5; i++)
+		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
+	krp_unregister_kprobe(&kp);
+	for (i = 0; i < 5; i++)
+		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
+	if (!err) {
+		CHECK(*(u8 *)(base + 6) == 0xcc, "krp's int3 went with theirs inside");
+		unregister_kprobe(&k);
+		/* krp retries every second */
+		for (i = 0; i < 50 && *(u8 *)(base + 6) != 0x8d; i++)
+			msleep(100);
+	}
+	CHECK(*(u8 *)(base + 6) == 0x8d, "text not restored: %02x",
+	      *(u8 *)(base + 6));
+	for (i = 0; i < 5; i++)
+		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
+	return ret;
+}
+
+/*
  * refuse: every class of address krp will not probe, each with its
  * errno, and nothing left behind.
  */
@@ -2235,6 +2288,7 @@ static const struct {
 	{ "ool_disarm", scenario_ool_disarm },
 	{ "ool_ret", scenario_ool_ret },
 	{ "ool_reenter", scenario_ool_reenter },
+	{ "neighbours", scenario_neighbours },
 	{ "refuse", scenario_refuse },
 	{ "retval", scenario_retval },
 	{ "data", scenario_data },
