@@ -2150,6 +2150,16 @@ static void neighbour_post(struct kprobe *p, struct pt_regs *regs,
 {
 }
 
+/* A byte of text, read as data. */
+static u8 text_byte(unsigned long addr)
+{
+	u8 b = 0;
+
+	if (get_kernel_nofault(b, (u8 *)addr))
+		return 0;
+	return b;
+}
+
 static int scenario_neighbours(void)
 {
 	unsigned long base = (unsigned long)krp_test_ool;
@@ -2164,7 +2174,8 @@ static int scenario_neighbours(void)
 	};
 	int ret = 0, err, i;
 
-	CHECK(*(u8 *)(base + 6) == 0x8d, "no lea at +6: %02x", *(u8 *)(base + 6));
+	CHECK(text_byte(base + 6) == 0x8d, "no lea at +6: %02x",
+	      text_byte(base + 6));
 	this_cpu_write(krp_test_pcpu, 7);
 	ool_n = 0;
 	err = krp_register_kprobe(&kp);
@@ -2178,14 +2189,14 @@ static int scenario_neighbours(void)
 	for (i = 0; i < 5; i++)
 		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
 	if (!err) {
-		CHECK(*(u8 *)(base + 6) == 0xcc, "krp's int3 went with theirs inside");
+		CHECK(text_byte(base + 6) == 0xcc, "krp's int3 went with theirs inside");
 		unregister_kprobe(&k);
 		/* krp retries every second */
-		for (i = 0; i < 50 && *(u8 *)(base + 6) != 0x8d; i++)
+		for (i = 0; i < 50 && text_byte(base + 6) != 0x8d; i++)
 			msleep(100);
 	}
-	CHECK(*(u8 *)(base + 6) == 0x8d, "text not restored: %02x",
-	      *(u8 *)(base + 6));
+	CHECK(text_byte(base + 6) == 0x8d, "text not restored: %02x",
+	      text_byte(base + 6));
 	for (i = 0; i < 5; i++)
 		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
 	return ret;
