@@ -745,12 +745,13 @@ NOKPROBE_SYMBOL(krp_int3_notify);
 static struct notifier_block krp_int3_nb = {
 	.notifier_call = krp_int3_notify,
 	/*
-	 * Right after the kernel's kprobes and hw_breakpoint (which let
-	 * krp's traps and DR_STEP through) and before kgdb, which would
-	 * take a kernel-mode int3 for its own: and the chain walk is
-	 * shorter for krp's hits.
+	 * Right after the kernel's kprobes and hw_breakpoint, registered
+	 * at boot with the same priority (they let krp's traps and DR_STEP
+	 * through), and before kgdb, which would take a kernel-mode int3
+	 * for its own, and uprobes, which only wants user-mode ones: the
+	 * chain walk is the shorter for krp's hits.
 	 */
-	.priority = INT_MAX - 1,
+	.priority = INT_MAX,
 };
 
 int krp_arch_text_init(void)

@@ -27,6 +27,8 @@
 
 #include <krp/kprobes.h>
 
+#include "krp_bench_asm.h"
+
 static unsigned int loops = 20000;
 module_param(loops, uint, 0444);
 MODULE_PARM_DESC(loops, "calls per measurement");
@@ -57,7 +59,7 @@ static __attribute__((__noipa__)) int krp_bench_empty(int x)
 	return x;
 }
 
-static notrace __attribute__((__noipa__)) int krp_bench_leaf(int x)
+static notrace __used __attribute__((__noipa__)) int krp_bench_leaf(int x)
 {
 	return x;
 }
@@ -84,6 +86,27 @@ static notrace __attribute__((__noipa__)) int krp_bench_r_##name(int x)	\
 {									\
 	return expr;							\
 }
+
+/*
+ * krp_bench_*_addcall: add $1,%eax; call; ret, in assembly so that the
+ * add comes first: a boostable first instruction, and a call in the
+ * five bytes the kernel's optimizer would have to copy.
+ */
+asm(".pushsection .text, \"ax\"\n"
+"	.globl krp_bench_k_addcall, krp_bench_r_addcall\n"
+"	.type krp_bench_k_addcall, @function\n"
+"krp_bench_k_addcall:\n"
+"	add $1, %eax\n"
+"	call krp_bench_leaf\n"
+"	ret\n"
+"	.size krp_bench_k_addcall, . - krp_bench_k_addcall\n"
+"	.type krp_bench_r_addcall, @function\n"
+"krp_bench_r_addcall:\n"
+"	add $1, %eax\n"
+"	call krp_bench_leaf\n"
+"	ret\n"
+"	.size krp_bench_r_addcall, . - krp_bench_r_addcall\n"
+".popsection");
 
 BENCH_PAIR(boost, x + 1)
 BENCH_PAIR(ss, x + 1)
@@ -343,6 +366,9 @@ static void bench_int3(void)
 
 static void bench_boost(void)
 {
+	bench_int3_ret(krp_bench_k_addcall, krp_bench_r_addcall,
+		       "return probe on add; call; ret, int3 entry; the kernel cannot optimize",
+		       "the first instruction, an add, boosted");
 	bench_int3_ret(krp_bench_k_boost, krp_bench_r_boost,
 		       "return probe on a notrace leaf, int3 entry; the kernel optimizes",
 		       "the first instruction, an add, boosted");
