@@ -162,6 +162,8 @@ void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr);
 void krp_resolve_forget(const char *modname);
 int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
 		 char *modname);
+bool krp_kernel_probes_inside(unsigned long addr, unsigned int len);
+void krp_borrowed_flush(void);
 
 /* stats.c */
 void krp_probe_fold(struct krp_probe *p);

@@ -614,27 +614,39 @@ static int krp_ops_add_ip(unsigned long addr)
 
 static void krp_site_put(struct krp_site *site);
 
-/* Sites whose int3 could not be taken out when they were given up. */
+/*
+ * Sites whose int3 could not be taken out when they were given up, each
+ * holding a reference on krp.ko; krp_mutex protects the list.
+ */
 static LIST_HEAD(krp_stuck_sites);
 
-/* Try again; krp_mutex held.  Each stuck site holds a module reference. */
+/* An ordinary site again; the module reference goes last. */
+static void krp_site_unstick(struct krp_site *site)
+{
+	if (!site->stuck)
+		return;
+	list_del(&site->stuck_node);
+	site->stuck = false;
+	module_put(THIS_MODULE);
+}
+
+/* Try again; krp_mutex held. */
 static void krp_stuck_retry(void)
 {
 	struct krp_site *site, *next;
 
 	list_for_each_entry_safe(site, next, &krp_stuck_sites, stuck_node) {
-		/* probed again meanwhile: an ordinary site */
-		if (list_empty(&site->probes) && krp_arch_int3_disarm(site))
+		/* probed again meanwhile: it stays, an ordinary site */
+		if (!list_empty(&site->probes)) {
+			krp_site_unstick(site);
 			continue;
-		if (list_empty(&site->probes)) {
-			site->armed = false;
-			pr_info("%s+0x%x: text restored\n", site->sym,
-				site->offset);
 		}
-		list_del(&site->stuck_node);
-		site->stuck = false;
+		if (site->armed && krp_arch_int3_disarm(site))
+			continue;
+		site->armed = false;
+		pr_info("%s+0x%x: text restored\n", site->sym, site->offset);
+		/* unsticks it, then frees it */
 		krp_site_put(site);
-		module_put(THIS_MODULE);
 	}
 }
 
@@ -643,7 +655,7 @@ static void krp_ops_reap(struct work_struct *work)
 	mutex_lock(&krp_mutex);
 	krp_stuck_retry();
 	if (!list_empty(&krp_stuck_sites))
-		mod_delayed_work(system_wq, to_delayed_work(work), HZ);
+		queue_delayed_work(system_wq, to_delayed_work(work), HZ);
 	krp_idle_flush(NULL);
 	if (krp_ops_registered && !krp_nsites) {
 		unregister_ftrace_function(&krp_ftrace_ops);
@@ -652,6 +664,7 @@ static void krp_ops_reap(struct work_struct *work)
 		krp_ops_registered = false;
 	}
 	mutex_unlock(&krp_mutex);
+	krp_borrowed_flush();
 }
 static DECLARE_DELAYED_WORK(krp_ops_reaper, krp_ops_reap);
 
@@ -674,6 +687,9 @@ static int krp_site_sync(struct krp_site *site)
 	int ret;
 
 	if (want == site->armed)
+		return 0;
+	/* its int3 comes out when krp_stuck_retry() can take it out */
+	if (site->stuck && !want)
 		return 0;
 	if (want) {
 		ret = site->int3 ? krp_arch_int3_arm(site) :
@@ -715,6 +731,7 @@ int krp_arm_all(bool arm)
 		}
 	}
 	mutex_unlock(&krp_mutex);
+	krp_borrowed_flush();
 	if (ret)
 		pr_warn("not every probe could be armed: %d\n", ret);
 	return ret;
@@ -859,11 +876,12 @@ static void krp_site_put(struct krp_site *site)
 				list_add_tail(&site->stuck_node, &krp_stuck_sites);
 				__module_get(THIS_MODULE);
 			}
-			mod_delayed_work(system_wq, &krp_ops_reaper, HZ);
+			queue_delayed_work(system_wq, &krp_ops_reaper, HZ);
 			return;
 		}
 		site->armed = false;
 	}
+	krp_site_unstick(site);
 	if (site->armed) {
 		idle = kzalloc(sizeof(*idle), GFP_KERNEL);
 		if (idle) {
@@ -1014,6 +1032,7 @@ static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 		list_del_rcu(&p->site_node);
 		krp_site_put(site);
 		mutex_unlock(&krp_mutex);
+		krp_borrowed_flush();
 		/* an entry may have seen @p before it was unlinked */
 		synchronize_rcu();
 		krp_probe_free(p);
@@ -1150,6 +1169,7 @@ static void krp_unregister_batch(void *batch, int num, bool ret)
 		if (ps[i])
 			krp_unregister_bottom(ps[i]);
 	kfree(ps);
+	krp_borrowed_flush();
 }
 
 /* Each probe is live once registered; a failure undoes the earlier ones. */
@@ -1249,6 +1269,7 @@ static int krp_set_disabled(struct krp_kprobe *kp, struct krp_probe **link,
 		kp->flags &= ~KRP_FLAG_DISABLED;
 out:
 	mutex_unlock(&krp_mutex);
+	krp_borrowed_flush();
 	return ret;
 }
 
@@ -1486,13 +1507,14 @@ static void krp_site_kill(struct krp_site *site)
 	struct krp_probe *p;
 
 	site->gone = true;
-	if (krp_site_sync(site)) {
-		/* the int3 is still there until the text goes: keep handling it */
-		pr_err("%s [%s]: cannot restore the text; krp stays loaded\n",
-		       site->sym, site->modname);
-		__module_get(THIS_MODULE);
-		return;
-	}
+	/*
+	 * The text goes and nobody runs it any more, which is what the
+	 * kernel's kprobes assume of their int3s there too: one that
+	 * cannot be taken out is left to go with it.
+	 */
+	if (krp_site_sync(site) || site->stuck)
+		site->armed = false;
+	krp_site_unstick(site);
 	hlist_del_init_rcu(&site->hash_node);
 	if (!--krp_nsites)
 		mod_delayed_work(system_wq, &krp_ops_reaper, HZ);
@@ -1529,6 +1551,7 @@ static int krp_module_notify(struct notifier_block *nb, unsigned long action,
 		}
 	}
 	mutex_unlock(&krp_mutex);
+	krp_borrowed_flush();
 	return NOTIFY_DONE;
 }
 
@@ -1562,6 +1585,7 @@ void krp_kretprobe_exit(void)
 		krp_ops_registered = false;
 	}
 	mutex_unlock(&krp_mutex);
+	krp_borrowed_flush();
 	ftrace_free_filter(&krp_ftrace_ops);
 	ftrace_free_filter(&krp_classify_ops);
 	destroy_workqueue(krp_wq);

@@ -212,3 +212,90 @@ int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
 	}
 	return 0;
 }
+
+/*
+ * The kernel's kprobes inside an instruction under one of krp's int3s.
+ * Their decoder reads krp's int3 as a one-byte instruction, so they may
+ * have accepted an address inside the instruction; armed, their int3 is
+ * there to see, but a registered, disabled one would be armed later,
+ * into the middle of the instruction, once krp has put its byte back.
+ * The kernel says whether it has a kprobe at an address only by letting
+ * another join it: a borrowed, disabled kprobe at each byte tells.
+ * Unregistering those waits for a grace period, so they are given back
+ * in one batch by krp_borrowed_flush(), outside krp_mutex.
+ */
+struct krp_borrowed {
+	struct kprobe kp;
+	struct list_head node;
+};
+static LIST_HEAD(krp_borrowed_list);
+
+/**
+ * krp_kernel_probes_inside() - whether the kernel's kprobes are inside
+ * @addr: an instruction under an int3 of krp's
+ * @len: its length
+ *
+ * Called with krp_mutex held; krp_borrowed_flush() must follow once it
+ * is dropped.
+ *
+ * Return: true if a kprobe of the kernel's sits at @addr + 1 .. @len - 1,
+ * or if that cannot be told (out of memory).
+ */
+bool krp_kernel_probes_inside(unsigned long addr, unsigned int len)
+{
+	struct krp_borrowed *b;
+	unsigned int i;
+	bool inside = false;
+
+	lockdep_assert_held(&krp_mutex);
+	for (i = 1; i < len && !inside; i++) {
+		b = kzalloc(sizeof(*b), GFP_KERNEL);
+		if (!b)
+			return true;
+		b->kp.addr = (kprobe_opcode_t *)(addr + i);
+		b->kp.flags = KPROBE_FLAG_DISABLED;
+		if (register_kprobe(&b->kp)) {
+			kfree(b);
+			continue;
+		}
+		/* see krp_kprobe_check(): three nodes mean another probe */
+		inside = b->kp.list.next != b->kp.list.prev;
+		list_add_tail(&b->node, &krp_borrowed_list);
+	}
+	return inside;
+}
+
+/**
+ * krp_borrowed_flush() - give back the kprobes krp_kernel_probes_inside()
+ * borrowed
+ *
+ * Process context, without krp_mutex: one grace period for all.
+ */
+void krp_borrowed_flush(void)
+{
+	struct krp_borrowed *b, *next;
+	struct kprobe **kps;
+	LIST_HEAD(list);
+	int n = 0;
+
+	mutex_lock(&krp_mutex);
+	list_splice_init(&krp_borrowed_list, &list);
+	mutex_unlock(&krp_mutex);
+	list_for_each_entry(b, &list, node)
+		n++;
+	if (!n)
+		return;
+	kps = kcalloc(n, sizeof(*kps), GFP_KERNEL);
+	n = 0;
+	list_for_each_entry(b, &list, node) {
+		if (kps)
+			kps[n++] = &b->kp;
+		else
+			unregister_kprobe(&b->kp);
+	}
+	if (kps)
+		unregister_kprobes(kps, n);
+	kfree(kps);
+	list_for_each_entry_safe(b, next, &list, node)
+		kfree(b);
+}

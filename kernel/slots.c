@@ -46,7 +46,7 @@ static void krp_slots_collect(void)
 /**
  * krp_slot_alloc() - take an out-of-line slot
  *
- * May sleep for two grace periods when only dirty slots are left.
+ * May sleep for three grace periods when only dirty slots are left.
  *
  * Return: the slot's address, or 0 when all %KRP_NR_SLOTS are in use.
  */

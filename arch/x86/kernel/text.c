@@ -497,16 +497,23 @@ int krp_arch_int3_arm(struct krp_site *site)
  *
  * Only krp's own int3 is replaced; anything else found there is left.
  *
- * Return: 0; -EBUSY while another patcher's bytes are inside the
- * instruction; or an error of the write.  The int3 is then still in
- * place.
+ * Called with krp_mutex held; krp_borrowed_flush() must follow once it
+ * is dropped.
+ *
+ * Return: 0; -EBUSY while another patcher's bytes, or a kernel kprobe,
+ * are inside the instruction; or an error of the write.  The int3 is
+ * then still in place.
  */
 int krp_arch_int3_disarm(struct krp_site *site)
 {
 	u8 now[KRP_INSN_MAX_LEN];
 
-	if (copy_from_kernel_nofault(now, (void *)site->addr, site->emu_len) ||
-	    now[0] != KRP_INT3) {
+	if (copy_from_kernel_nofault(now, (void *)site->addr, site->emu_len)) {
+		pr_err("%s+0x%x: the text is gone; left alone\n", site->sym,
+		       site->offset);
+		return 0;
+	}
+	if (now[0] != KRP_INT3) {
 		pr_err("%s+0x%x: not krp's int3 any more (%02x); left alone\n",
 		       site->sym, site->offset, now[0]);
 		return 0;
@@ -520,6 +527,12 @@ int krp_arch_int3_disarm(struct krp_site *site)
 	if (memcmp(now + 1, site->text + 1, site->emu_len - 1)) {
 		pr_warn_once("%s+0x%x: another patcher wrote inside the instruction under krp's int3 (%*ph)\n",
 			     site->sym, site->offset, site->emu_len, now);
+		return -EBUSY;
+	}
+	/* or will, arming a kprobe registered there while krp's int3 was */
+	if (krp_kernel_probes_inside(site->addr, site->emu_len)) {
+		pr_warn_once("%s+0x%x: a kernel kprobe is registered inside the instruction under krp's int3\n",
+			     site->sym, site->offset);
 		return -EBUSY;
 	}
 	return krp_text_write_byte(site->addr, site->orig_byte);

@@ -2160,7 +2160,7 @@ static u8 text_byte(unsigned long addr)
 	return b;
 }
 
-static int scenario_neighbours(void)
+static int neighbours_once(bool armed)
 {
 	unsigned long base = (unsigned long)krp_test_ool;
 	struct krp_kprobe kp = {
@@ -2171,6 +2171,7 @@ static int scenario_neighbours(void)
 	struct kprobe k = {
 		.addr = (kprobe_opcode_t *)(base + 7),
 		.post_handler = neighbour_post,
+		.flags = armed ? 0 : KPROBE_FLAG_DISABLED,
 	};
 	int ret = 0, err, i;
 
@@ -2186,10 +2187,17 @@ static int scenario_neighbours(void)
 	for (i = 0; i < 5; i++)
 		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
 	krp_unregister_kprobe(&kp);
+	if (!err) {
+		CHECK(text_byte(base + 6) == 0xcc,
+		      "armed=%d: krp's int3 went with a kernel kprobe inside",
+		      armed);
+		/* armed now, into the middle of the lea */
+		if (!armed)
+			CHECK(!enable_kprobe(&k), "enable_kprobe");
+	}
 	for (i = 0; i < 5; i++)
 		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
 	if (!err) {
-		CHECK(text_byte(base + 6) == 0xcc, "krp's int3 went with theirs inside");
 		unregister_kprobe(&k);
 		/* krp retries every second */
 		for (i = 0; i < 50 && text_byte(base + 6) != 0x8d; i++)
@@ -2200,6 +2208,14 @@ static int scenario_neighbours(void)
 	for (i = 0; i < 5; i++)
 		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
 	return ret;
+}
+
+/* the kernel's kprobe armed when krp leaves, and registered disabled */
+static int scenario_neighbours(void)
+{
+	int ret = neighbours_once(true);
+
+	return ret ? ret : neighbours_once(false);
 }
 
 /*
