@@ -944,7 +944,8 @@ static int krp_check_target(unsigned long addr, struct krp_site *site,
 static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 			       struct krp_probe **link)
 {
-	unsigned int frame_size = 0;
+	unsigned int frame_size = 0, old_flags;
+	krp_opcode_t *old_addr;
 	struct krp_site *site;
 	struct krp_probe *p;
 	unsigned long addr;
@@ -1019,6 +1020,15 @@ static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 			goto out_site;
 	}
 
+	/* handlers may run as soon as @p is on the site: kp is final */
+	old_addr = kp->addr;
+	old_flags = kp->flags;
+	kp->addr = (krp_opcode_t *)addr;
+	kp->flags = (kp->flags & KRP_FLAG_DISABLED) |
+		    (site->int3 ? 0 : KRP_FLAG_FTRACE);
+	kp->nmissed = 0;
+	if (rp)
+		rp->nmissed = 0;
 	p->site = site;
 	list_add_tail_rcu(&p->site_node, &site->probes);
 	if (new_site) {
@@ -1035,16 +1045,12 @@ static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 		krp_borrowed_flush();
 		/* an entry may have seen @p before it was unlinked */
 		synchronize_rcu();
+		kp->addr = old_addr;
+		kp->flags = old_flags;
 		krp_probe_free(p);
 		return ret;
 	}
 	list_add_tail(&p->all_node, &krp_probes);
-	kp->addr = (krp_opcode_t *)addr;
-	kp->flags = (kp->flags & KRP_FLAG_DISABLED) |
-		    (site->int3 ? 0 : KRP_FLAG_FTRACE);
-	kp->nmissed = 0;
-	if (rp)
-		rp->nmissed = 0;
 	WRITE_ONCE(*link, p);
 	mutex_unlock(&krp_mutex);
 	return 0;

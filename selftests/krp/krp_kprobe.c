@@ -5,7 +5,7 @@
  * krp/list shows it and as the trap counts in krp/stats prove it; the
  * addresses krp refuses; probes on every instruction of real kernel
  * functions while a workload checks its results; return probes at int3
- * entries; the reuse of out-of-line slots.
+ * entries; out-of-line slots collected and reused under load.
  *
  * The client side runs in krp_test.ko (see krp_kretprobe.c).
  */
@@ -163,40 +163,10 @@ static void test_every_ret(void)
 			 bad);
 }
 
-/*
- * Slots given back are reused only after the grace periods, when no
- * clean one is left: arming again and again must collect them.
- */
-static void test_slot_reuse(void)
-{
-	long used = 0, dirty, most_dirty = 0, collected = 0, before;
-	int i, ret = 0;
-
-	for (i = 0; i < 8 && !ret && !collected; i++) {
-		before = krp_stat("slots_dirty");
-		ret = run("arm_every_boost");
-		used = krp_stat("slots_used");
-		dirty = krp_stat("slots_dirty");
-		if (dirty < before)
-			collected++;
-		/* disarm_every wants each function hit */
-		krp_file_workload("/tmp", 1);
-		if (!ret)
-			ret = run("disarm_every");
-		dirty = krp_stat("slots_dirty");
-		if (dirty > most_dirty)
-			most_dirty = dirty;
-	}
-	ksft_print_msg("slots: %ld used a round, up to %ld dirty, %ld collections\n",
-		       used, most_dirty, collected);
-	ksft_test_result(!ret && collected && krp_stat("slots_used") == 0 &&
-			 krp_file_workload("/tmp", 5) == 0,
-			 "out-of-line slots are collected and reused\n");
-}
-
 int main(void)
 {
 	char path[256];
+	long stress_0;
 	int ret;
 
 	ksft_print_header();
@@ -224,8 +194,11 @@ int main(void)
 			 "re-entry from handlers at boosted and single-stepped sites: counted in nmissed\n");
 	test_every("arm_every_boost", "boosted");
 	test_every("arm_every", "single-stepped");
+	stress_0 = krp_stat("slots_dirty");
+	ret = run("ool_stress");
+	ksft_test_result(!ret && krp_stat("slots_dirty") < stress_0,
+			 "register and unregister over and over, slots collected, while every CPU runs the boosted and single-stepped copies\n");
 	test_every_ret();
-	test_slot_reuse();
 
 	krp_unload_module("krp_test");
 	ret = krp_unload_module_wait("krp", 5000);

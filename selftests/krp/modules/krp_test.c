@@ -1883,13 +1883,17 @@ static atomic_t ool_pre[OOL_MAX], ool_post[OOL_MAX], ool_bad;
 static unsigned long ool_post_ip[OOL_MAX];
 static int ool_n;
 
+/* hits on several CPUs at once: pre and post counts interleave */
+static bool ool_concurrent;
+
 static int ool_pre_fn(struct krp_kprobe *kp, struct pt_regs *regs)
 {
 	int i = kp - ool_kps;
 
 	if (instruction_pointer(regs) != (unsigned long)kp->addr + 1 ||
 	    preemptible() ||
-	    atomic_read(&ool_pre[i]) != atomic_read(&ool_post[i]))
+	    (!READ_ONCE(ool_concurrent) &&
+	     atomic_read(&ool_pre[i]) != atomic_read(&ool_post[i])))
 		atomic_inc(&ool_bad);
 	atomic_inc(&ool_pre[i]);
 	return 0;
@@ -1912,7 +1916,8 @@ static void ool_post_fn(struct krp_kprobe *kp, struct pt_regs *regs,
 {
 	int i = kp - ool_kps;
 
-	if (atomic_read(&ool_pre[i]) != atomic_read(&ool_post[i]) + 1 ||
+	if ((!READ_ONCE(ool_concurrent) &&
+	     atomic_read(&ool_pre[i]) != atomic_read(&ool_post[i]) + 1) ||
 	    preemptible() || (regs->flags & X86_EFLAGS_TF))
 		atomic_inc(&ool_bad);
 	ool_post_ip[i] = instruction_pointer(regs);
@@ -1981,6 +1986,20 @@ static int ool_arm(bool post)
 	err = ool_register(krp_test_ool, "krp_test_ool", post);
 	if (!err)
 		err = ool_register(krp_test_emu, "krp_test_emu", post);
+	if (err)
+		ool_unregister();
+	return err;
+}
+
+/* krp_test_ool alone: 35 probes, 28 of them out of line */
+static int ool_arm_one(bool post)
+{
+	int err;
+
+	if (ool_n)
+		return -EBUSY;
+	atomic_set(&ool_bad, 0);
+	err = ool_register(krp_test_ool, "krp_test_ool", post);
 	if (err)
 		ool_unregister();
 	return err;
@@ -2083,6 +2102,81 @@ static int scenario_ool_ret(void)
 	CHECK(atomic_read(&n_entry) == 50 && atomic_read(&n_ret) == 50 &&
 	      !atomic_read(&n_bad), "%d entries %d returns %d bad",
 	      atomic_read(&n_entry), atomic_read(&n_ret), atomic_read(&n_bad));
+	return ret;
+}
+
+/*
+ * ool_stress: kprobes on every instruction of krp_test_ool, registered
+ * and unregistered over and over while every CPU runs through them:
+ * slots are given up with tasks inside or just out of them, and taken
+ * again once krp has collected them (run after the every-instruction
+ * tests, which leave most slots dirty).
+ */
+static int ool_stress_fn(void *arg)
+{
+	int i = 0;
+
+	while (!READ_ONCE(stress_stop)) {
+		if (krp_test_ool(i & 15) != krp_test_ool_ref(i & 15) ||
+		    krp_test_emu((i & 7) + 1) != 3 * ((i & 7) + 1) + 1)
+			atomic_inc(&stress_bad);
+		/*
+		 * Sleep now and then, as real tasks do: a task that only
+		 * ever gets preempted holds up RCU-tasks, and with it the
+		 * collection of krp's slots.
+		 */
+		if (!(++i & 63))
+			usleep_range(10, 20);
+	}
+	return 0;
+}
+
+static int scenario_ool_stress(void)
+{
+	struct task_struct *workers[NR_CPUS];
+	int ret = 0, err, c, cpu, hits = 0, bad = 0, i, n;
+	unsigned int nw;
+
+	for_each_possible_cpu(cpu)
+		*per_cpu_ptr(&krp_test_pcpu, cpu) = 7;
+	atomic_set(&stress_bad, 0);
+	WRITE_ONCE(stress_stop, false);
+	WRITE_ONCE(ool_concurrent, true);
+	nw = workers_start(ool_stress_fn, "krp_ool", workers);
+	for (c = 0; c < 12 && !ret; c++) {
+		err = ool_arm_one(c & 1);
+		CHECK(!err, "cycle %d: %d", c, err);
+		if (err)
+			break;
+		usleep_range(500, 1000);
+		n = ool_n;
+		ool_unregister();
+		/* every step that began has ended: as many posts as pres */
+		for (i = 0; i < n; i++) {
+			hits += atomic_read(&ool_pre[i]);
+			if (ool_kps[i].post_handler &&
+			    atomic_read(&ool_pre[i]) != atomic_read(&ool_post[i])) {
+				if (!bad)
+					pr_err("ool_stress: %ps: %d pre %d post\n",
+					       ool_kps[i].addr,
+					       atomic_read(&ool_pre[i]),
+					       atomic_read(&ool_post[i]));
+				bad++;
+			}
+		}
+		if (atomic_read(&ool_bad) && !bad)
+			pr_err("ool_stress: cycle %d: %d bad handler runs\n", c,
+			       atomic_read(&ool_bad));
+		bad += atomic_read(&ool_bad);
+	}
+	WRITE_ONCE(stress_stop, true);
+	workers_stop(workers, nw);
+	WRITE_ONCE(ool_concurrent, false);
+	CHECK(!atomic_read(&stress_bad), "%d wrong results",
+	      atomic_read(&stress_bad));
+	CHECK(!bad, "%d handler runs out of order or context", bad);
+	CHECK(hits > 0, "no hit in %d cycles", c);
+	pr_info("ool_stress: %d cycles on %u CPUs, %d hits\n", c, nw, hits);
 	return ret;
 }
 
@@ -2315,6 +2409,7 @@ static const struct {
 	{ "ool_disarm", scenario_ool_disarm },
 	{ "ool_ret", scenario_ool_ret },
 	{ "ool_reenter", scenario_ool_reenter },
+	{ "ool_stress", scenario_ool_stress },
 	{ "neighbours", scenario_neighbours },
 	{ "refuse", scenario_refuse },
 	{ "retval", scenario_retval },
