@@ -3,7 +3,7 @@
  * Host-side test of krp's x86 instruction decoder: declarations shared by
  * its parts.  Only main.c prints TAP result lines (kselftest.h keeps its
  * counters per translation unit); the other parts return verdicts and
- * print "# " diagnostics through diag().
+ * print "# " diagnostics through diag() (helpers.c).
  */
 #ifndef KRP_DECODER_TEST_H
 #define KRP_DECODER_TEST_H
@@ -27,7 +27,9 @@
 #define __printf(a, b) __attribute((format(printf, a, b)))
 #endif
 
+/* helpers.c: a "# " diagnostic line; a page whose successor faults */
 __printf(1, 2) void diag(const char *fmt, ...);
+uint8_t *guard_page(void);
 
 /* unit.c: hand-written cases of tricky encodings */
 unsigned int unit_count(void);
@@ -82,6 +84,5 @@ struct cmp_result {
 void cmp_file(const char *file, const struct elf_file *ef, int mode,
 	      struct cmp_result *res);
 void cmp_add(struct cmp_result *sum, const struct cmp_result *r);
-uint8_t *guard_page(void);
 
 #endif /* KRP_DECODER_TEST_H */

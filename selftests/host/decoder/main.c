@@ -27,7 +27,6 @@
 #include <dirent.h>
 #include <glob.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,17 +51,6 @@ static const char *const module_dirs[] = {
 	"arch/x86", "lib/raid6", "drivers/crypto/padlock-aes.ko",
 	"drivers/crypto/padlock-sha.ko",
 };
-
-void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static double now(void)
 {

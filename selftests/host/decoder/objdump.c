@@ -25,32 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "decoder_test.h"
 
 #define SHOW_MAX	10	/* mismatches printed per kind and section */
-
-/* Two pages, the second inaccessible: reading past the first faults. */
-uint8_t *guard_page(void)
-{
-	static uint8_t *page;
-	long sz = sysconf(_SC_PAGESIZE);
-	uint8_t *p;
-
-	if (page)
-		return page;
-	p = mmap(NULL, 2 * sz, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	if (mprotect(p + sz, sz, PROT_NONE))
-		return NULL;
-	page = p + sz;	/* points at the guard; bytes go just below it */
-	return page;
-}
 
 static const char *const prefix_words[] = {
 	"lock", "rep", "repz", "repe", "repnz", "repne", "data16", "data32",

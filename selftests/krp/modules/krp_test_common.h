@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the scenario families of krp_test.ko share: the CHECK() macro,
+ * the event counters and log, the common handlers, worker threads, and
+ * the one table of scenarios (krp_test_main.c) with every scenario's
+ * entry point.
+ *
+ * A scenario runs in the writer's context, one at a time (run_lock in
+ * krp_test_main.c), so the shared counters need no more than atomics
+ * for the handlers that run on other CPUs or in interrupts.
+ */
+#ifndef KRP_TEST_COMMON_H
+#define KRP_TEST_COMMON_H
+
+#include <linux/atomic.h>
+#include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+
+#include <krp/kprobes.h>
+
+#include "krp_test_targets.h"
+
+/* Logs a failed condition and fails the calling scenario (its ret). */
+#define CHECK(cond, fmt, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			pr_err("%s:%d: check failed: %s: " fmt "\n",	\
+			       __func__, __LINE__, #cond, ##__VA_ARGS__); \
+			ret = -EINVAL;					\
+		}							\
+	} while (0)
+
+/* krp_test_common.c: counters and an event log for order checks */
+extern atomic_t n_entry, n_ret, n_bad;
+#define LOG_MAX 1024
+extern int krp_log[LOG_MAX];
+extern atomic_t krp_nlog;
+void log_event(int ev);
+void counters_reset(void);
+
+/* the return probes most scenarios use, and how they are set up */
+extern struct krp_kretprobe rp_a, rp_b, rp_c;
+void rp_init(struct krp_kretprobe *rp, const char *sym,
+	     krp_kretprobe_handler_t entry, krp_kretprobe_handler_t ret,
+	     size_t data_size);
+
+/* handlers shared by several families; see krp_test_common.c */
+int arg_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
+int retval_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
+int rec_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
+int sleep_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
+int count_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
+
+/* one kthread bound to each online CPU, until workers_stop() */
+extern atomic_t stress_bad;
+extern bool stress_stop;
+unsigned int workers_start(int (*fn)(void *), const char *name,
+			   struct task_struct **workers);
+void workers_stop(struct task_struct **workers, unsigned int nw);
+
+/* The one table of scenarios, in krp_test_main.c. */
+struct krp_test_scenario {
+	const char *name;
+	int (*fn)(void);
+};
+
+/* krp_test_kretprobe.c: the return-probe API from a single task */
+int scenario_retval(void);
+int scenario_data(void);
+int scenario_recursion(void);
+int scenario_multi(void);
+int scenario_depth(void);
+int scenario_batch(void);
+int scenario_badinput(void);
+int scenario_handler_recursion(void);
+int scenario_declined(void);
+
+/* krp_test_lifecycle.c: tasks inside a probe while it changes */
+int scenario_sleepers(void);
+int scenario_unregister(void);
+int scenario_find_ret_addr(void);
+int scenario_disable(void);
+int scenario_exit(void);
+
+/* krp_test_stress.c: every CPU, and interrupts, in the probes */
+int scenario_irq_nesting(void);
+int scenario_stress(void);
+
+/* krp_test_int3.c: return probes entered through an int3 */
+int scenario_int3(void);
+
+/* krp_test_kprobe.c: kprobes in the test module's own functions */
+int scenario_kprobe(void);
+
+/* krp_test_ool.c: every instruction of the hand-written targets */
+int scenario_ool_arm_boost(void);
+int scenario_ool_arm_step(void);
+int scenario_ool_call(void);
+int scenario_ool_disarm(void);
+int scenario_ool_ret(void);
+int scenario_ool_reenter(void);
+int scenario_ool_stress(void);
+
+/* krp_test_sites.c: addresses krp refuses or shares with the kernel */
+int scenario_neighbours(void);
+int scenario_refuse(void);
+
+/* krp_test_every.c: every instruction of real kernel functions */
+int scenario_arm_every(void);
+int scenario_arm_every_boost(void);
+int scenario_disarm_every(void);
+int scenario_arm_every_ret(void);
+int scenario_disarm_every_ret(void);
+
+/* krp_test_armed.c: probes left armed for user space */
+int scenario_hold_pipe(void);
+int scenario_arm_target(void);
+int scenario_disarm_target(void);
+int scenario_arm_int3(void);
+int scenario_disarm_int3(void);
+
+/* What each family left registered, unregistered at module exit. */
+void krp_test_armed_exit(void);
+void krp_test_kprobe_exit(void);
+void krp_test_every_exit(void);
+void krp_test_ool_exit(void);
+
+#endif /* KRP_TEST_COMMON_H */

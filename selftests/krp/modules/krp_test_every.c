@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Probes on every instruction of real kernel functions, left armed while
+ * user space runs a workload through them: kprobes on five VFS and
+ * system-call functions, return probes on notrace ones.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/ptrace.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "krp_test_common.h"
+
+/*
+ * arm_every/disarm_every: a kprobe on every instruction krp accepts in
+ * real kernel functions, left armed for user space to run a workload.
+ */
+static const char * const every_funcs[] = {
+	"vfs_read", "vfs_write", "do_sys_openat2", "do_symlinkat",
+	"do_readlinkat",
+};
+#define EVERY_MAX 2048
+static struct krp_kprobe *every_kps;
+static u8 every_func_of[EVERY_MAX];
+static int every_n;
+static atomic_t every_hits[ARRAY_SIZE(every_funcs)];
+static atomic_t every_bad;
+
+static int every_pre(struct krp_kprobe *kp, struct pt_regs *regs)
+{
+	if (instruction_pointer(regs) != (unsigned long)kp->addr + 1)
+		atomic_inc(&every_bad);
+	atomic_inc(&every_hits[every_func_of[kp - every_kps]]);
+	return 0;
+}
+
+static void every_post(struct krp_kprobe *kp, struct pt_regs *regs,
+		       unsigned long flags)
+{
+}
+
+static void every_unregister(void)
+{
+	struct krp_kprobe **list;
+	int i;
+
+	list = kcalloc(every_n, sizeof(*list), GFP_KERNEL | __GFP_NOFAIL);
+	for (i = 0; i < every_n; i++)
+		list[i] = &every_kps[i];
+	if (every_n)
+		krp_unregister_kprobes(list, every_n);
+	kfree(list);
+	kvfree(every_kps);
+	every_kps = NULL;
+	every_n = 0;
+}
+
+static int arm_every(bool post)
+{
+	int f, off, err, size, refused = 0, tried = 0;
+	char buf[KSYM_SYMBOL_LEN], *slash;
+
+	if (every_kps)
+		return -EBUSY;
+	every_kps = kvcalloc(EVERY_MAX, sizeof(*every_kps), GFP_KERNEL);
+	if (!every_kps)
+		return -ENOMEM;
+	atomic_set(&every_bad, 0);
+	for (f = 0; f < ARRAY_SIZE(every_funcs); f++) {
+		atomic_set(&every_hits[f], 0);
+		size = 0;
+		for (off = 0; every_n < EVERY_MAX && (!off || off < size); off++) {
+			struct krp_kprobe *kp = &every_kps[every_n];
+
+			kp->symbol_name = every_funcs[f];
+			kp->offset = off;
+			kp->pre_handler = every_pre;
+			kp->post_handler = post ? every_post : NULL;
+			err = krp_register_kprobe(kp);
+			tried++;
+			if (!err) {
+				every_func_of[every_n++] = f;
+			} else if (err == -EILSEQ || err == -EOPNOTSUPP ||
+				   err == -EINVAL || err == -EBUSY) {
+				/* not a boundary; not emulated; a site the kernel reserves */
+				refused += err != -EILSEQ;
+				memset(kp, 0, sizeof(*kp));
+			} else {
+				pr_err("%s+%d: %d\n", every_funcs[f], off, err);
+				every_unregister();
+				return err;
+			}
+			if (!off) {
+				if (err)
+					break;
+				/* "name+0x0/0xsize": the function's size */
+				snprintf(buf, sizeof(buf), "%pS", kp->addr);
+				slash = strchr(buf, '/');
+				if (!slash || kstrtoint(slash + 1, 16, &size))
+					break;
+			}
+		}
+	}
+	pr_info("%s: %d probes on %zu functions (%d instructions refused, %d offsets tried)\n",
+		__func__, every_n, ARRAY_SIZE(every_funcs), refused, tried);
+	return every_n ? 0 : -ENOENT;
+}
+
+/* pre- and post-handlers: what is not emulated is single-stepped */
+int scenario_arm_every(void)
+{
+	return arm_every(true);
+}
+
+/* pre-handlers only: what is not emulated is boosted */
+int scenario_arm_every_boost(void)
+{
+	return arm_every(false);
+}
+
+/*
+ * arm_every_ret/disarm_every_ret: return probes on functions ftrace
+ * cannot hook, entered through an int3, left armed for a workload.  The
+ * user-access helpers are assembly, so never traceable, and on every
+ * system call path that copies an int in or out.
+ */
+static const char * const every_ret_funcs[] = {
+	"__get_user_1", "__get_user_2", "__get_user_4",
+	"__put_user_1", "__put_user_2", "__put_user_4",
+	"krp_test_notrace", "krp_test_int3_fn", "krp_test_ool",
+	"krp_test_emu",
+};
+static struct krp_kretprobe every_rps[ARRAY_SIZE(every_ret_funcs)];
+static atomic_t every_ret_entries[ARRAY_SIZE(every_ret_funcs)];
+static atomic_t every_ret_returns[ARRAY_SIZE(every_ret_funcs)];
+static bool every_ret_armed[ARRAY_SIZE(every_ret_funcs)];
+
+static int every_ret_entry(struct krp_kretprobe_instance *ri,
+			   struct pt_regs *regs)
+{
+	atomic_inc(&every_ret_entries[krp_get_kretprobe(ri) - every_rps]);
+	return 0;
+}
+
+static int every_ret_ret(struct krp_kretprobe_instance *ri,
+			 struct pt_regs *regs)
+{
+	atomic_inc(&every_ret_returns[krp_get_kretprobe(ri) - every_rps]);
+	if (instruction_pointer(regs) != krp_get_kretprobe_retaddr(ri))
+		atomic_inc(&every_bad);
+	return 0;
+}
+
+static void every_ret_unregister(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(every_rps); i++) {
+		if (every_ret_armed[i])
+			krp_unregister_kretprobe(&every_rps[i]);
+		every_ret_armed[i] = false;
+	}
+}
+
+int scenario_arm_every_ret(void)
+{
+	int i, err, n = 0;
+
+	atomic_set(&every_bad, 0);
+	for (i = 0; i < ARRAY_SIZE(every_rps); i++) {
+		rp_init(&every_rps[i], every_ret_funcs[i], every_ret_entry,
+			every_ret_ret, 0);
+		atomic_set(&every_ret_entries[i], 0);
+		atomic_set(&every_ret_returns[i], 0);
+		err = krp_register_kretprobe(&every_rps[i]);
+		if (err) {
+			pr_err("arm_every_ret: %s: %d\n", every_ret_funcs[i], err);
+			every_ret_unregister();
+			return err;
+		}
+		every_ret_armed[i] = true;
+		if (every_rps[i].kp.flags & KRP_FLAG_FTRACE) {
+			pr_err("arm_every_ret: %s is traceable\n",
+			       every_ret_funcs[i]);
+			every_ret_unregister();
+			return -EINVAL;
+		}
+		n++;
+	}
+	/* the test module's own: exercised from here */
+	for (i = 0; i < 100; i++)
+		if (krp_test_notrace(i) != i + 1 || krp_test_int3_fn(i) != 3 * i + 2 ||
+		    krp_test_ool(i) != krp_test_ool_ref(i) ||
+		    krp_test_emu(i + 1) != 3 * i + 4)
+			atomic_inc(&every_bad);
+	pr_info("arm_every_ret: %d return probes at int3 entries\n", n);
+	return 0;
+}
+
+int scenario_disarm_every_ret(void)
+{
+	int i, hit = 0, ret = 0;
+
+	every_ret_unregister();
+	for (i = 0; i < ARRAY_SIZE(every_rps); i++) {
+		int e = atomic_read(&every_ret_entries[i]);
+		int r = atomic_read(&every_ret_returns[i]);
+
+		pr_info("disarm_every_ret: %s: %d entries, %d returns\n",
+			every_ret_funcs[i], e, r);
+		/* a task may still sleep in a page fault of a user access */
+		CHECK(e >= r && e - r <= 2, "%s: %d entries, %d returns",
+		      every_ret_funcs[i], e, r);
+		hit += e > 0;
+	}
+	CHECK(hit >= 6, "only %d functions hit", hit);
+	CHECK(!atomic_read(&every_bad), "%d bad", atomic_read(&every_bad));
+	return ret;
+}
+
+int scenario_disarm_every(void)
+{
+	int f, ret = 0;
+
+	if (!every_kps)
+		return -EINVAL;
+	every_unregister();
+	for (f = 0; f < ARRAY_SIZE(every_funcs); f++) {
+		pr_info("disarm_every: %s: %d hits\n", every_funcs[f],
+			atomic_read(&every_hits[f]));
+		CHECK(atomic_read(&every_hits[f]) > 0, "%s never hit",
+		      every_funcs[f]);
+	}
+	CHECK(!atomic_read(&every_bad), "%d hits with a wrong ip",
+	      atomic_read(&every_bad));
+	return ret;
+}
+
+void krp_test_every_exit(void)
+{
+	if (every_kps)
+		every_unregister();
+	every_ret_unregister();
+}

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kprobes in the test module's own functions: pre- and post-handlers
+ * at an ftrace entry and at int3 entries, a probe on every instruction,
+ * handlers that redirect or recurse, sites the kernel patches.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ptrace.h>
+#include <linux/string.h>
+
+#include "krp_test_common.h"
+
+/*
+ * kprobe: pre- and post-handlers at an ftrace entry and at int3 entries,
+ * and a probe on every instruction of two functions that krp accepts.
+ */
+
+#define KP_MAX 48
+static struct krp_kprobe kps[KP_MAX];
+static atomic_t kp_pre[KP_MAX], kp_post[KP_MAX];
+static unsigned long kp_pre_sp[KP_MAX];
+static atomic_t kp_order_bad;
+
+static int kp_index(struct krp_kprobe *kp)
+{
+	return kp - kps;
+}
+
+static int kp_pre_fn(struct krp_kprobe *kp, struct pt_regs *regs)
+{
+	int i = kp_index(kp);
+
+	if (instruction_pointer(regs) != (unsigned long)kp->addr + 1 ||
+	    preemptible() || atomic_read(&kp_pre[i]) != atomic_read(&kp_post[i]))
+		atomic_inc(&kp_order_bad);
+	kp_pre_sp[i] = kernel_stack_pointer(regs);
+	atomic_inc(&kp_pre[i]);
+	return 0;
+}
+
+static void kp_post_fn(struct krp_kprobe *kp, struct pt_regs *regs,
+		       unsigned long flags)
+{
+	int i = kp_index(kp);
+
+	if (atomic_read(&kp_pre[i]) != atomic_read(&kp_post[i]) + 1 ||
+	    preemptible())
+		atomic_inc(&kp_order_bad);
+	atomic_inc(&kp_post[i]);
+}
+
+static void kps_reset(void)
+{
+	int i;
+
+	memset(kps, 0, sizeof(kps));
+	for (i = 0; i < KP_MAX; i++) {
+		atomic_set(&kp_pre[i], 0);
+		atomic_set(&kp_post[i], 0);
+	}
+	atomic_set(&kp_order_bad, 0);
+}
+
+static void kps_unregister(int n);
+
+/* Probe every byte offset of @sym krp accepts; return how many took. */
+static int kps_every_insn(const char *sym, int len, int *registered)
+{
+	int off, n = 0, err;
+
+	for (off = 0; off < len && n < KP_MAX; off++) {
+		kps[n].symbol_name = sym;
+		kps[n].offset = off;
+		kps[n].pre_handler = kp_pre_fn;
+		kps[n].post_handler = kp_post_fn;
+		err = krp_register_kprobe(&kps[n]);
+		if (!err) {
+			registered[n] = off;
+			n++;
+			continue;
+		}
+		/* not a boundary, or not emulated yet: nothing may be left */
+		if ((err != -EILSEQ && err != -EOPNOTSUPP) || kps[n].probe) {
+			pr_err("%s+%d: %d\n", sym, off, err);
+			kps_unregister(n);
+			return -EINVAL;
+		}
+		memset(&kps[n], 0, sizeof(kps[n]));
+	}
+	return n;
+}
+
+static void kps_unregister(int n)
+{
+	struct krp_kprobe *list[KP_MAX];
+	int i;
+
+	for (i = 0; i < n; i++)
+		list[i] = &kps[i];
+	if (n)
+		krp_unregister_kprobes(list, n);
+}
+
+static int redirect_pre(struct krp_kprobe *kp, struct pt_regs *regs)
+{
+	/* skip the call: as if it returned 99 */
+	regs->ax = 99;
+	instruction_pointer_set(regs, (unsigned long)kp->addr + 5);
+	return 1;
+}
+
+static int recurse_pre(struct krp_kprobe *kp, struct pt_regs *regs)
+{
+	if (krp_test_int3_fn(1) != 5)
+		atomic_inc(&kp_order_bad);
+	return 0;
+}
+
+int scenario_kprobe(void)
+{
+	int reg_fn[KP_MAX], reg_rec[KP_MAX];
+	int ret = 0, err, i, n_fn, n_rec;
+	struct krp_kprobe bad;
+
+	/* at an ftrace entry: pre sees ip + 1, post runs after it */
+	kps_reset();
+	kps[0].symbol_name = "krp_test_target";
+	kps[0].pre_handler = kp_pre_fn;
+	kps[0].post_handler = kp_post_fn;
+	err = krp_register_kprobe(&kps[0]);
+	if (err)
+		return err;
+	CHECK(kps[0].flags & KRP_FLAG_FTRACE, "%x", kps[0].flags);
+	for (i = 0; i < 10; i++)
+		CHECK(krp_test_target(i) == i * 3 + 1, "");
+	krp_unregister_kprobe(&kps[0]);
+	CHECK(atomic_read(&kp_pre[0]) == 10 && atomic_read(&kp_post[0]) == 10,
+	      "%d %d", atomic_read(&kp_pre[0]), atomic_read(&kp_post[0]));
+	CHECK(!atomic_read(&kp_order_bad), "");
+
+	/* every instruction krp accepts, in two notrace functions */
+	kps_reset();
+	n_fn = kps_every_insn("krp_test_int3_fn", 16, reg_fn);
+	if (n_fn < 0)
+		return n_fn;
+	CHECK(n_fn >= 4, "only %d instructions of krp_test_int3_fn", n_fn);
+	for (i = 0; i < 20; i++)
+		CHECK(krp_test_int3_fn(i) == i * 3 + 2, "i=%d", i);
+	/* padding after the last ret may be probed, and never runs */
+	CHECK(reg_fn[0] == 0 && atomic_read(&kp_pre[0]) == 20, "entry: %d",
+	      atomic_read(&kp_pre[0]));
+	for (i = 0; i < n_fn; i++)
+		CHECK((atomic_read(&kp_pre[i]) == 20 || !atomic_read(&kp_pre[i])) &&
+		      atomic_read(&kp_pre[i]) == atomic_read(&kp_post[i]),
+		      "krp_test_int3_fn+%d: %d pre %d post", reg_fn[i],
+		      atomic_read(&kp_pre[i]), atomic_read(&kp_post[i]));
+	kps_unregister(n_fn);
+	CHECK(!atomic_read(&kp_order_bad), "%d", atomic_read(&kp_order_bad));
+
+	kps_reset();
+	n_rec = kps_every_insn("krp_test_int3_rec", 40, reg_rec);
+	if (n_rec < 0)
+		return n_rec;
+	CHECK(n_rec >= 4, "only %d instructions of krp_test_int3_rec", n_rec);
+	/* both ways through its branch: the stop and the recursion */
+	for (i = 0; i < 5; i++)
+		CHECK(krp_test_int3_rec(i) == i, "n=%d", i);
+	/* 0 + 1 + ... + 4 recursive calls, plus the 5 outer ones */
+	CHECK(reg_rec[0] == 0 && atomic_read(&kp_pre[0]) == 15, "entry: %d",
+	      atomic_read(&kp_pre[0]));
+	for (i = 0; i < n_rec; i++)
+		CHECK(atomic_read(&kp_pre[i]) == atomic_read(&kp_post[i]),
+		      "krp_test_int3_rec+%d: %d pre %d post", reg_rec[i],
+		      atomic_read(&kp_pre[i]), atomic_read(&kp_post[i]));
+	kps_unregister(n_rec);
+	CHECK(!atomic_read(&kp_order_bad), "%d", atomic_read(&kp_order_bad));
+	pr_info("kprobe: %d instructions of krp_test_int3_fn, %d of krp_test_int3_rec probed\n",
+		n_fn, n_rec);
+
+	/* a pre-handler that moves regs->ip skips the instruction */
+	kps_reset();
+	for (i = 0; i < 16; i++) {
+		kps[0].symbol_name = "krp_test_int3_fn";
+		kps[0].offset = i;
+		kps[0].pre_handler = redirect_pre;
+		if (*((u8 *)krp_test_int3_fn + i) != 0xe8)
+			continue;
+		err = krp_register_kprobe(&kps[0]);
+		CHECK(!err, "call at +%d: %d", i, err);
+		if (err)
+			break;
+		CHECK(krp_test_int3_fn(7) == 100, "redirect ignored: %d",
+		      krp_test_int3_fn(7));
+		krp_unregister_kprobe(&kps[0]);
+		break;
+	}
+	CHECK(i < 16, "no call instruction in krp_test_int3_fn");
+
+	/* a pre-handler calling its own probed function: a miss */
+	kps_reset();
+	kps[0].symbol_name = "krp_test_int3_fn";
+	kps[0].pre_handler = recurse_pre;
+	err = krp_register_kprobe(&kps[0]);
+	if (err)
+		return err;
+	CHECK(krp_test_int3_fn(2) == 8, "");
+	krp_unregister_kprobe(&kps[0]);
+	CHECK(kps[0].nmissed == 1, "nmissed %lu", kps[0].nmissed);
+	CHECK(!atomic_read(&kp_order_bad), "");
+
+	/* the jump-label site is refused, even though it is a nop */
+	for (i = 0; i < 32; i++) {
+		/* the 5-byte nops jump labels use on i386 and x86_64 */
+		static const u8 nop32[] = { 0x3e, 0x8d, 0x74, 0x26, 0x00 };
+		static const u8 nop64[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+		u8 *at = (u8 *)krp_test_jl_fn + i;
+
+		if (memcmp(at, nop32, 5) && memcmp(at, nop64, 5))
+			continue;
+		memset(&bad, 0, sizeof(bad));
+		bad.symbol_name = "krp_test_jl_fn";
+		bad.offset = i;
+		err = krp_register_kprobe(&bad);
+		CHECK(err == -EINVAL && !bad.probe, "jump label at +%d: %d", i,
+		      err);
+		if (!err)
+			krp_unregister_kprobe(&bad);
+		break;
+	}
+	CHECK(i > 0 && i < 32, "no jump-label nop inside krp_test_jl_fn");
+	CHECK(krp_test_jl_fn(4) == 13, "");
+
+	/* static_call_update() would BUG() on an int3 in its trampoline */
+	memset(&bad, 0, sizeof(bad));
+	bad.symbol_name = "__SCT__tp_func_task_newtask";
+	err = krp_register_kprobe(&bad);
+	CHECK(err == -EINVAL && !bad.probe, "static-call trampoline: %d", err);
+	if (!err)
+		krp_unregister_kprobe(&bad);
+
+	/* bad input */
+	memset(&bad, 0, sizeof(bad));
+	bad.symbol_name = "krp_test_target";
+	bad.offset = 1;		/* inside the ftrace call */
+	err = krp_register_kprobe(&bad);
+	CHECK(err == -EILSEQ && !bad.probe, "mid-instruction: %d", err);
+	bad.offset = 0;
+	bad.symbol_name = "krp_test_no_such_function";
+	err = krp_register_kprobe(&bad);
+	CHECK(err == -ENOENT && !bad.probe, "unknown: %d", err);
+	CHECK(krp_register_kprobes(NULL, 0) == -EINVAL, "");
+	return ret;
+}
+
+/* What a failed scenario_kprobe() may have left. */
+void krp_test_kprobe_exit(void)
+{
+	int i;
+
+	for (i = 0; i < KP_MAX; i++)
+		if (kps[i].probe)
+			krp_unregister_kprobe(&kps[i]);
+}

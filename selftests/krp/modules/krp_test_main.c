@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * krp_test.ko: scenarios that exercise krp's probes from a client
+ * module.  Writing a scenario's name to /sys/kernel/debug/krp_test/run
+ * runs it in the writer's context; the write succeeds if the scenario
+ * passed and fails with the scenario's errno otherwise, with the reason
+ * in dmesg.
+ *
+ * Each family of scenarios has a file of its own (krp_test_<family>.c,
+ * declared in krp_test_common.h); this file holds the one table that
+ * names them, in the order the user-space side runs them, and the
+ * module's init and exit.  A new scenario is a function in its family's
+ * file, its prototype in krp_test_common.h and a line in the table.
+ *
+ * A few scenarios leave probes armed for the user-space side to check
+ * (krp_test_armed.c, krp_test_every.c, the ool_arm_* ones); module exit
+ * unregisters whatever is left.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "krp_test_common.h"
+
+static const struct krp_test_scenario scenarios[] = {
+	{ "ool_arm_boost", scenario_ool_arm_boost },
+	{ "ool_arm_step", scenario_ool_arm_step },
+	{ "ool_call", scenario_ool_call },
+	{ "ool_disarm", scenario_ool_disarm },
+	{ "ool_ret", scenario_ool_ret },
+	{ "ool_reenter", scenario_ool_reenter },
+	{ "ool_stress", scenario_ool_stress },
+	{ "neighbours", scenario_neighbours },
+	{ "refuse", scenario_refuse },
+	{ "retval", scenario_retval },
+	{ "data", scenario_data },
+	{ "recursion", scenario_recursion },
+	{ "multi", scenario_multi },
+	{ "sleepers", scenario_sleepers },
+	{ "unregister", scenario_unregister },
+	{ "find_ret_addr", scenario_find_ret_addr },
+	{ "depth", scenario_depth },
+	{ "disable", scenario_disable },
+	{ "batch", scenario_batch },
+	{ "badinput", scenario_badinput },
+	{ "handler_recursion", scenario_handler_recursion },
+	{ "declined", scenario_declined },
+	{ "exit", scenario_exit },
+	{ "irq_nesting", scenario_irq_nesting },
+	{ "int3", scenario_int3 },
+	{ "kprobe", scenario_kprobe },
+	{ "stress", scenario_stress },
+	{ "hold_pipe", scenario_hold_pipe },
+	{ "arm_target", scenario_arm_target },
+	{ "disarm_target", scenario_disarm_target },
+	{ "arm_int3", scenario_arm_int3 },
+	{ "arm_every", scenario_arm_every },
+	{ "arm_every_boost", scenario_arm_every_boost },
+	{ "arm_every_ret", scenario_arm_every_ret },
+	{ "disarm_every_ret", scenario_disarm_every_ret },
+	{ "disarm_every", scenario_disarm_every },
+	{ "disarm_int3", scenario_disarm_int3 },
+};
+
+static DEFINE_MUTEX(run_lock);
+
+static ssize_t run_write(struct file *file, const char __user *ubuf,
+			 size_t count, loff_t *ppos)
+{
+	char name[32];
+	int i, ret = -ENOENT;
+
+	if (count >= sizeof(name))
+		return -EINVAL;
+	if (copy_from_user(name, ubuf, count))
+		return -EFAULT;
+	name[count] = '\0';
+	strim(name);
+	mutex_lock(&run_lock);
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
+		if (strcmp(name, scenarios[i].name))
+			continue;
+		ret = scenarios[i].fn();
+		pr_info("%s: %s (%d)\n", name, ret ? "FAIL" : "pass", ret);
+		break;
+	}
+	mutex_unlock(&run_lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations run_fops = {
+	.owner = THIS_MODULE,
+	.write = run_write,
+};
+
+static struct dentry *dir;
+
+static int __init krp_test_init(void)
+{
+	dir = debugfs_create_dir("krp_test", NULL);
+	debugfs_create_file("run", 0200, dir, NULL, &run_fops);
+	return 0;
+}
+
+static void __exit krp_test_exit(void)
+{
+	debugfs_remove_recursive(dir);
+	krp_test_armed_exit();
+	krp_test_kprobe_exit();
+	krp_test_every_exit();
+	krp_test_ool_exit();
+}
+
+module_init(krp_test_init);
+module_exit(krp_test_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("krp self-test client");

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every CPU in the probes at once: interrupts that nest on tasks with
+ * frames out, and register/unregister cycles under load.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/ptrace.h>
+#include <linux/string.h>
+#include <linux/timer.h>
+
+#include "krp_test_common.h"
+
+static unsigned int cycles = 1000;
+module_param(cycles, uint, 0644);
+MODULE_PARM_DESC(cycles, "register/unregister cycles of the stress scenario");
+
+/* What the workers run in both scenarios: every CPU calls the targets. */
+static int stress_fn(void *arg)
+{
+	int i = 0;
+
+	while (!READ_ONCE(stress_stop)) {
+		if (krp_test_target(i) != i * 3 + 1)
+			atomic_inc(&stress_bad);
+		if (krp_test_recurse(3) != 3)
+			atomic_inc(&stress_bad);
+		i++;
+		if (!(i & 63))
+			cond_resched();
+	}
+	return 0;
+}
+
+/* return value of any level, for concurrent callers */
+static int rec_ret_any(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (regs_return_value(regs) != *(long *)ri->data)
+		atomic_inc(&n_bad);
+	return 0;
+}
+
+/*
+ * irq_nesting: the probed function is called from hard and soft
+ * interrupts on top of tasks that are themselves inside it, so frames
+ * are pushed and popped by nested contexts on one task's pool.
+ */
+
+static atomic_t irq_calls, irq_bad;
+static bool irq_stop;
+static struct hrtimer irq_timer;
+static struct timer_list soft_timer;
+
+static enum hrtimer_restart irq_timer_fn(struct hrtimer *t)
+{
+	int x = atomic_inc_return(&irq_calls);
+
+	if (krp_test_target(x) != x * 3 + 1 || krp_test_recurse(4) != 4)
+		atomic_inc(&irq_bad);
+	if (READ_ONCE(irq_stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(50 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static void soft_timer_fn(struct timer_list *t)
+{
+	int x = atomic_inc_return(&irq_calls);
+
+	if (krp_test_target(x) != x * 3 + 1)
+		atomic_inc(&irq_bad);
+	if (!READ_ONCE(irq_stop))
+		mod_timer(t, jiffies + 1);
+}
+
+static int nest_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	long x = regs_get_kernel_argument(regs, 0);
+
+	/* fill the whole frame, so a clobbered one cannot go unnoticed */
+	memset(ri->data, (u8)x, 64);
+	*(long *)ri->data = x;
+	return 0;
+}
+
+static int nest_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	long x = *(long *)ri->data;
+
+	if (regs_return_value(regs) != x * 3 + 1 ||
+	    memchr_inv(ri->data + sizeof(long), (u8)x, 64 - sizeof(long)))
+		atomic_inc(&n_bad);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+int scenario_irq_nesting(void)
+{
+	struct task_struct *workers[NR_CPUS];
+	unsigned int nw;
+	int ret = 0, err;
+
+	counters_reset();
+	atomic_set(&irq_calls, 0);
+	atomic_set(&irq_bad, 0);
+	atomic_set(&stress_bad, 0);
+	WRITE_ONCE(irq_stop, false);
+	WRITE_ONCE(stress_stop, false);
+	rp_init(&rp_a, "krp_test_target", nest_entry, nest_ret, 64);
+	rp_init(&rp_b, "krp_test_recurse", arg_entry, rec_ret_any, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	err = krp_register_kretprobe(&rp_b);
+	if (err) {
+		krp_unregister_kretprobe(&rp_a);
+		return err;
+	}
+	/* a second with the CPUs idle: interrupts land on the idle tasks */
+	hrtimer_init(&irq_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	irq_timer.function = irq_timer_fn;
+	hrtimer_start(&irq_timer, ns_to_ktime(50 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+	timer_setup(&soft_timer, soft_timer_fn, 0);
+	mod_timer(&soft_timer, jiffies + 1);
+	msleep(1000);
+	CHECK(krp_kretprobe_nmissed(&rp_a) == 0, "%d misses on idle CPUs",
+	      rp_a.nmissed);
+
+	/* then interrupts on tasks that are inside the probed functions */
+	nw = workers_start(stress_fn, "krp_nest/%u", workers);
+	msleep(2000);
+
+	WRITE_ONCE(irq_stop, true);
+	hrtimer_cancel(&irq_timer);
+	del_timer_sync(&soft_timer);
+	WRITE_ONCE(stress_stop, true);
+	workers_stop(workers, nw);
+	krp_unregister_kretprobe(&rp_a);
+	krp_unregister_kretprobe(&rp_b);
+	CHECK(atomic_read(&irq_calls) > 100, "only %d interrupt calls",
+	      atomic_read(&irq_calls));
+	CHECK(!atomic_read(&irq_bad), "%d wrong results in interrupts",
+	      atomic_read(&irq_bad));
+	CHECK(!atomic_read(&stress_bad), "%d wrong results in tasks",
+	      atomic_read(&stress_bad));
+	CHECK(!atomic_read(&n_bad), "%d clobbered frames", atomic_read(&n_bad));
+	CHECK(rp_a.nmissed == 0 && rp_b.nmissed == 0, "%d %d", rp_a.nmissed,
+	      rp_b.nmissed);
+	pr_info("irq_nesting: %d returns, %d from interrupts\n",
+		atomic_read(&n_ret), atomic_read(&irq_calls));
+	return ret;
+}
+
+/* stress: register/unregister cycles while every CPU calls the target */
+
+static int stress_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (regs_return_value(regs) != *(long *)ri->data * 3 + 1)
+		atomic_inc(&n_bad);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+int scenario_stress(void)
+{
+	struct task_struct *workers[NR_CPUS];
+	struct krp_kretprobe *pair[] = { &rp_a, &rp_b };
+	unsigned int c, nw, done;
+	u64 t_reg = 0, t_unreg = 0, t0;
+	int ret = 0, err;
+
+	counters_reset();
+	atomic_set(&stress_bad, 0);
+	WRITE_ONCE(stress_stop, false);
+	nw = workers_start(stress_fn, "krp_stress/%u", workers);
+	for (c = 0; c < cycles; c++) {
+		rp_init(&rp_a, "krp_test_target", arg_entry, stress_ret,
+			sizeof(long));
+		rp_init(&rp_b, "krp_test_recurse", NULL, NULL, 0);
+		t0 = ktime_get_ns();
+		err = krp_register_kretprobe(&rp_a);
+		if (err) {
+			CHECK(!err, "cycle %u: %d", c, err);
+			break;
+		}
+		err = krp_register_kretprobe(&rp_b);
+		CHECK(!err, "cycle %u: %d", c, err);
+		t_reg += ktime_get_ns() - t0;
+		/*
+		 * Hit it here too, and sleep rather than spin: under
+		 * single-threaded TCG the other vCPU may not run at all while
+		 * this one spins.
+		 */
+		CHECK(krp_test_target(c) == c * 3 + 1, "");
+		usleep_range(200, 400);
+		t0 = ktime_get_ns();
+		if (!err)
+			krp_unregister_kretprobes(pair, 2);
+		else
+			krp_unregister_kretprobe(&rp_a);
+		t_unreg += ktime_get_ns() - t0;
+		if (ret)
+			break;
+	}
+	done = c;
+	WRITE_ONCE(stress_stop, true);
+	workers_stop(workers, nw);
+	CHECK(!atomic_read(&stress_bad), "%d wrong return values",
+	      atomic_read(&stress_bad));
+	CHECK(!atomic_read(&n_bad), "%d bad returns", atomic_read(&n_bad));
+	CHECK(atomic_read(&n_ret) >= done, "%d returns in %u cycles",
+	      atomic_read(&n_ret), done);
+	pr_info("stress: %u cycles on %u CPUs, %d returns handled, %llu us/register %llu us/unregister\n",
+		done, nw, atomic_read(&n_ret),
+		div_u64(t_reg, 1000 * max(done, 1u)),
+		div_u64(t_unreg, 1000 * max(done, 1u)));
+	return ret;
+}

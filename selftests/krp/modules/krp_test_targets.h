@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The functions krp_test.ko probes, defined in krp_test_targets.c.  The
+ * scenarios find them by name, so the names are part of the tests (the
+ * user-space side greps krp/list for some of them).
+ *
+ * The hand-written ones (krp_test_ool, krp_test_emu, krp_test_refused)
+ * follow the kernel's i386 convention: argument and result in %eax.
+ */
+#ifndef KRP_TEST_TARGETS_H
+#define KRP_TEST_TARGETS_H
+
+#include <linux/completion.h>
+#include <linux/percpu.h>
+#include <linux/types.h>
+
+int krp_test_target(int x);
+u64 krp_test_target64(u64 x);
+int krp_test_recurse(int n);
+
+/* asleep until krp_test_wake(): many tasks inside one function */
+int krp_test_sleep(int id);
+void krp_test_sleep_arm(void);
+void krp_test_wake(void);
+
+/* never returns: the task exits inside it */
+void krp_test_noreturn(struct completion *done);
+
+/* notrace: entered through an int3, not ftrace */
+int krp_test_notrace(int x);
+int krp_test_notrace_call(int x);
+int krp_test_int3_fn(int x);
+int krp_test_int3_rec(int n);
+int krp_test_jl_fn(int x);
+int krp_test_deref(int *p);
+
+int krp_test_ool(int x);
+int krp_test_ool_ref(int x);
+int krp_test_emu(int x);
+void krp_test_refused(void);
+
+/* read by krp_test_ool: a global load and a per-CPU load */
+extern int krp_test_ool_bias;
+DECLARE_PER_CPU(int, krp_test_pcpu);
+
+#endif /* KRP_TEST_TARGETS_H */
