@@ -15,7 +15,7 @@
 extern struct hlist_head krp_site_table[1 << KRP_SITE_BITS];
 
 /* The site at @addr, hashed; under RCU or krp_mutex. */
-static __always_inline struct krp_site *krp_site_find(unsigned long addr)
+static inline struct krp_site *krp_site_find(unsigned long addr)
 {
 	struct krp_site *site;
 	struct hlist_head *head = &krp_site_table[hash_long(addr, KRP_SITE_BITS)];
