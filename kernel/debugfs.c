@@ -11,7 +11,11 @@
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
-#include "internal.h"
+#include "debugfs.h"
+#include "pool.h"
+#include "site.h"
+#include "slots.h"
+#include "stats.h"
 
 static struct dentry *krp_dir;
 
@@ -22,7 +26,7 @@ static const char *krp_site_how(struct krp_site *site)
 
 	if (!site->int3)
 		return "[FTRACE]";
-	if (site->emu != KRP_EMU_OOL)
+	if (krp_arch_int3_emulates(&site->arch))
 		return "[EMULATED]";
 	list_for_each_entry(p, &site->probes, site_node)
 		if (p->post_handler && !p->disabled)
@@ -89,9 +93,7 @@ static int krp_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "pool_bytes %u\n", krp_pool_capacity());
 	seq_printf(m, "int3_traps %lu\n", sum.int3_traps);
 	seq_printf(m, "step_traps %lu\n", sum.step_traps);
-	mutex_lock(&krp_mutex);
 	slots = krp_slots_count(&dirty);
-	mutex_unlock(&krp_mutex);
 	seq_printf(m, "slots_used %u\n", slots - dirty);
 	seq_printf(m, "slots_dirty %u\n", dirty);
 	return 0;

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Declarations shared between the parts of krp.ko; nothing here is API.
+ * The types every part of the core shares: a probe, a site, the
+ * counters.  Functions are declared in the header of the file that
+ * defines them; the arch contract is in arch.h.  Nothing here is API.
  */
 #ifndef KRP_INTERNAL_H
 #define KRP_INTERNAL_H
 
-#include <linux/ftrace.h>
 #include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
-#include <linux/rculist.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -39,6 +40,7 @@ struct krp_cpu_stats {
 	unsigned long miss[KRP_MISS_NR];
 	unsigned int max_depth;		/* deepest pool seen, in frames */
 };
+/* stats.c */
 DECLARE_PER_CPU(struct krp_cpu_stats, krp_stats);
 
 /* Per-probe per-CPU counters. */
@@ -95,102 +97,15 @@ struct krp_site {
 	bool stuck;			/* given up, int3 not taken out yet */
 	struct list_head stuck_node;
 	bool int3;			/* entry by int3, not ftrace */
-	u8 orig_byte;			/* under the int3 */
-	u8 text[16];			/* the instruction, as decoded */
-	u8 emu;				/* enum krp_emu: the displaced insn */
-	u8 emu_len;
-	u8 emu_reg;
-	u8 emu_reg2;			/* test: 2nd register; jcc: condition */
-	u16 emu_imm;			/* ret imm16 */
-	unsigned long emu_target;	/* jmp/call/jcc: where it goes */
-	unsigned long slot;		/* KRP_EMU_OOL: its out-of-line copy */
+	struct krp_arch_site arch;	/* int3 sites: the arch's part */
 	struct rcu_head rcu;
 };
 
-/* How the instruction under an int3 is carried out. */
-enum krp_emu {
-	KRP_EMU_NOP,
-	KRP_EMU_PUSH,
-	KRP_EMU_MOV_ESP_EBP,
-	KRP_EMU_TEST_RR,	/* test %reg, %reg2 */
-	KRP_EMU_POP,
-	KRP_EMU_JMP,		/* jmp rel8/rel32 */
-	KRP_EMU_JCC,		/* jcc rel8/rel32 */
-	KRP_EMU_CALL,		/* call rel32 */
-	KRP_EMU_RET,		/* ret, ret imm16 */
-	KRP_EMU_PUSHF,
-	KRP_EMU_POPF,
-	KRP_EMU_CLI,
-	KRP_EMU_STI,
-	KRP_EMU_JMP_REG,	/* jmp *%reg */
-	KRP_EMU_CALL_REG,	/* call *%reg */
-	KRP_EMU_LOOP,		/* loopne, loope, loop, jecxz */
-	KRP_EMU_OOL,		/* not emulated: runs in site->slot */
-};
-
+/* site.c: serializes registration, arming and every text change */
 extern struct mutex krp_mutex;
-extern struct list_head krp_probes;
+/* site.c: false while krp/enabled says 0 */
 extern bool krp_armed;
-
-/* pool.c: per-task instance pools; the hit-path part is in pool.h */
-int krp_pools_init(void);
-void krp_pools_exit(void);
-int krp_pools_enable(void);
-unsigned long krp_pools_count(void);
-unsigned int krp_pool_capacity(void);
-
-/* slots.c: out-of-line slots, under krp_mutex */
-unsigned long krp_slot_alloc(void);
-void krp_slot_free(unsigned long slot);
-unsigned int krp_slots_count(unsigned int *dirty);
-
-/* kretprobe.c: a frame of @p went away by any path */
-void krp_frame_release(struct krp_probe *p);
-
-/* kretprobe.c */
-int krp_kretprobe_init(void);
-void krp_kretprobe_exit(void);
-int krp_arm_all(bool arm);
-unsigned long krp_trampoline_handler(struct pt_regs *regs,
-				     unsigned long *slot);
-bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
-bool krp_step_trap(struct pt_regs *regs);
-
-/* resolve.c */
-int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared);
-void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr);
-void krp_resolve_forget(const char *modname);
-int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
-		 char *modname);
-bool krp_kernel_probes_inside(unsigned long addr, unsigned int len);
-void krp_borrowed_flush(void);
-
-/* stats.c */
-void krp_probe_fold(struct krp_probe *p);
-void krp_stats_sum(struct krp_cpu_stats *sum);
-unsigned long krp_probe_hits(struct krp_probe *p);
-
-/* debugfs.c */
-int krp_debugfs_init(void);
-void krp_debugfs_exit(void);
-
-/* arch: the return trampoline and whatever it needs at load */
-int krp_arch_init(void);
-void krp_arch_exit(void);
-int krp_arch_check_boundary(unsigned long addr, unsigned int offset);
-bool krp_site_orig_byte(unsigned long addr, u8 *byte);
-bool krp_site_lookup(const char *name, unsigned int offset, unsigned long addr,
-		     unsigned long *found);
-int krp_text_write(unsigned long addr, const void *src, size_t len);
-int krp_arch_int3_prepare(struct krp_site *site);
-void krp_arch_int3_release(struct krp_site *site);
-int krp_arch_int3_arm(struct krp_site *site);
-int krp_arch_int3_disarm(struct krp_site *site);
-void krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs);
-void krp_arch_int3_boost(struct krp_site *site, struct pt_regs *regs);
-void krp_arch_step_begin(struct krp_site *site, struct pt_regs *regs,
-			 unsigned long *saved);
-bool krp_arch_step_end(struct krp_site *site, struct pt_regs *regs,
-		       unsigned long saved);
+/* register.c: every registered probe, on all_node */
+extern struct list_head krp_probes;
 
 #endif /* KRP_INTERNAL_H */

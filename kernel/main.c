@@ -10,9 +10,11 @@
 #include <linux/rcupdate.h>
 #include <linux/rcupdate_wait.h>
 
-#include "internal.h"
-
-bool krp_armed = true;
+#include "arch.h"
+#include "debugfs.h"
+#include "pool.h"
+#include "probe.h"
+#include "site.h"
 
 static int __init krp_init(void)
 {
@@ -24,18 +26,23 @@ static int __init krp_init(void)
 	ret = krp_pools_init();
 	if (ret)
 		goto out_arch;
-	ret = krp_kretprobe_init();
+	ret = krp_probe_init();
 	if (ret)
 		goto out_arch;
+	ret = krp_sites_init();
+	if (ret)
+		goto out_probe;
 	ret = krp_debugfs_init();
 	if (ret)
-		goto out_kretprobe;
+		goto out_sites;
 
 	pr_info("loaded\n");
 	return 0;
 
-out_kretprobe:
-	krp_kretprobe_exit();
+out_sites:
+	krp_sites_exit();
+out_probe:
+	krp_probe_exit();
 out_arch:
 	krp_arch_exit();
 	return ret;
@@ -44,7 +51,10 @@ out_arch:
 static void __exit krp_exit(void)
 {
 	krp_debugfs_exit();
-	krp_kretprobe_exit();
+	/* clients depend on krp.ko, so they have unregistered by now */
+	WARN_ON(!list_empty(&krp_probes));
+	krp_sites_exit();
+	krp_probe_exit();
 	krp_pools_exit();
 	/*
 	 * The last frame's return may still be running the tail of the

@@ -33,8 +33,8 @@
 #include <linux/spinlock.h>
 #include <linux/tracepoint.h>
 
-#include "internal.h"
 #include "pool.h"
+#include "probe.h"
 
 static unsigned int pool_size = 8192;
 module_param(pool_size, uint, 0444);

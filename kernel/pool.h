@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The hit-path half of the per-task pools (see pool.c for the design),
- * inline because every probe hit and every return goes through it.
+ * Per-task pools (see pool.c for the design): the lifecycle calls, and
+ * the hit-path half, inline because every probe hit and every return
+ * goes through it.
  */
 #ifndef KRP_POOL_H
 #define KRP_POOL_H
@@ -24,6 +25,13 @@ struct krp_pool {
 	struct rcu_head rcu;
 	unsigned long stack[];
 };
+
+/* pool.c: the lifecycle, in process context */
+int krp_pools_init(void);
+void krp_pools_exit(void);
+int krp_pools_enable(void);
+unsigned long krp_pools_count(void);
+unsigned int krp_pool_capacity(void);
 
 #define KRP_POOL_BITS	12
 extern struct hlist_head krp_pool_table[1 << KRP_POOL_BITS];

@@ -10,17 +10,25 @@
  * waits for an RCU grace period; the last results are cached so that a
  * tool attaching and detaching the same function pays that once.
  * Entries of a module are dropped when the module goes.
+ *
+ * Nothing here knows krp's probes or sites: the caller asks its own
+ * site table first.  krp_resolve_mutex keeps the cache and the
+ * borrowed kprobes; callers may hold krp_mutex, which comes first.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
-#include <linux/lockdep.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include <linux/module.h>
+#include <linux/mutex.h>
+
+#include "resolve.h"
+
+static DEFINE_MUTEX(krp_resolve_mutex);
 
 struct krp_resolved {
 	char sym[KSYM_NAME_LEN];	/* "" when resolved from an address */
@@ -59,13 +67,15 @@ static struct krp_resolved *krp_resolve_lookup(struct krp_kprobe *kp)
  */
 void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr)
 {
-	struct krp_resolved *r = &krp_resolve_cache[krp_resolve_next];
+	struct krp_resolved *r;
 	unsigned int off;
 	char *sym;
 
 	sym = kmalloc(KSYM_NAME_LEN, GFP_KERNEL);
 	if (!sym)
 		return;
+	mutex_lock(&krp_resolve_mutex);
+	r = &krp_resolve_cache[krp_resolve_next];
 	if (kp->symbol_name && strlen(kp->symbol_name) >= KSYM_NAME_LEN)
 		goto out;
 	if (krp_describe(addr, sym, &off, r->modname))
@@ -77,22 +87,23 @@ void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr)
 	r->valid = true;
 	krp_resolve_next = (krp_resolve_next + 1) % KRP_RESOLVE_CACHE;
 out:
+	mutex_unlock(&krp_resolve_mutex);
 	kfree(sym);
 }
 
 /**
  * krp_resolve_forget() - drop what is cached about a module's symbols
  * @modname: the module that is going away
- *
- * Called with krp_mutex held.
  */
 void krp_resolve_forget(const char *modname)
 {
 	struct krp_resolved *r;
 
+	mutex_lock(&krp_resolve_mutex);
 	for (r = krp_resolve_cache; r < krp_resolve_cache + KRP_RESOLVE_CACHE; r++)
 		if (r->valid && !strcmp(r->modname, modname))
 			r->valid = false;
+	mutex_unlock(&krp_resolve_mutex);
 }
 
 /*
@@ -102,9 +113,6 @@ void krp_resolve_forget(const char *modname)
  * boundary, and that decode reads krp's own int3s as one-byte
  * instructions: its -EILSEQ, and the -EOPNOTSUPP of an instruction it
  * found by a wrong decode, are left to krp's decoder, which knows them.
- * An address where krp has a site passed all of this when the site was
- * made, and is not handed to the kernel again: it refuses an address
- * that holds another's int3.
  */
 static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
 			    bool *shared)
@@ -117,9 +125,6 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
 	};
 	int ret;
 
-	if (krp_site_lookup(kp->symbol_name, kp->offset,
-			    (unsigned long)kp->addr, addr))
-		return 0;
 	ret = register_kprobe(&probe);
 	/*
 	 * Both come after every check of the address itself: -EILSEQ from
@@ -153,31 +158,29 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
 
 /**
  * krp_resolve() - resolve and check where @kp points
- * @kp: symbol_name/offset or addr, as the client set them
+ * @kp: symbol_name/offset or addr, exactly one of them, as the client
+ *	set them
  * @addr: the resolved address
  * @shared: set if a kprobe of the kernel's is at @addr
  *
- * Return: 0, -EINVAL (both or neither of symbol and address, not text,
- * blacklisted), -ENOENT (unknown symbol), or another error of
- * register_kprobe().  Whether the address is an instruction boundary is
- * checked when its site is made.
+ * Return: 0, -EINVAL (not text, blacklisted), -ENOENT (unknown symbol),
+ * or another error of register_kprobe().  Whether the address is an
+ * instruction boundary is checked when its site is made.
  */
 int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared)
 {
 	struct krp_resolved *r;
+	int ret = 0;
 
 	*shared = false;
-	if (!kp->symbol_name == !kp->addr) {
-		pr_err("give exactly one of symbol_name and addr\n");
-		return -EINVAL;
-	}
-	lockdep_assert_held(&krp_mutex);
+	mutex_lock(&krp_resolve_mutex);
 	r = krp_resolve_lookup(kp);
-	if (r) {
+	if (r)
 		*addr = r->addr;
-		return 0;
-	}
-	return krp_kprobe_check(kp, addr, shared);
+	else
+		ret = krp_kprobe_check(kp, addr, shared);
+	mutex_unlock(&krp_resolve_mutex);
+	return ret;
 }
 
 /**
@@ -222,7 +225,7 @@ int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
  * The kernel says whether it has a kprobe at an address only by letting
  * another join it: a borrowed, disabled kprobe at each byte tells.
  * Unregistering those waits for a grace period, so they are given back
- * in one batch by krp_borrowed_flush(), outside krp_mutex.
+ * in one batch by krp_borrowed_flush(), outside the caller's locks.
  */
 struct krp_borrowed {
 	struct kprobe kp;
@@ -235,8 +238,7 @@ static LIST_HEAD(krp_borrowed_list);
  * @addr: an instruction under an int3 of krp's
  * @len: its length
  *
- * Called with krp_mutex held; krp_borrowed_flush() must follow once it
- * is dropped.
+ * krp_borrowed_flush() must follow, outside the caller's locks.
  *
  * Return: true if a kprobe of the kernel's sits at @addr + 1 .. @len - 1,
  * or if that cannot be told (out of memory).
@@ -247,11 +249,13 @@ bool krp_kernel_probes_inside(unsigned long addr, unsigned int len)
 	unsigned int i;
 	bool inside = false;
 
-	lockdep_assert_held(&krp_mutex);
+	mutex_lock(&krp_resolve_mutex);
 	for (i = 1; i < len && !inside; i++) {
 		b = kzalloc(sizeof(*b), GFP_KERNEL);
-		if (!b)
-			return true;
+		if (!b) {
+			inside = true;
+			break;
+		}
 		b->kp.addr = (kprobe_opcode_t *)(addr + i);
 		b->kp.flags = KPROBE_FLAG_DISABLED;
 		if (register_kprobe(&b->kp)) {
@@ -262,6 +266,7 @@ bool krp_kernel_probes_inside(unsigned long addr, unsigned int len)
 		inside = b->kp.list.next != b->kp.list.prev;
 		list_add_tail(&b->node, &krp_borrowed_list);
 	}
+	mutex_unlock(&krp_resolve_mutex);
 	return inside;
 }
 
@@ -269,7 +274,8 @@ bool krp_kernel_probes_inside(unsigned long addr, unsigned int len)
  * krp_borrowed_flush() - give back the kprobes krp_kernel_probes_inside()
  * borrowed
  *
- * Process context, without krp_mutex: one grace period for all.
+ * Process context, without krp_mutex or another lock the caller of
+ * krp_kernel_probes_inside() held: one grace period for all.
  */
 void krp_borrowed_flush(void)
 {
@@ -278,9 +284,9 @@ void krp_borrowed_flush(void)
 	LIST_HEAD(list);
 	int n = 0;
 
-	mutex_lock(&krp_mutex);
+	mutex_lock(&krp_resolve_mutex);
 	list_splice_init(&krp_borrowed_list, &list);
-	mutex_unlock(&krp_mutex);
+	mutex_unlock(&krp_resolve_mutex);
 	list_for_each_entry(b, &list, node)
 		n++;
 	if (!n)

@@ -20,15 +20,21 @@
  * the idle task only does from its loop.  Collecting costs three grace
  * periods, so it happens only when no clean slot is left.
  *
- * Everything here runs under krp_mutex.
+ * krp_slots_mutex keeps the bitmaps; the callers prepare and release
+ * int3 sites under krp_mutex, which comes first.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/rcupdate_wait.h>
 
-#include "internal.h"
+#include <krp_arch.h>
+
+#include "slots.h"
+
+static DEFINE_MUTEX(krp_slots_mutex);
 
 static DECLARE_BITMAP(krp_slot_used, KRP_NR_SLOTS);	/* dirty ones too */
 static DECLARE_BITMAP(krp_slot_dirty, KRP_NR_SLOTS);
@@ -52,18 +58,20 @@ static void krp_slots_collect(void)
  */
 unsigned long krp_slot_alloc(void)
 {
-	unsigned long i;
+	unsigned long i, slot = 0;
 
-	lockdep_assert_held(&krp_mutex);
+	mutex_lock(&krp_slots_mutex);
 	i = find_first_zero_bit(krp_slot_used, KRP_NR_SLOTS);
 	if (i == KRP_NR_SLOTS && !bitmap_empty(krp_slot_dirty, KRP_NR_SLOTS)) {
 		krp_slots_collect();
 		i = find_first_zero_bit(krp_slot_used, KRP_NR_SLOTS);
 	}
-	if (i == KRP_NR_SLOTS)
-		return 0;
-	__set_bit(i, krp_slot_used);
-	return (unsigned long)krp_slot_area + i * KRP_SLOT_SIZE;
+	if (i < KRP_NR_SLOTS) {
+		__set_bit(i, krp_slot_used);
+		slot = (unsigned long)krp_slot_area + i * KRP_SLOT_SIZE;
+	}
+	mutex_unlock(&krp_slots_mutex);
+	return slot;
 }
 
 /**
@@ -74,10 +82,10 @@ void krp_slot_free(unsigned long slot)
 {
 	unsigned long i = (slot - (unsigned long)krp_slot_area) / KRP_SLOT_SIZE;
 
-	lockdep_assert_held(&krp_mutex);
-	if (WARN_ON_ONCE(i >= KRP_NR_SLOTS || !test_bit(i, krp_slot_used)))
-		return;
-	__set_bit(i, krp_slot_dirty);
+	mutex_lock(&krp_slots_mutex);
+	if (!WARN_ON_ONCE(i >= KRP_NR_SLOTS || !test_bit(i, krp_slot_used)))
+		__set_bit(i, krp_slot_dirty);
+	mutex_unlock(&krp_slots_mutex);
 }
 
 /**
@@ -88,6 +96,11 @@ void krp_slot_free(unsigned long slot)
  */
 unsigned int krp_slots_count(unsigned int *dirty)
 {
+	unsigned int used;
+
+	mutex_lock(&krp_slots_mutex);
 	*dirty = bitmap_weight(krp_slot_dirty, KRP_NR_SLOTS);
-	return bitmap_weight(krp_slot_used, KRP_NR_SLOTS);
+	used = bitmap_weight(krp_slot_used, KRP_NR_SLOTS);
+	mutex_unlock(&krp_slots_mutex);
+	return used;
 }

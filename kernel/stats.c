@@ -1,14 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Counters.  The hit path only bumps per-CPU counters; sums are made
- * here, when somebody reads them.
+ * here, when somebody reads them.  A miss also reaches the client's
+ * struct, roughly, because kernel clients read nmissed there.
  */
+#include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include "stats.h"
 
 DEFINE_PER_CPU(struct krp_cpu_stats, krp_stats);
+
+/**
+ * krp_miss() - count an entry or return that ran no handler
+ * @p: the probe that missed, or NULL when none was found yet
+ * @why: the cause
+ *
+ * Hit path: any context, NMI included.
+ */
+void notrace krp_miss(struct krp_probe *p, enum krp_miss why)
+{
+	struct krp_kretprobe *rp;
+
+	__this_cpu_inc(krp_stats.miss[why]);
+	if (!p || why == KRP_MISS_DECLINED)
+		return;
+	/*
+	 * The per-CPU counts are exact and folded into the client's struct
+	 * whenever krp reports them; the racy bump keeps a client that
+	 * reads nmissed directly, as kernel clients do, roughly current.
+	 * Misses are rare in krp, so the shared write stays off hits.
+	 */
+	if (why == KRP_MISS_RECURSION || why == KRP_MISS_RCU) {
+		struct krp_kprobe *kp = READ_ONCE(p->kp);
+
+		__this_cpu_inc(p->stats->kp_missed);
+		if (kp)	/* racy on purpose, see above */
+			data_race(kp->nmissed++);
+	} else {
+		rp = READ_ONCE(p->rp);
+		__this_cpu_inc(p->stats->missed);
+		if (rp)	/* racy on purpose, see above */
+			data_race(rp->nmissed++);
+	}
+}
+NOKPROBE_SYMBOL(krp_miss);
 
 /**
  * krp_probe_fold() - copy a probe's miss counts into the client's struct

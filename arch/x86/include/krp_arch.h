@@ -1,14 +1,66 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the core needs to know about the architecture on its hit path,
- * inline: where the return address is, and where the trampoline is.
+ * What the core sees of x86: the arch's part of a site, and the facts
+ * its hit path needs inline (where the return address is, where the
+ * trampoline is, whether an int3 site is emulated).  The functions of
+ * the arch contract are declared in kernel/arch.h.
  */
 #ifndef KRP_ARCH_H
 #define KRP_ARCH_H
 
 #include <linux/ptrace.h>
+#include <linux/types.h>
 
 #include <krp_slots.h>
+
+/*
+ * How the instruction under an int3 is carried out: a class chosen
+ * from the decoder's opcode, ModRM and prefix fields (emulate.c).
+ */
+enum krp_emu {
+	KRP_EMU_NOP,
+	KRP_EMU_PUSH,
+	KRP_EMU_MOV_SP_BP,	/* mov %esp, %ebp */
+	KRP_EMU_TEST_RR,	/* test %reg, %reg2 */
+	KRP_EMU_POP,
+	KRP_EMU_JMP,		/* jmp rel8/rel32 */
+	KRP_EMU_JCC,		/* jcc rel8/rel32 */
+	KRP_EMU_CALL,		/* call rel32 */
+	KRP_EMU_RET,		/* ret, ret imm16 */
+	KRP_EMU_PUSHF,
+	KRP_EMU_POPF,
+	KRP_EMU_CLI,
+	KRP_EMU_STI,
+	KRP_EMU_JMP_REG,	/* jmp *%reg */
+	KRP_EMU_CALL_REG,	/* call *%reg */
+	KRP_EMU_LOOP,		/* loopne, loope, loop, jecxz */
+	KRP_EMU_OOL,		/* not emulated: runs in its slot */
+};
+
+/* The loop instructions, in opcode order (e0 to e3). */
+enum krp_loop {
+	KRP_LOOP_NE,		/* loopne: --%ecx, then while !ZF */
+	KRP_LOOP_E,		/* loope: --%ecx, then while ZF */
+	KRP_LOOP_ANY,		/* loop: --%ecx */
+	KRP_LOOP_JECXZ,		/* jecxz: %ecx untouched */
+};
+
+/* An int3 site's x86 facts; prepared under krp_mutex, read in the trap. */
+struct krp_arch_site {
+	u8 orig_byte;			/* under the int3 */
+	u8 len;				/* of the displaced instruction */
+	u8 text[16];			/* the instruction, as decoded */
+	u8 emu;				/* enum krp_emu */
+	u8 reg;				/* its register, ModRM numbering */
+	union {
+		u8 reg2;		/* KRP_EMU_TEST_RR: the other register */
+		u8 cond;		/* KRP_EMU_JCC: the jcc condition code */
+		u8 loop;		/* KRP_EMU_LOOP: enum krp_loop */
+	};
+	u16 imm;			/* KRP_EMU_RET: bytes of arguments popped */
+	unsigned long target;		/* relative branches: where they go */
+	unsigned long slot;		/* KRP_EMU_OOL: its out-of-line copy */
+};
 
 /* the return trampoline, arch/x86/kernel/trampoline_32.S */
 extern char krp_trampoline[];
@@ -27,11 +79,14 @@ static __always_inline unsigned long *krp_arch_ret_slot(struct pt_regs *regs)
 	return (unsigned long *)kernel_stack_pointer(regs);
 }
 
+/* Whether the trap itself carries out the instruction, without a slot. */
+static __always_inline bool
+krp_arch_int3_emulates(const struct krp_arch_site *as)
+{
+	return as->emu != KRP_EMU_OOL;
+}
+
 /* arch/x86/kernel/slots.S: KRP_NR_SLOTS slots of KRP_SLOT_SIZE bytes */
 extern char krp_slot_area[];
-
-/* arch/x86/kernel/text.c: the int3 and single-step trap hooks */
-int krp_arch_text_init(void);
-void krp_arch_text_exit(void);
 
 #endif /* KRP_ARCH_H */

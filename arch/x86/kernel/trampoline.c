@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x86 glue of the return path: where the return address is at entry,
- * and the C half of the trampoline.
+ * The C half of the return trampoline (trampoline_32.S): it completes
+ * the struct pt_regs the assembly built and hands the stack slot to the
+ * core's return handler.  The assembly's layout is checked against
+ * struct pt_regs here, at build time.
  */
 #include <linux/build_bug.h>
 #include <linux/kprobes.h>
@@ -9,9 +11,15 @@
 #include <linux/ptrace.h>
 #include <asm/segment.h>
 
-#include "internal.h"
+#include "arch.h"
 
 __visible void krp_trampoline_callback(struct pt_regs *regs);
+
+/* trampoline_32.S pushes 11 words and reserves 6 */
+static_assert(sizeof(struct pt_regs) == 17 * sizeof(long));
+static_assert(offsetof(struct pt_regs, ax) == 6 * sizeof(long));
+static_assert(offsetof(struct pt_regs, gs) == 10 * sizeof(long));
+static_assert(offsetof(struct pt_regs, ss) == 16 * sizeof(long));
 
 /* Called by krp_trampoline with @regs on the stack, see its layout. */
 __visible void notrace krp_trampoline_callback(struct pt_regs *regs)
@@ -31,23 +39,3 @@ __visible void notrace krp_trampoline_callback(struct pt_regs *regs)
 	*flags_slot = regs->flags;
 }
 NOKPROBE_SYMBOL(krp_trampoline_callback);
-
-/**
- * krp_arch_init() - check what the trampoline assumes; hook int3 traps
- *
- * Return: 0 or a negative errno.
- */
-int krp_arch_init(void)
-{
-	/* trampoline_32.S pushes 11 words and reserves 6 */
-	BUILD_BUG_ON(sizeof(struct pt_regs) != 17 * sizeof(long));
-	BUILD_BUG_ON(offsetof(struct pt_regs, ax) != 6 * sizeof(long));
-	BUILD_BUG_ON(offsetof(struct pt_regs, gs) != 10 * sizeof(long));
-	BUILD_BUG_ON(offsetof(struct pt_regs, ss) != 16 * sizeof(long));
-	return krp_arch_text_init();
-}
-
-void krp_arch_exit(void)
-{
-	krp_arch_text_exit();
-}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What runs in the trap: the instructions krp carries out itself when
+ * an int3 displaced them (which ones, chosen from the decoder's opcode,
+ * ModRM and prefix fields when the site is prepared, and how), the
+ * boost into an out-of-line copy, and the single-step of one.
+ *
+ * Emulation covers what a function's first instructions usually are
+ * (stack frame set-up, argument tests, branches) and what would see a
+ * single-step's TF or lose an interrupt flag change if it ran out of
+ * line (pushf, popf, cli, sti).  Everything here but the classification
+ * runs in NMI-like context.
+ */
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+#include <linux/uaccess.h>
+
+#include "arch.h"
+#include "emulate.h"
+#include "internal.h"
+
+/* What popf may change at CPL 0; TF stays krp's and the CPU's. */
+#define KRP_POPF_MASK	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
+			 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_IF | \
+			 X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_IOPL | \
+			 X86_EFLAGS_NT | X86_EFLAGS_AC | X86_EFLAGS_ID)
+
+/*
+ * Whether the instruction at @next waits for an interrupt: after an sti
+ * whose one-instruction shadow is gone, the wakeup could be taken just
+ * before it, and the CPU would sleep with its wakeup spent.
+ */
+static bool krp_sti_shadow_needed(unsigned long next)
+{
+	u8 b[3];
+
+	if (copy_from_kernel_nofault(b, (void *)next, sizeof(b)))
+		return true;
+	return b[0] == 0xf4 || (b[0] == 0x0f && b[1] == 0x01 &&
+				(b[2] == 0xc9 || b[2] == 0xfb));
+}
+
+
+/* Near relative branches; @insn has a 32-bit operand size. */
+static bool krp_emu_classify_rel(struct krp_arch_site *as,
+				 const struct krp_insn *insn,
+				 unsigned long addr)
+{
+	as->target = (unsigned long)krp_insn_rel_target(insn, addr);
+	if (insn->flags & KRP_INSN_F_CALL) {
+		as->emu = KRP_EMU_CALL;
+		return true;
+	}
+	if (insn->flags & KRP_INSN_F_JMP) {
+		as->emu = KRP_EMU_JMP;
+		return true;
+	}
+	/* jcc rel8 (7x) and rel32 (0F 8x) */
+	if ((insn->map == KRP_INSN_MAP_1BYTE && (insn->opcode & 0xf0) == 0x70) ||
+	    (insn->map == KRP_INSN_MAP_0F && (insn->opcode & 0xf0) == 0x80)) {
+		as->emu = KRP_EMU_JCC;
+		as->cond = insn->opcode & 0xf;
+		return true;
+	}
+	/* loopne, loope, loop, jecxz: rel8 cannot reach from a slot */
+	if (insn->map == KRP_INSN_MAP_1BYTE && insn->opcode >= 0xe0 &&
+	    insn->opcode <= 0xe3) {
+		as->emu = KRP_EMU_LOOP;
+		as->loop = insn->opcode - 0xe0;
+		return true;
+	}
+	return false;
+}
+
+/* One-byte-map instructions other than branches. */
+static bool krp_emu_classify_1byte(struct krp_arch_site *as,
+				   const struct krp_insn *insn,
+				   unsigned long addr)
+{
+	bool mod_reg = insn->modrm.present && insn->modrm.mod == 3;
+	u8 reg = insn->modrm.reg, rm = insn->modrm.rm;
+
+	switch (insn->opcode) {
+	case 0x50 ... 0x57:
+		as->emu = KRP_EMU_PUSH;
+		as->reg = insn->opcode & 7;
+		return true;
+	/* not pop %esp (5c): its stack pointer arithmetic is its own */
+	case 0x58 ... 0x5b: case 0x5d ... 0x5f:
+		as->emu = KRP_EMU_POP;
+		as->reg = insn->opcode & 7;
+		return true;
+	case 0x89:	/* mov %reg, %rm */
+		if (!mod_reg || reg != 4 || rm != 5)
+			return false;
+		as->emu = KRP_EMU_MOV_SP_BP;
+		return true;
+	case 0x8b:	/* mov %rm, %reg */
+		if (!mod_reg || reg != 5 || rm != 4)
+			return false;
+		as->emu = KRP_EMU_MOV_SP_BP;
+		return true;
+	/* shrink-wrapped functions often test their argument first */
+	case 0x85:
+		if (!mod_reg)
+			return false;
+		as->emu = KRP_EMU_TEST_RR;
+		as->reg = rm;
+		as->reg2 = reg;
+		return true;
+	case 0x90:
+		as->emu = KRP_EMU_NOP;
+		return true;
+	case 0xc2:
+	case 0xc3:
+		as->emu = KRP_EMU_RET;
+		as->imm = insn->opcode == 0xc2 ? insn->imm[0].value : 0;
+		return true;
+	/*
+	 * The flags instructions would see, or clear, the TF and IF that a
+	 * single-step sets up; emulated, they see the real flags.
+	 */
+	case 0x9c:
+		as->emu = KRP_EMU_PUSHF;
+		return true;
+	case 0x9d:
+		as->emu = KRP_EMU_POPF;
+		return true;
+	case 0xfa:
+		as->emu = KRP_EMU_CLI;
+		return true;
+	case 0xfb:
+		/* sti; hlt and sti; mwait need the shadow emulation loses */
+		if (krp_sti_shadow_needed(addr + 1))
+			return false;
+		as->emu = KRP_EMU_STI;
+		return true;
+	case 0xff:
+		/* through a register; from a slot it would return there */
+		if (mod_reg && reg == 2) {
+			as->emu = KRP_EMU_CALL_REG;
+			as->reg = rm;
+			return true;
+		}
+		if (mod_reg && reg == 4) {
+			as->emu = KRP_EMU_JMP_REG;
+			as->reg = rm;
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+/**
+ * krp_emu_classify() - is @insn one that krp carries out in the trap
+ * @as: the site's arch part; its class and operands are set if so
+ * @insn: the decoded instruction
+ * @addr: its address
+ *
+ * Return: true if the trap emulates it.
+ */
+bool krp_emu_classify(struct krp_arch_site *as, const struct krp_insn *insn,
+		      unsigned long addr)
+{
+	if (insn->prefix_len || insn->vex_type)
+		return false;
+	/* near relative branches: 32-bit operand size only (no 66h) */
+	if (insn->flags & KRP_INSN_F_REL)
+		return insn->opnd_size == 4 &&
+		       !(insn->flags & (KRP_INSN_F_FAR | KRP_INSN_F_INDIRECT)) &&
+		       krp_emu_classify_rel(as, insn, addr);
+	if (insn->map == KRP_INSN_MAP_1BYTE)
+		return krp_emu_classify_1byte(as, insn, addr);
+	/* the long nop, nopl/nopw */
+	if (insn->map == KRP_INSN_MAP_0F && insn->opcode == 0x1f) {
+		as->emu = KRP_EMU_NOP;
+		return true;
+	}
+	return false;
+}
+
+/* in ModRM register numbering: ax cx dx bx sp bp si di */
+static const u8 krp_reg_offset[8] = {
+	offsetof(struct pt_regs, ax), offsetof(struct pt_regs, cx),
+	offsetof(struct pt_regs, dx), offsetof(struct pt_regs, bx),
+	offsetof(struct pt_regs, sp), offsetof(struct pt_regs, bp),
+	offsetof(struct pt_regs, si), offsetof(struct pt_regs, di),
+};
+
+static unsigned long *krp_reg_of(struct pt_regs *regs, unsigned int reg)
+{
+	return (unsigned long *)((char *)regs + krp_reg_offset[reg & 7]);
+}
+
+/* Condition @cc (the low nibble of jcc) under @flags. */
+static bool krp_cond(unsigned long flags, unsigned int cc)
+{
+	bool cf = flags & X86_EFLAGS_CF, zf = flags & X86_EFLAGS_ZF;
+	bool sf = flags & X86_EFLAGS_SF, of = flags & X86_EFLAGS_OF;
+	bool pf = flags & X86_EFLAGS_PF;
+	/* o, b, e, be, s, p, l, le; an odd @cc negates */
+	bool base[8] = { of, cf, zf, cf || zf, sf, pf, sf != of,
+			 zf || sf != of };
+
+	return base[(cc >> 1) & 7] != (cc & 1);
+}
+
+/**
+ * krp_arch_int3_emulate() - carry out the instruction under the int3
+ * @site: the site that trapped
+ * @regs: the trap's registers
+ *
+ * A push or a call writes below the trapped stack pointer: on i386 the
+ * entry code leaves a gap between the interrupted stack and pt_regs for
+ * that (FIXUP_FRAME), as the kernel's own int3 emulation relies on.
+ */
+void notrace krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs)
+{
+	const struct krp_arch_site *as = &site->arch;
+	unsigned long next = site->addr + as->len, val;
+
+	switch (as->emu) {
+	case KRP_EMU_POP:
+		val = *(unsigned long *)regs->sp;
+		regs->sp += sizeof(long);
+		*krp_reg_of(regs, as->reg) = val;
+		break;
+	case KRP_EMU_JMP:
+		next = as->target;
+		break;
+	case KRP_EMU_JCC:
+		if (krp_cond(regs->flags, as->cond))
+			next = as->target;
+		break;
+	case KRP_EMU_CALL:
+		regs->sp -= sizeof(long);
+		*(unsigned long *)regs->sp = next;
+		next = as->target;
+		break;
+	case KRP_EMU_RET:
+		next = *(unsigned long *)regs->sp;
+		regs->sp += sizeof(long) + as->imm;
+		break;
+	case KRP_EMU_PUSH:
+		val = *krp_reg_of(regs, as->reg);
+		regs->sp -= sizeof(long);
+		*(unsigned long *)regs->sp = val;
+		break;
+	case KRP_EMU_MOV_SP_BP:
+		regs->bp = regs->sp;
+		break;
+	case KRP_EMU_PUSHF:
+		/* as pushf stores them: RF and VM read as clear */
+		regs->sp -= sizeof(long);
+		*(unsigned long *)regs->sp = regs->flags &
+					     ~(X86_EFLAGS_RF | X86_EFLAGS_VM);
+		break;
+	case KRP_EMU_POPF:
+		val = *(unsigned long *)regs->sp;
+		regs->sp += sizeof(long);
+		regs->flags = (regs->flags & ~KRP_POPF_MASK) |
+			      (val & KRP_POPF_MASK);
+		break;
+	case KRP_EMU_CLI:
+		regs->flags &= ~X86_EFLAGS_IF;
+		break;
+	case KRP_EMU_STI:
+		/* the one-instruction interrupt shadow of sti is lost */
+		regs->flags |= X86_EFLAGS_IF;
+		break;
+	case KRP_EMU_CALL_REG:
+		val = *krp_reg_of(regs, as->reg);
+		regs->sp -= sizeof(long);
+		*(unsigned long *)regs->sp = next;
+		next = val;
+		break;
+	case KRP_EMU_JMP_REG:
+		next = *krp_reg_of(regs, as->reg);
+		break;
+	case KRP_EMU_LOOP:
+		if (as->loop != KRP_LOOP_JECXZ)
+			regs->cx--;
+		if (as->loop == KRP_LOOP_JECXZ ? !regs->cx :
+		    regs->cx && (as->loop == KRP_LOOP_ANY ||
+				 !!(regs->flags & X86_EFLAGS_ZF) ==
+				 (as->loop == KRP_LOOP_E)))
+			next = as->target;
+		break;
+	case KRP_EMU_TEST_RR:
+		/* CF, OF cleared; SF, ZF, PF from the result; AF undefined */
+		val = *krp_reg_of(regs, as->reg) &
+		      *krp_reg_of(regs, as->reg2);
+		regs->flags &= ~(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF |
+				 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_OF);
+		if (!val)
+			regs->flags |= X86_EFLAGS_ZF;
+		if (val & BIT(31))
+			regs->flags |= X86_EFLAGS_SF;
+		/* parity of the low byte, inline: no call out of the trap */
+		val ^= val >> 4;
+		if (!((0x6996 >> (val & 0xf)) & 1))
+			regs->flags |= X86_EFLAGS_PF;
+		break;
+	default:
+		break;
+	}
+	regs->ip = next;
+}
+NOKPROBE_SYMBOL(krp_arch_int3_emulate);
+
+/**
+ * krp_arch_int3_boost() - resume at the out-of-line copy
+ * @site: a %KRP_EMU_OOL site that trapped
+ * @regs: the trap's registers
+ *
+ * The copy ends with a jump back: no second trap.  The copy runs with
+ * the probed code's own flags and may be preempted, which is why slots
+ * are reused only after synchronize_rcu_tasks().
+ */
+void notrace krp_arch_int3_boost(struct krp_site *site, struct pt_regs *regs)
+{
+	regs->ip = site->arch.slot;
+}
+NOKPROBE_SYMBOL(krp_arch_int3_boost);
+
+/**
+ * krp_arch_step_begin() - single-step the out-of-line copy
+ * @site: a %KRP_EMU_OOL site that trapped
+ * @regs: the trap's registers
+ * @saved: what krp_arch_step_end() needs to restore
+ *
+ * TF raises a debug trap after the copied instruction.  Interrupts stay
+ * off until then, so the step cannot migrate or be preempted and the
+ * per-CPU record of it stays valid; only an NMI can come in between.
+ */
+void notrace krp_arch_step_begin(struct krp_site *site, struct pt_regs *regs,
+				 unsigned long *saved)
+{
+	*saved = regs->flags & (X86_EFLAGS_TF | X86_EFLAGS_IF);
+	regs->flags = (regs->flags | X86_EFLAGS_TF) & ~X86_EFLAGS_IF;
+	regs->ip = site->arch.slot;
+}
+NOKPROBE_SYMBOL(krp_arch_step_begin);
+
+/**
+ * krp_arch_step_end() - the debug trap after a step of @site
+ * @site: the site of the step in progress on this CPU
+ * @regs: the debug trap's registers
+ * @saved: from krp_arch_step_begin()
+ *
+ * The trap comes with regs->ip just after the copy, or already back in
+ * the original code if DEBUGCTL.BTF (branch stepping, left on by a
+ * ptraced task) let the jump back run first.
+ *
+ * Return: true if the trap is this step's; regs then resume after the
+ * original instruction with the flags it had.
+ */
+bool notrace krp_arch_step_end(struct krp_site *site, struct pt_regs *regs,
+			       unsigned long saved)
+{
+	const struct krp_arch_site *as = &site->arch;
+	unsigned long next = site->addr + as->len;
+
+	if (regs->ip != as->slot + as->len && regs->ip != next)
+		return false;
+	regs->ip = next;
+	regs->flags = (regs->flags & ~(X86_EFLAGS_TF | X86_EFLAGS_IF)) | saved;
+	return true;
+}
+NOKPROBE_SYMBOL(krp_arch_step_end);

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * int3 sites: deciding how the displaced instruction will run (emulated
+ * in the trap, or copied to an out-of-line slot with a jump back), and
+ * putting the int3 in and taking it out.
+ *
+ * In probed text only one byte is ever written: an int3 over the first
+ * byte of an instruction, or that byte put back.  Before either, the
+ * text is checked to be what krp decoded: another patcher (the
+ * kernel's kprobes, an optimized kprobe's jump, a debugger) may have
+ * been there.  Everything here runs in process context, under
+ * krp_mutex.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "arch.h"
+#include "emulate.h"
+#include "insn.h"
+#include "internal.h"
+#include "resolve.h"
+#include "slots.h"
+#include "text.h"
+
+#define KRP_INT3	0xcc
+
+static int krp_text_write_byte(unsigned long addr, u8 byte)
+{
+	return krp_text_write(addr, &byte, 1);
+}
+
+/* Up to 15 bytes of text at @addr, with krp's own int3s taken out. */
+static size_t krp_text_read(unsigned long addr, u8 *buf,
+			    krp_orig_byte_t orig_byte)
+{
+	size_t n;
+	u8 orig;
+
+	for (n = 0; n < KRP_INSN_MAX_LEN; n++)
+		if (get_kernel_nofault(buf[n], (u8 *)addr + n))
+			break;
+	if (n && orig_byte(addr, &orig))
+		buf[0] = orig;
+	return n;
+}
+
+/**
+ * krp_arch_check_boundary() - is @addr an instruction boundary
+ * @addr: the address to probe
+ * @offset: its offset from the start of its function
+ * @orig_byte: the core's record of the bytes under its int3s
+ *
+ * Decodes from the function's start with krp's decoder.  The kernel's
+ * kprobes check this too, but they read krp's int3s as one-byte
+ * instructions; here the original bytes are put back first.
+ *
+ * Return: 0, or -EILSEQ.
+ */
+int krp_arch_check_boundary(unsigned long addr, unsigned int offset,
+			    krp_orig_byte_t orig_byte)
+{
+	unsigned long pc = addr - offset;
+	u8 buf[KRP_INSN_MAX_LEN];
+	struct krp_insn insn;
+	size_t n;
+
+	while (pc < addr) {
+		n = krp_text_read(pc, buf, orig_byte);
+		if (krp_insn_decode(&insn, buf, n, KRP_INSN_MODE_32))
+			return -EILSEQ;
+		pc += insn.length;
+	}
+	return pc == addr ? 0 : -EILSEQ;
+}
+
+/*
+ * Whether a memory operand is one that cannot have an exception-table
+ * entry: the stack or frame (%esp, %ebp as base), per-CPU data (%fs),
+ * or a fixed address in the kernel's half.  Fixups exist for accesses
+ * through pointers that may be bad (user memory, *_nofault), and those
+ * are always in a register.
+ */
+static bool krp_mem_is_fixup_free(const struct krp_insn *insn)
+{
+	bool sib = insn->modrm.rm == 4, nobase;
+	unsigned int base;
+
+	if (insn->seg == 0x64)
+		return true;
+	if (insn->seg && insn->seg != 0x36 && insn->seg != 0x3e)
+		return false;
+	base = sib ? insn->sib.base : insn->modrm.rm;
+	nobase = insn->modrm.mod == 0 && base == 5;
+	/* %ebp is the frame pointer only in a kernel built with them */
+	if (!nobase)
+		return base == 4 ||
+		       (base == 5 && IS_ENABLED(CONFIG_FRAME_POINTER));
+	return (u32)insn->disp.value >= PAGE_OFFSET;
+}
+
+/*
+ * Why @insn cannot run anywhere but at its own address, or NULL if it
+ * can.  The copy runs at another address: anything that depends on its
+ * address, transfers control, traps, or may fault into an exception
+ * fixup (whose table entry names the original address, so a fault in
+ * the slot would oops instead) is refused.  The kernel's
+ * search_exception_tables() is not exported, so krp refuses by form:
+ * every instruction that can have a fixup on i386 either accesses
+ * memory through a pointer, is a string instruction, or is one of the
+ * system instructions below.
+ */
+static const char *krp_ool_refusal(const struct krp_insn *insn)
+{
+	u32 f = insn->flags;
+
+	if (f & (KRP_INSN_F_INT3 | KRP_INSN_F_INT | KRP_INSN_F_SYSCALL |
+		 KRP_INSN_F_UD))
+		return "it traps";
+	if (f & (KRP_INSN_F_REL | KRP_INSN_F_XBEGIN | KRP_INSN_F_CALL |
+		 KRP_INSN_F_JMP | KRP_INSN_F_RET | KRP_INSN_F_IRET |
+		 KRP_INSN_F_FAR | KRP_INSN_F_INDIRECT))
+		return "a control transfer krp does not emulate";
+	if (insn->prefix_flags & KRP_INSN_PFX_ADSIZE)
+		return "16-bit addressing";
+	if (insn->vex_type == KRP_INSN_VEX_NONE &&
+	    insn->map == KRP_INSN_MAP_1BYTE) {
+		switch (insn->opcode) {
+		case 0x07: case 0x17: case 0x1f: case 0x8e:
+			return "a segment load (interrupt shadow, fixups)";
+		case 0x62: case 0x63: case 0xc4: case 0xc5: case 0xd6:
+			return "a legacy instruction that faults by design";
+		case 0x6c ... 0x6f: case 0xa4 ... 0xa7: case 0xaa ... 0xaf:
+		case 0xd7:
+			return "a string instruction (may fault into a fixup)";
+		case 0x9b: case 0xd8 ... 0xdf:
+			return "an x87 instruction (may fault into a fixup)";
+		case 0xf4:
+			return "hlt";
+		case 0xfb:
+			if (!insn->prefix_len)
+				return "sti before a wait (hlt, mwait) needs its interrupt shadow";
+			fallthrough;
+		case 0x9c: case 0x9d: case 0xfa:
+			/* emulated unless prefixed, or sti before a wait */
+			return "a flags instruction krp does not emulate here";
+		case 0xf6: case 0xf7:
+			if (insn->modrm.reg >= 6)
+				return "a division (may fault into a fixup)";
+			break;
+		case 0x8d:
+			return NULL;	/* lea: no access */
+		}
+	}
+	if (insn->vex_type == KRP_INSN_VEX_NONE && insn->map == KRP_INSN_MAP_0F) {
+		switch (insn->opcode) {
+		case 0x01:
+			/* clac, stac: the uaccess bracket */
+			if (insn->modrm.byte == 0xca || insn->modrm.byte == 0xcb)
+				return NULL;
+			fallthrough;
+		case 0x00: case 0x02: case 0x03: case 0x05 ... 0x09:
+		case 0x20 ... 0x23: case 0x30: case 0x32 ... 0x37:
+		case 0x78: case 0x79: case 0xa1: case 0xa9:
+		case 0xb2: case 0xb4: case 0xb5:
+			return "a system instruction (may fault into a fixup)";
+		case 0x0d: case 0x18: case 0x19 ... 0x1f:
+			return NULL;	/* prefetches and hint nops: no access */
+		case 0xae: case 0xc7:
+			if (insn->modrm.mod != 3)
+				return "a state save or restore (may fault into a fixup)";
+			break;
+		}
+	}
+	if (insn->map == KRP_INSN_MAP_3DNOW)
+		return "3DNow!";
+	/* invept, invvpid and the like: fixups on stack operands */
+	if (insn->vex_type == KRP_INSN_VEX_NONE && (f & KRP_INSN_F_MEM) &&
+	    (insn->map == KRP_INSN_MAP_0F38 || insn->map == KRP_INSN_MAP_0F3A))
+		return "a three-byte-map instruction with a memory operand (may fault into a fixup)";
+	/* mov to or from a fixed address: per-CPU data under %fs */
+	if ((f & KRP_INSN_F_MOFFS) && insn->seg != 0x64 &&
+	    (u32)krp_insn_field_u64(&insn->imm[0]) < PAGE_OFFSET)
+		return "an access to a fixed low address (may fault into a fixup)";
+	if ((f & KRP_INSN_F_MEM) && !krp_mem_is_fixup_free(insn))
+		return "a memory access through a pointer (may fault into a fixup krp cannot see)";
+	return NULL;
+}
+
+/* The slot: the instruction, then a jmp back to the one after it. */
+static int krp_slot_fill(struct krp_site *site, const struct krp_insn *insn)
+{
+	u8 code[KRP_SLOT_SIZE];
+	unsigned long back = site->addr + insn->length;
+	unsigned long slot_next = site->arch.slot + insn->length;
+	s32 rel = (s32)(back - (slot_next + 5));
+
+	BUILD_BUG_ON(KRP_INSN_MAX_LEN + 5 > KRP_SLOT_SIZE);
+	memset(code, KRP_INT3, sizeof(code));
+	memcpy(code, insn->bytes, insn->length);
+	code[insn->length] = 0xe9;
+	memcpy(code + insn->length + 1, &rel, sizeof(rel));
+	return krp_text_write(site->arch.slot, code, sizeof(code));
+}
+
+/*
+ * Another patcher's bytes, not the function's own: an int3 (a debugger,
+ * or a kernel kprobe going away), or the jump of an optimized kernel
+ * kprobe, which stays in the text for a while after its kprobe is
+ * unregistered.  Emulating that jump would run the kernel's detour.
+ */
+static int krp_foreign_patch(struct krp_site *site, const struct krp_insn *insn)
+{
+	char sym[KSYM_NAME_LEN], mod[MODULE_NAME_LEN];
+	unsigned int off;
+
+	if (insn->flags & KRP_INSN_F_INT3) {
+		pr_err("%s+0x%x: another int3 is there\n", site->sym,
+		       site->offset);
+		return -EBUSY;
+	}
+	if (insn->bytes[0] != 0xe9 ||
+	    krp_describe((unsigned long)krp_insn_rel_target(insn, site->addr),
+			 sym, &off, mod) || strcmp(mod, "__builtin__kprobes"))
+		return 0;
+	pr_err("%s+0x%x: an optimized kprobe's jump is there (%s)\n",
+	       site->sym, site->offset, sym);
+	return -EBUSY;
+}
+
+/**
+ * krp_arch_int3_prepare() - decide how the instruction at @site runs
+ * @site: a site that ftrace cannot hook
+ * @orig_byte: the core's record of the bytes under its int3s
+ *
+ * Cheapest first: emulated in the trap (stack, flags and control-flow
+ * instructions); otherwise copied to an out-of-line slot, from which it
+ * is boosted (a jump back, no second trap) or, for post-handlers,
+ * single-stepped.  What cannot run out of line is refused.
+ *
+ * Return: 0; -EILSEQ if the bytes do not decode; -EBUSY if another
+ * patcher's int3 or jump is there; -EOPNOTSUPP, with a message, for an
+ * instruction that cannot run out of line; -ENOSPC when every slot is
+ * taken; or an error of the slot write.
+ */
+int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
+{
+	struct krp_arch_site *as = &site->arch;
+	u8 buf[KRP_INSN_MAX_LEN];
+	struct krp_insn insn;
+	const char *why;
+	int ret;
+
+	ret = krp_insn_decode(&insn, buf,
+			      krp_text_read(site->addr, buf, orig_byte),
+			      KRP_INSN_MODE_32);
+	if (ret)
+		return ret == -ENODATA ? -EILSEQ : ret;
+	ret = krp_foreign_patch(site, &insn);
+	if (ret)
+		return ret;
+	as->len = insn.length;
+	/* what arming will expect to find, and disarming will put back */
+	memcpy(as->text, insn.bytes, insn.length);
+	as->orig_byte = insn.bytes[0];
+	if (krp_emu_classify(as, &insn, site->addr))
+		return 0;
+	why = krp_ool_refusal(&insn);
+	if (why) {
+		pr_err("%s+0x%x: %*ph cannot run out of line: %s\n", site->sym,
+		       site->offset, insn.length, insn.bytes, why);
+		return -EOPNOTSUPP;
+	}
+	as->slot = krp_slot_alloc();
+	if (!as->slot) {
+		pr_err("%s+0x%x: all %d out-of-line slots are in use\n",
+		       site->sym, site->offset, KRP_NR_SLOTS);
+		return -ENOSPC;
+	}
+	ret = krp_slot_fill(site, &insn);
+	if (ret) {
+		krp_slot_free(as->slot);
+		as->slot = 0;
+		return ret;
+	}
+	as->emu = KRP_EMU_OOL;
+	return 0;
+}
+
+/**
+ * krp_arch_int3_release() - give back what krp_arch_int3_prepare() took
+ * @site: a prepared site whose int3 is gone, or never was
+ */
+void krp_arch_int3_release(struct krp_site *site)
+{
+	if (site->arch.slot)
+		krp_slot_free(site->arch.slot);
+	site->arch.slot = 0;
+}
+
+/**
+ * krp_arch_int3_arm() - put the int3 of @site in place
+ * @site: a prepared int3 site, disarmed
+ *
+ * The text must still be what was decoded: another patcher (a kernel
+ * kprobe, an optimized kprobe's jump, a static call) may have been there
+ * meanwhile.  text_mutex is not exported, so a patcher racing with this
+ * very write is not excluded; the kernel's own kprobes on the same
+ * address are refused at registration.
+ *
+ * Return: 0, -EBUSY if the text changed, or an error of the write.
+ */
+int krp_arch_int3_arm(struct krp_site *site)
+{
+	const struct krp_arch_site *as = &site->arch;
+	u8 now[KRP_INSN_MAX_LEN];
+
+	if (copy_from_kernel_nofault(now, (void *)site->addr, as->len) ||
+	    memcmp(now, as->text, as->len)) {
+		pr_err("%s+0x%x: the text changed under krp (%*ph)\n", site->sym,
+		       site->offset, as->len, now);
+		return -EBUSY;
+	}
+	return krp_text_write_byte(site->addr, KRP_INT3);
+}
+
+/**
+ * krp_arch_int3_disarm() - put the original byte of @site back
+ * @site: an armed int3 site
+ *
+ * Only krp's own int3 is replaced; anything else found there is left.
+ *
+ * krp_borrowed_flush() must follow once krp_mutex is dropped.
+ *
+ * Return: 0; -EBUSY while another patcher's bytes, or a kernel kprobe,
+ * are inside the instruction; or an error of the write.  The int3 is
+ * then still in place.
+ */
+int krp_arch_int3_disarm(struct krp_site *site)
+{
+	const struct krp_arch_site *as = &site->arch;
+	u8 now[KRP_INSN_MAX_LEN];
+
+	if (copy_from_kernel_nofault(now, (void *)site->addr, as->len)) {
+		pr_err("%s+0x%x: the text is gone; left alone\n", site->sym,
+		       site->offset);
+		return 0;
+	}
+	if (now[0] != KRP_INT3) {
+		pr_err("%s+0x%x: not krp's int3 any more (%02x); left alone\n",
+		       site->sym, site->offset, now[0]);
+		return 0;
+	}
+	/*
+	 * The kernel's kprobes, whose decoder reads krp's int3 as a one-byte
+	 * instruction, may have put an int3 of theirs inside this one.
+	 * Restoring the first byte would make a torn instruction run; while
+	 * krp's int3 stays, the copy krp made runs instead.
+	 */
+	if (memcmp(now + 1, as->text + 1, as->len - 1)) {
+		pr_warn_once("%s+0x%x: another patcher wrote inside the instruction under krp's int3 (%*ph)\n",
+			     site->sym, site->offset, as->len, now);
+		return -EBUSY;
+	}
+	/* or will, arming a kprobe registered there while krp's int3 was */
+	if (krp_kernel_probes_inside(site->addr, as->len)) {
+		pr_warn_once("%s+0x%x: a kernel kprobe is registered inside the instruction under krp's int3\n",
+			     site->sym, site->offset);
+		return -EBUSY;
+	}
+	return krp_text_write_byte(site->addr, as->orig_byte);
+}
+

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The arch contract: every krp_arch_* function the core calls, and the
+ * three entry points the arch calls up into, from its trap handler
+ * (into entry.c) and its trampoline (into return.c).  The arch's data
+ * and hot inlines are in its krp_arch.h; nothing else of the core
+ * knows the architecture.
+ */
+#ifndef KRP_ARCH_CONTRACT_H
+#define KRP_ARCH_CONTRACT_H
+
+#include <linux/ptrace.h>
+#include <linux/types.h>
+
+#include <krp_arch.h>
+
+struct krp_site;
+
+/*
+ * Where the arch may find the text byte under one of krp's int3s, so
+ * that what it decodes is the original; see krp_site_orig_byte().
+ */
+typedef bool (*krp_orig_byte_t)(unsigned long addr, u8 *byte);
+
+/* trap.c: load and unload */
+int krp_arch_init(void);
+void krp_arch_exit(void);
+
+/* int3.c: process context, krp_mutex held */
+int krp_arch_check_boundary(unsigned long addr, unsigned int offset,
+			    krp_orig_byte_t orig_byte);
+int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte);
+void krp_arch_int3_release(struct krp_site *site);
+int krp_arch_int3_arm(struct krp_site *site);
+int krp_arch_int3_disarm(struct krp_site *site);
+
+/* emulate.c: in the trap */
+void krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs);
+void krp_arch_int3_boost(struct krp_site *site, struct pt_regs *regs);
+void krp_arch_step_begin(struct krp_site *site, struct pt_regs *regs,
+			 unsigned long *saved);
+bool krp_arch_step_end(struct krp_site *site, struct pt_regs *regs,
+		       unsigned long saved);
+
+/* entry.c, called by the arch's trap handler */
+bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
+bool krp_step_trap(struct pt_regs *regs);
+
+/* return.c, called by the arch's trampoline */
+unsigned long krp_trampoline_handler(struct pt_regs *regs,
+				     unsigned long *slot);
+
+#endif /* KRP_ARCH_CONTRACT_H */

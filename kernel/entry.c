@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hit path in: a probed address is entered, through ftrace or an
+ * int3.  Plain kprobes run their pre-handlers; return probes push a
+ * frame on the task's pool, run their entry handler and swap the
+ * return address for the arch's trampoline.  At an int3 the displaced
+ * instruction is then carried out by the arch; post-handlers run once
+ * it has, which for an out-of-line copy means after a single-step.
+ *
+ * Handlers see regs->ip as after an int3 on the first byte, as the
+ * kernel's kprobes show it.  Preemption is disabled throughout.
+ */
+#include <linux/ftrace.h>
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+
+#include "arch.h"
+#include "entry.h"
+#include "pool.h"
+#include "site.h"
+#include "stats.h"
+
+/* entry.h says why; set around every handler call */
+DEFINE_PER_CPU(unsigned int, krp_busy);
+
+/* post-handlers of one hit, run once the probed instruction has run */
+#define KRP_MAX_POST	8
+struct krp_post {
+	struct krp_probe *probe[KRP_MAX_POST];
+	unsigned int n;
+	bool redirected;	/* a pre-handler set regs->ip itself */
+};
+
+/* A plain kprobe's pre-handler; krp_busy is set. */
+static __always_inline void krp_kprobe_pre(struct krp_probe *p,
+					   struct pt_regs *regs,
+					   struct krp_post *post)
+{
+	__this_cpu_inc(p->stats->hits);
+	if (p->pre_handler && p->pre_handler(p->kp, regs))
+		post->redirected = true;
+	if (p->post_handler && post->n < KRP_MAX_POST)
+		post->probe[post->n++] = p;
+}
+
+static __always_inline void krp_entry(struct krp_site *site,
+				      struct pt_regs *regs, unsigned long ip,
+				      struct krp_post *post)
+{
+	unsigned int level = BIT(interrupt_context_level());
+	unsigned long *slot, orig_ip, tramp = krp_arch_trampoline();
+	struct krp_kretprobe_instance *ri;
+	struct krp_pool *pool;
+	struct krp_probe *p;
+
+	if (unlikely(__this_cpu_read(krp_busy) & level)) {
+		list_for_each_entry_rcu(p, &site->probes, site_node)
+			if (!READ_ONCE(p->disabled) &&
+			    READ_ONCE(p->state) == KRP_LIVE)
+				krp_miss(p, KRP_MISS_RECURSION);
+		return;
+	}
+
+	pool = NULL;
+	slot = krp_arch_ret_slot(regs);
+	orig_ip = instruction_pointer(regs);
+	instruction_pointer_set(regs, ip + 1);
+	list_for_each_entry_rcu(p, &site->probes, site_node) {
+		if (READ_ONCE(p->disabled) || READ_ONCE(p->state) != KRP_LIVE)
+			continue;
+		if (!p->is_ret) {
+			__this_cpu_or(krp_busy, level);
+			krp_kprobe_pre(p, regs, post);
+			__this_cpu_and(krp_busy, ~level);
+			continue;
+		}
+		/* plain kprobes' sites have no use for a pool */
+		if (!pool)
+			pool = krp_pool_of(current);
+		if (unlikely(!pool)) {
+			krp_miss(p, KRP_MISS_NOPOOL);
+			continue;
+		}
+		ri = krp_frame_push(pool, p->frame_size);
+		if (unlikely(!ri)) {
+			krp_miss(p, KRP_MISS_DEPTH);
+			continue;
+		}
+		ri->probe = p;
+		ri->frame = slot;
+		ri->ret_addr = *slot;
+		if (p->entry_handler) {
+			int declined;
+
+			__this_cpu_or(krp_busy, level);
+			declined = p->entry_handler(ri, regs);
+			__this_cpu_and(krp_busy, ~level);
+			if (declined) {
+				krp_frame_pop(pool, ri);
+				krp_miss(p, KRP_MISS_DECLINED);
+				continue;
+			}
+		}
+		__this_cpu_inc(p->stats->pushed);
+		*slot = tramp;
+	}
+	if (!post->redirected)
+		instruction_pointer_set(regs, orig_ip);
+}
+
+/* Post-handlers, after the probed instruction ran (or was emulated). */
+static __always_inline void krp_entry_post(struct pt_regs *regs,
+					   struct krp_post *post)
+{
+	unsigned int level = BIT(interrupt_context_level());
+	unsigned int i;
+
+	__this_cpu_or(krp_busy, level);
+	for (i = 0; i < post->n; i++)
+		post->probe[i]->post_handler(post->probe[i]->kp, regs, 0);
+	__this_cpu_and(krp_busy, ~level);
+}
+
+/* The ftrace entry hook; ftrace disables preemption around it. */
+void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
+				struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct krp_post post;
+	struct krp_site *site;
+	unsigned long orig_ip;
+
+	/* Our tables are RCU-protected; some traced code runs without RCU. */
+	if (unlikely(!rcu_is_watching())) {
+		krp_miss(NULL, KRP_MISS_RCU);
+		return;
+	}
+	site = krp_site_find(ip);
+	if (unlikely(!site || !regs))
+		return;
+	orig_ip = instruction_pointer(regs);
+	post.n = 0;
+	post.redirected = false;
+	krp_entry(site, regs, ip, &post);
+	/*
+	 * Without IPMODIFY krp cannot send the function elsewhere: a
+	 * pre-handler's regs->ip is undone and its post-handler still runs,
+	 * with regs->ip just past the ftrace call.
+	 */
+	if (post.redirected)
+		instruction_pointer_set(regs, orig_ip);
+	if (unlikely(post.n))
+		krp_entry_post(regs, &post);
+}
+NOKPROBE_SYMBOL(krp_ftrace_handler);
+
+/*
+ * Single-steps in progress on this CPU.  Interrupts are off from the
+ * int3 to its debug trap, so only an NMI (or machine check) can nest a
+ * step inside another; a stack keeps them apart.  A record is reserved
+ * before it is filled, so that a nesting step takes the next one, and
+ * its site is cleared before it is given back, so that a reserved one
+ * reads as unfilled.
+ */
+#define KRP_STEP_DEPTH	4
+struct krp_step {
+	struct krp_site *site;
+	unsigned long saved;
+	struct krp_post post;
+};
+struct krp_steps {
+	unsigned int n;
+	struct krp_step step[KRP_STEP_DEPTH];
+};
+static DEFINE_PER_CPU(struct krp_steps, krp_steps);
+
+static bool notrace krp_step_begin(struct krp_site *site,
+				   struct pt_regs *regs, struct krp_post *post)
+{
+	struct krp_steps *steps = this_cpu_ptr(&krp_steps);
+	struct krp_step *step;
+	unsigned int i;
+
+	if (unlikely(steps->n == KRP_STEP_DEPTH)) {
+		for (i = 0; i < post->n; i++)
+			krp_miss(post->probe[i], KRP_MISS_RECURSION);
+		return false;
+	}
+	step = &steps->step[steps->n++];
+	barrier();
+	step->site = site;
+	step->post = *post;
+	krp_arch_step_begin(site, regs, &step->saved);
+	return true;
+}
+NOKPROBE_SYMBOL(krp_step_begin);
+
+/**
+ * krp_step_trap() - a single-step debug trap
+ * @regs: its registers, in NMI-like context
+ *
+ * Called by the arch's debug trap hook.  The innermost step of this CPU
+ * is the one that trapped, if any is krp's: its post-handlers run with
+ * regs->ip after the original instruction, as the kernel's do.
+ *
+ * Return: true if the trap was krp's.
+ */
+bool notrace krp_step_trap(struct pt_regs *regs)
+{
+	struct krp_steps *steps = this_cpu_ptr(&krp_steps);
+	struct krp_step *step;
+	struct krp_post post;
+
+	if (!steps->n)
+		return false;
+	step = &steps->step[steps->n - 1];
+	/* reserved, not filled yet: a debug trap that is not ours */
+	if (!step->site || !krp_arch_step_end(step->site, regs, step->saved))
+		return false;
+	post = step->post;
+	step->site = NULL;
+	barrier();
+	steps->n--;
+	__this_cpu_inc(krp_stats.step_traps);
+	krp_entry_post(regs, &post);
+	return true;
+}
+NOKPROBE_SYMBOL(krp_step_trap);
+
+/**
+ * krp_int3_entry() - the int3 entry hook
+ * @regs: registers of the trap, in NMI-like context
+ * @addr: address of the int3
+ *
+ * Called by the arch's trap hook.  Whatever happens to the probes, the
+ * instruction under the int3 is carried out: emulated here, or run from
+ * its out-of-line slot, single-stepped there when a post-handler waits
+ * for it and boosted (no second trap) otherwise.
+ *
+ * Return: true if the int3 is krp's, and handled.
+ */
+bool notrace krp_int3_entry(struct pt_regs *regs, unsigned long addr)
+{
+	struct krp_site *site = krp_site_find(addr);
+	struct krp_post post = { .n = 0, .redirected = false };
+
+	if (!site || !site->int3)
+		return false;
+	__this_cpu_inc(krp_stats.int3_traps);
+	krp_entry(site, regs, addr, &post);
+	/* a pre-handler that set regs->ip skips the instruction, as in kprobes */
+	if (post.redirected)
+		return true;
+	if (krp_arch_int3_emulates(&site->arch)) {
+		krp_arch_int3_emulate(site, regs);
+		if (unlikely(post.n))
+			krp_entry_post(regs, &post);
+		return true;
+	}
+	if (unlikely(post.n) && krp_step_begin(site, regs, &post))
+		return true;
+	krp_arch_int3_boost(site, regs);
+	return true;
+}
+NOKPROBE_SYMBOL(krp_int3_entry);

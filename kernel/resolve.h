@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Names and addresses (see resolve.c).  This part of krp depends on
+ * nothing else of krp: the public types and the kernel.
+ */
+#ifndef KRP_RESOLVE_H
+#define KRP_RESOLVE_H
+
+#include <linux/types.h>
+
+#include <krp/kprobes.h>
+
+int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared);
+void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr);
+void krp_resolve_forget(const char *modname);
+int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
+		 char *modname);
+bool krp_kernel_probes_inside(unsigned long addr, unsigned int len);
+void krp_borrowed_flush(void);
+
+#endif /* KRP_RESOLVE_H */

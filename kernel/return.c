@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hit path out: a probed function returns into the arch's
+ * trampoline, which hands its stack slot here.  The slot's frames are
+ * popped newest first (several probes on one function, recursion),
+ * frames of functions that were left without returning are found by
+ * stack position and reclaimed, each live probe's handler runs, and the
+ * real return address goes back to the trampoline.
+ *
+ * Also here: what a handler or an unwinder asks of a frame, the real
+ * return address behind krp's trampoline.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+
+#include "arch.h"
+#include "entry.h"
+#include "pool.h"
+#include "probe.h"
+#include "stats.h"
+
+static void __noreturn krp_lost_frame(unsigned long *slot)
+{
+	pr_emerg("no frame for return slot %p of task %d (%s)\n",
+		 slot, task_pid_nr(current), current->comm);
+	BUG();
+}
+
+/*
+ * The top frame is not @slot's: functions above were left without
+ * returning (their stack is gone).  Reclaim their frames.
+ */
+static struct krp_kretprobe_instance *notrace
+krp_reclaim_stale(struct krp_pool *pool, unsigned long *slot)
+{
+	struct krp_kretprobe_instance *ri, *top;
+	struct krp_probe *p;
+
+	for (ri = krp_frame_top(pool); ri && ri->frame != slot;)
+		ri = krp_frame_below(pool, ri);
+	if (unlikely(!ri))
+		krp_lost_frame(slot);
+	while ((top = krp_frame_top(pool)) != ri) {
+		p = top->probe;
+		krp_frame_pop(pool, top);
+		__this_cpu_inc(krp_stats.stale);
+		krp_frame_release(p);
+	}
+	return ri;
+}
+NOKPROBE_SYMBOL(krp_reclaim_stale);
+
+/*
+ * Several probes on one function, or a tail call between probed
+ * functions: each later frame of @slot saw the trampoline as return
+ * address; the oldest frame of @slot has the real one.  Frames of other
+ * slots in between are stale; the pop loop reclaims them.
+ */
+static struct krp_kretprobe_instance *notrace
+krp_oldest_of_slot(struct krp_pool *pool, struct krp_kretprobe_instance *ri,
+		   unsigned long *slot)
+{
+	unsigned long tramp = krp_arch_trampoline();
+
+	while (ri->frame != slot || ri->ret_addr == tramp) {
+		ri = krp_frame_below(pool, ri);
+		if (unlikely(!ri))
+			krp_lost_frame(slot);
+	}
+	return ri;
+}
+NOKPROBE_SYMBOL(krp_oldest_of_slot);
+
+/**
+ * krp_trampoline_handler() - run the return handlers of one stack slot
+ * @regs: registers at the return, built by the arch trampoline
+ * @slot: where the return address was on the stack
+ *
+ * The frames of @slot are popped newest first, each probe's handler run
+ * while its frame is still reserved.
+ *
+ * Return: the real return address.
+ */
+unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
+					     unsigned long *slot)
+{
+	struct krp_kretprobe_instance *ri, *oldest;
+	struct krp_pool *pool;
+	struct krp_probe *p;
+	unsigned int level;
+	unsigned long real;
+
+	preempt_disable_notrace();
+	pool = krp_pool_of(current);
+	if (unlikely(!pool))
+		krp_lost_frame(slot);
+	ri = krp_frame_top(pool);
+	if (unlikely(!ri || ri->frame != slot))
+		ri = krp_reclaim_stale(pool, slot);
+	oldest = ri;
+	if (unlikely(ri->ret_addr == krp_arch_trampoline()))
+		oldest = krp_oldest_of_slot(pool, ri, slot);
+	real = oldest->ret_addr;
+	instruction_pointer_set(regs, real);
+
+	level = BIT(interrupt_context_level());
+	for (;;) {
+		p = ri->probe;
+		if (unlikely(ri->frame != slot)) {
+			krp_frame_pop(pool, ri);
+			__this_cpu_inc(krp_stats.stale);
+			krp_frame_release(p);
+			ri = krp_frame_top(pool);
+			continue;
+		}
+		ri->ret_addr = real;
+		if (likely(READ_ONCE(p->state) == KRP_LIVE) && p->handler) {
+			if (unlikely(__this_cpu_read(krp_busy) & level)) {
+				krp_miss(p, KRP_MISS_RECURSION);
+			} else {
+				__this_cpu_or(krp_busy, level);
+				p->handler(ri, regs);
+				__this_cpu_and(krp_busy, ~level);
+			}
+		}
+		__this_cpu_inc(krp_stats.returns);
+		krp_frame_pop(pool, ri);
+		krp_frame_release(p);
+		if (ri == oldest)
+			break;
+		ri = krp_frame_top(pool);
+	}
+	preempt_enable_notrace();
+	return real;
+}
+NOKPROBE_SYMBOL(krp_trampoline_handler);
+
+/**
+ * krp_get_kretprobe() - the probe an instance belongs to
+ * @ri: an instance given to a handler
+ *
+ * Return: the probe, or NULL once it is unregistered.
+ */
+struct krp_kretprobe *krp_get_kretprobe(struct krp_kretprobe_instance *ri)
+{
+	return READ_ONCE(ri->probe->rp);
+}
+EXPORT_SYMBOL_GPL(krp_get_kretprobe);
+
+/**
+ * krp_get_kretprobe_retaddr() - where the probed call returns to
+ * @ri: an instance given to a handler of the current task
+ *
+ * Return: the real return address, also when several probes are on
+ * the function.
+ */
+unsigned long krp_get_kretprobe_retaddr(struct krp_kretprobe_instance *ri)
+{
+	unsigned long tramp = krp_arch_trampoline();
+	struct krp_pool *pool;
+
+	if (ri->ret_addr != tramp)
+		return ri->ret_addr;
+	rcu_read_lock();
+	pool = krp_pool_of(current);
+	while (pool && ri && ri->ret_addr == tramp)
+		ri = krp_frame_below(pool, ri);
+	rcu_read_unlock();
+	return ri ? ri->ret_addr : 0;
+}
+EXPORT_SYMBOL_GPL(krp_get_kretprobe_retaddr);
+
+/**
+ * krp_is_kretprobe_trampoline() - is @addr krp's return trampoline
+ * @addr: a return address, e.g. from a stack trace
+ *
+ * Return: true if it is.
+ */
+bool krp_is_kretprobe_trampoline(unsigned long addr)
+{
+	return addr == krp_arch_trampoline();
+}
+EXPORT_SYMBOL_GPL(krp_is_kretprobe_trampoline);
+
+/**
+ * krp_kretprobe_find_ret_addr() - real return address of a stack slot
+ * @tsk: current, or a task that is not running
+ * @fp: address of the stack slot that holds krp's trampoline
+ * @cur: iteration state, NULL on the first call
+ *
+ * Unwinders call this for each trampoline address they meet, walking
+ * from the innermost frame outwards.
+ *
+ * Return: the address the slot's function returns to, or 0 if @fp has
+ * no frame.
+ */
+unsigned long krp_kretprobe_find_ret_addr(struct task_struct *tsk, void *fp,
+					  void **cur)
+{
+	unsigned long tramp = krp_arch_trampoline(), ret = 0;
+	struct krp_kretprobe_instance *ri;
+	struct krp_pool *pool;
+
+	if (WARN_ON_ONCE(tsk != current && task_is_running(tsk)))
+		return 0;
+	rcu_read_lock();
+	pool = krp_pool_of(tsk);
+	if (!pool)
+		goto out;
+	ri = *cur ? krp_frame_below(pool, *cur) : krp_frame_top(pool);
+	for (; ri; ri = krp_frame_below(pool, ri)) {
+		if (ri->frame != fp || ri->ret_addr == tramp)
+			continue;
+		*cur = ri;
+		ret = ri->ret_addr;
+		break;
+	}
+out:
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(krp_kretprobe_find_ret_addr);

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The site table (see site.c).  Its lookup is inline: every hit starts
+ * with it, in NMI-like context, under RCU.
+ */
+#ifndef KRP_SITE_H
+#define KRP_SITE_H
+
+#include <linux/hash.h>
+#include <linux/rculist.h>
+
+#include "internal.h"
+
+#define KRP_SITE_BITS	8
+extern struct hlist_head krp_site_table[1 << KRP_SITE_BITS];
+
+/* The site at @addr, hashed; under RCU or krp_mutex. */
+static inline struct krp_site *krp_site_find(unsigned long addr)
+{
+	struct krp_site *site;
+	struct hlist_head *head = &krp_site_table[hash_long(addr, KRP_SITE_BITS)];
+
+	hlist_for_each_entry_rcu_notrace(site, head, hash_node)
+		if (site->addr == addr)
+			return site;
+	return NULL;
+}
+
+struct krp_site *krp_site_get(unsigned long addr, int *err);
+int krp_site_classify(struct krp_site *site, bool shared);
+bool krp_site_hashed(struct krp_site *site);
+void krp_site_hash(struct krp_site *site);
+void krp_site_discard(struct krp_site *site);
+void krp_site_put(struct krp_site *site);
+int krp_site_sync(struct krp_site *site);
+bool krp_site_lookup(const char *name, unsigned int offset, unsigned long addr,
+		     unsigned long *found);
+int krp_arm_all(bool arm);
+int krp_sites_init(void);
+void krp_sites_exit(void);
+
+#endif /* KRP_SITE_H */

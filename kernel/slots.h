@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Out-of-line slots (see slots.c), handed to the arch's int3 sites.
+ */
+#ifndef KRP_SLOTS_ALLOC_H
+#define KRP_SLOTS_ALLOC_H
+
+unsigned long krp_slot_alloc(void);
+void krp_slot_free(unsigned long slot);
+unsigned int krp_slots_count(unsigned int *dirty);
+
+#endif /* KRP_SLOTS_ALLOC_H */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Counters: the hit path bumps the per-CPU ones directly (krp_stats,
+ * p->stats) and reports misses through krp_miss(); the rest reads them.
+ */
+#ifndef KRP_STATS_H
+#define KRP_STATS_H
+
+#include "internal.h"
+
+void krp_miss(struct krp_probe *p, enum krp_miss why);
+void krp_probe_fold(struct krp_probe *p);
+void krp_stats_sum(struct krp_cpu_stats *sum);
+unsigned long krp_probe_hits(struct krp_probe *p);
+
+#endif /* KRP_STATS_H */
