@@ -55,8 +55,13 @@ static int int3_stress_fn(void *arg)
 		if (krp_test_int3_rec(5) != 5)
 			atomic_inc(&stress_bad);
 		track_settle(me);
+		/*
+		 * Sleep now and then: a task that is only ever preempted
+		 * holds up RCU-tasks, which krp's reaper waits for while
+		 * holding what unregister needs (see ool_stress_fn()).
+		 */
 		if (!(++i & 63))
-			cond_resched();
+			usleep_range(10, 20);
 	}
 	return 0;
 }
