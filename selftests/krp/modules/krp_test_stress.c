@@ -31,8 +31,9 @@ static int stress_fn(void *arg)
 		if (krp_test_recurse(3) != 3)
 			atomic_inc(&stress_bad);
 		i++;
+		/* see int3_stress_fn(): a task only preempted holds up RCU-tasks */
 		if (!(i & 63))
-			cond_resched();
+			usleep_range(10, 20);
 	}
 	return 0;
 }
@@ -226,8 +227,9 @@ static int stress_track_fn(void *arg)
 		if (krp_test_recurse(3) != 3)
 			atomic_inc(&stress_bad);
 		i++;
+		/* see int3_stress_fn(): a task only preempted holds up RCU-tasks */
 		if (!(i & 63))
-			cond_resched();
+			usleep_range(10, 20);
 	}
 	return 0;
 }
