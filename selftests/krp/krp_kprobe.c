@@ -24,6 +24,9 @@
 #define RUN	"/sys/kernel/debug/krp_test/run"
 #define LIST	KRP_DEBUGFS "/list"
 
+/* at most one in REFUSED_MAX of the every-instruction probes refused */
+#define REFUSED_MAX 4
+
 static char buf[1 << 20];
 
 static int run(const char *scenario)
@@ -37,19 +40,17 @@ static int run(const char *scenario)
 
 struct modes {
 	int boosted, emulated, stepped, other;
-	long hits, stepped_hits;
+	long hits, stepped_hits, ftrace_hits;
 };
 
-/* How the armed probes on @sym (any offset) run, from krp/list. */
-static void list_modes(const char *sym, struct modes *m)
+/* How the armed probes on @sym (any offset) run, from krp/list in @text. */
+static void text_modes(char *text, const char *sym, struct modes *m)
 {
 	char *l, *save, *h;
 	long hits;
 
 	memset(m, 0, sizeof(*m));
-	if (krp_read_file(LIST, buf, sizeof(buf)) < 0)
-		return;
-	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		if (!strstr(l, sym))
 			continue;
 		h = strstr(l, "hits=");
@@ -63,9 +64,19 @@ static void list_modes(const char *sym, struct modes *m)
 			m->stepped++;
 			m->stepped_hits += hits;
 		} else {
+			/* an ftrace entry: no trap at all */
+			if (strstr(l, "[FTRACE]"))
+				m->ftrace_hits += hits;
 			m->other++;
 		}
 	}
+}
+
+static void list_modes(const char *sym, struct modes *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (krp_read_file(LIST, buf, sizeof(buf)) >= 0)
+		text_modes(buf, sym, m);
 }
 
 /*
@@ -91,10 +102,13 @@ static void test_ool(bool step)
 	ksft_print_msg("%s: krp_test_ool %d boosted %d emulated %d stepped; krp_test_emu %d %d %d; traps %ld int3 %ld step\n",
 		       how, a.boosted, a.emulated, a.stepped, b.boosted,
 		       b.emulated, b.stepped, int3_1 - int3_0, step_1 - step_0);
+	/* 34 instructions of krp_test_ool, 20 of krp_test_emu (2 ud2 not) */
 	ksft_test_result(!ret && !a.other && !b.other && a.emulated == 6 &&
-			 b.emulated >= 12 &&
-			 (step ? a.stepped > 20 && !a.boosted && b.stepped > 3 :
-				 a.boosted > 20 && !a.stepped && b.boosted > 3),
+			 b.emulated == 13 &&
+			 (step ? a.stepped == 28 && !a.boosted && b.stepped == 7 &&
+				 !b.boosted :
+				 a.boosted == 28 && !a.stepped && b.boosted == 7 &&
+				 !b.stepped),
 			 "list: instructions of the targets are [EMULATED] or [%s]\n",
 			 step ? "SS" : "BOOSTED");
 	list_modes("krp_test_", &a);
@@ -132,20 +146,86 @@ static int syscall_workload(int rounds)
  * in the module.  @scenario picks pre-handlers only (boosted) or pre-
  * and post-handlers (single-stepped).
  */
-static void test_every(const char *scenario, const char *how)
+/*
+ * The trap counts and the hits of every armed probe at one moment:
+ * read by preadv() of files opened before, so that reading them runs
+ * none of the probed functions.
+ */
+struct traps {
+	long int3, step;
+	struct modes m;
+};
+
+static int traps_now(int stats, int list, struct traps *t)
 {
-	long slots;
-	int ret, bad = -1;
+	static char sbuf[8192];
+
+	if (krp_reread(stats, sbuf, sizeof(sbuf)) < 0 ||
+	    krp_reread(list, buf, sizeof(buf)) < 0)
+		return -1;
+	t->int3 = krp_key_value(sbuf, "int3_traps");
+	t->step = krp_key_value(sbuf, "step_traps");
+	text_modes(buf, "", &t->m);
+	return 0;
+}
+
+/*
+ * A probe on every instruction boundary of five kernel functions on the
+ * workload's path; what krp cannot run out of line is refused, counted
+ * in the module.  @scenario picks pre-handlers only (boosted) or pre-
+ * and post-handlers (single-stepped).  Every hit costs one int3 trap,
+ * and a single-stepped one a step trap too; the module counts a post
+ * call for each pre call.
+ */
+static void test_every(const char *scenario, const char *how, bool post)
+{
+	long slots, probes, refused, tried, pre = -1, posts = -1;
+	long int3 = -1, step = -1, hits = -1, ss_hits = -1, ft_hits = -1;
+	int ret, bad = -1, stats, list;
+	struct traps t0, t1;
 
 	ret = run(scenario);
+	probes = krp_report("probes");
+	refused = krp_report("refused");
+	tried = krp_report("tried");
 	slots = krp_stat("slots_used");
+	stats = open(KRP_DEBUGFS "/stats", O_RDONLY);
+	list = open(LIST, O_RDONLY);
+	if (!ret && (stats < 0 || list < 0 || traps_now(stats, list, &t0)))
+		ret = -1;
 	if (!ret)
 		bad = krp_file_workload("/tmp", 50) + syscall_workload(50);
+	if (!ret && traps_now(stats, list, &t1))
+		ret = -1;
+	if (!ret) {
+		int3 = t1.int3 - t0.int3;
+		step = t1.step - t0.step;
+		hits = t1.m.hits - t0.m.hits;
+		ss_hits = t1.m.stepped_hits - t0.m.stepped_hits;
+		ft_hits = t1.m.ftrace_hits - t0.m.ftrace_hits;
+	}
+	close(stats);
+	close(list);
 	if (!ret)
 		ret = run("disarm_every");
+	if (!ret) {
+		pre = krp_report("pre");
+		posts = krp_report("post");
+	}
+	ksft_print_msg("%s: %ld probes, %ld refused of %ld offsets; workload: %ld hits (%ld at ftrace entries), %ld int3 traps, %ld stepped hits, %ld step traps; %ld pre %ld post calls\n",
+		       how, probes, refused, tried, hits, ft_hits, int3, ss_hits,
+		       step, pre, posts);
 	ksft_test_result(!ret && !bad && slots > 100,
 			 "a probe on every instruction of 5 kernel functions, %s (%ld slots): workload intact (%d bad)\n",
 			 how, slots, bad);
+	ksft_test_result(!ret && hits > 0 && int3 == hits - ft_hits &&
+			 (post ? step == ss_hits && ss_hits > 0 &&
+				 posts == pre && pre >= t1.m.hits :
+				 step == 0 && ss_hits == 0 && posts == 0 &&
+				 pre >= t1.m.hits) &&
+			 refused >= 0 && refused * REFUSED_MAX < probes,
+			 "%s: one int3 trap per hit off ftrace (%ld), %ld step traps for %ld single-stepped hits, %ld post for %ld pre calls, %ld refused\n",
+			 how, hits - ft_hits, step, ss_hits, posts, pre, refused);
 }
 
 /* Return probes at int3 entries of functions ftrace cannot trace. */
@@ -170,7 +250,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(15);
+	ksft_set_plan(17);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -192,8 +272,8 @@ int main(void)
 			 "a kernel kprobe inside the instruction under krp's int3: krp keeps its int3 until it goes\n");
 	ksft_test_result(!run("ool_reenter"),
 			 "re-entry from handlers at boosted and single-stepped sites: counted in nmissed\n");
-	test_every("arm_every_boost", "boosted");
-	test_every("arm_every", "single-stepped");
+	test_every("arm_every_boost", "boosted", false);
+	test_every("arm_every", "single-stepped", true);
 	stress_0 = krp_stat("slots_dirty");
 	ret = run("ool_stress");
 	ksft_test_result(!ret && krp_stat("slots_dirty") < stress_0,

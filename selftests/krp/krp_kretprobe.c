@@ -9,6 +9,7 @@
  * outstanding, and probes whose module goes away.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #define LIST	KRP_DEBUGFS "/list"
 #define STATS	KRP_DEBUGFS "/stats"
 #define ENABLED	KRP_DEBUGFS "/enabled"
+#define CALL	"/sys/kernel/debug/krp_target/call"
 
 static char buf[65536];
 
@@ -51,6 +53,50 @@ static long stat_wait(const char *name, long want, int ms)
 		ms -= 10;
 	}
 	return v;
+}
+
+/*
+ * What must come back once no probe holds anything: no frame out, no
+ * slot in use, a pool for each thread and no more (counted against the
+ * threads /proc lists, since tasks come and go), and pool_bytes (the
+ * capacity of a task's pool) unchanged.
+ */
+struct pool_state {
+	long pool_bytes, spare_pools, slots_used, frames_in_use;
+};
+
+static void pool_state(struct pool_state *s)
+{
+	s->pool_bytes = krp_stat("pool_bytes");
+	s->spare_pools = krp_stat("tasks_with_pool") - krp_threads();
+	s->slots_used = krp_stat("slots_used");
+	s->frames_in_use = krp_stat("frames_in_use");
+}
+
+static bool same_state(const struct pool_state *a, const struct pool_state *b)
+{
+	return a->pool_bytes == b->pool_bytes &&
+	       a->spare_pools == b->spare_pools &&
+	       a->slots_used == b->slots_used &&
+	       a->frames_in_use == b->frames_in_use;
+}
+
+/* Wait up to @ms for the state to be @base again; frames come back late. */
+static bool state_back(const struct pool_state *base, int ms, const char *what)
+{
+	struct pool_state now;
+
+	for (pool_state(&now); !same_state(&now, base) && ms > 0; ms -= 10) {
+		usleep(10000);
+		pool_state(&now);
+	}
+	if (same_state(&now, base))
+		return true;
+	ksft_print_msg("%s: pool_bytes %ld -> %ld, tasks_with_pool - threads %ld -> %ld, slots_used %ld -> %ld, frames_in_use %ld -> %ld\n",
+		       what, base->pool_bytes, now.pool_bytes, base->spare_pools,
+		       now.spare_pools, base->slots_used, now.slots_used,
+		       base->frames_in_use, now.frames_in_use);
+	return false;
 }
 
 /* The krp/list line of @sym, copied to @line; 0 if there is one. */
@@ -115,28 +161,65 @@ static void test_stats_format(void)
 /* Recursion deeper than a pool holds: misses counted as depth misses. */
 static void test_depth(void)
 {
-	long before = krp_stat("missed_depth"), after;
+	long before = krp_stat("missed_depth"), after, nmissed;
 	int ret = run("depth");
 
 	after = krp_stat("missed_depth");
-	ksft_test_result(!ret && after > before,
-			 "depth: recursion past the pool bound misses, counted (%ld)\n",
-			 after - before);
+	nmissed = krp_report("nmissed");
+	ksft_test_result(!ret && nmissed > 0 && after - before == nmissed,
+			 "depth: recursion past the pool bound misses, counted (%ld, the probe's nmissed %ld)\n",
+			 after - before, nmissed);
+}
+
+/* Entry handlers that decline: counted as such in krp/stats, not as hits. */
+static void test_declined(void)
+{
+	long d0 = krp_stat("missed_declined"), h0 = krp_stat("hits"), d1, h1;
+	int ret = run("declined");
+
+	d1 = krp_stat("missed_declined");
+	h1 = krp_stat("hits");
+	ksft_test_result(!ret && krp_report("declined") == 5 && d1 - d0 == 5 &&
+			 h1 - h0 == 5,
+			 "declined: 5 of 10 entries declined, no return handler for them (%ld declined, %ld hits)\n",
+			 d1 - d0, h1 - h0);
 }
 
 /* Tasks exiting inside a probed function: their frames come back. */
 static void test_exit(void)
 {
-	long before = krp_stat("reclaimed_exit"), after, in_use;
-	int ret = run("exit");
+	long before = krp_stat("reclaimed_exit"), after;
+	struct pool_state base;
+	bool back;
+	int ret;
 
+	pool_state(&base);
+	ret = run("exit");
 	after = stat_wait("reclaimed_exit", before + 128, 5000);
-	in_use = stat_wait("frames_in_use", 0, 5000);
-	if (ret || after != before + 128 || in_use)
-		ksft_print_msg("exit: run %d, reclaimed %ld -> %ld, frames_in_use %ld\n",
-			       ret, before, after, in_use);
-	ksft_test_result(!ret && after == before + 128 && !in_use,
-			 "exit: 128 tasks exit inside a probed function, frames reclaimed\n");
+	back = state_back(&base, 5000, "exit");
+	if (ret || after != before + 128)
+		ksft_print_msg("exit: run %d, reclaimed %ld -> %ld\n", ret,
+			       before, after);
+	ksft_test_result(!ret && after == before + 128 && back,
+			 "exit: 128 tasks exit inside a probed function, frames and pools reclaimed\n");
+}
+
+/* Modules that use @name's symbols: each holds a reference to it. */
+static int count_holders(const char *name)
+{
+	char path[128];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/holders", name);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.';
+	closedir(dir);
+	return n;
 }
 
 /*
@@ -146,9 +229,9 @@ static void test_exit(void)
 static void test_unload_with_frames(void)
 {
 	enum { N = 4 };
-	int fds[N][2], i, status, bad = 0, ret;
+	int fds[N][2], i, status, bad = 0, ret, asleep = 0, holders;
+	long hits, frames;
 	pid_t pids[N];
-	long hits;
 
 	/* krp_test.ko is loaded */
 	ret = run("hold_pipe");
@@ -174,8 +257,9 @@ static void test_unload_with_frames(void)
 	/* wait until all readers are inside pipe_read() */
 	for (i = 0; i < 500; i++) {
 		char path[64], st[512];
-		int asleep = 0, k;
+		int k;
 
+		asleep = 0;
 		for (k = 0; k < N; k++) {
 			snprintf(path, sizeof(path), "/proc/%d/stat", pids[k]);
 			if (krp_read_file(path, st, sizeof(st)) > 0 &&
@@ -190,11 +274,18 @@ static void test_unload_with_frames(void)
 
 	ret = krp_unload_module("krp_test");
 	ksft_test_result(!ret, "client unloads while its probe has frames out\n");
-	/* delete_module() reports a module reference as EWOULDBLOCK */
+	/*
+	 * delete_module() reports a module reference as EWOULDBLOCK, and so
+	 * it would for a module that uses krp: there must be none, and the
+	 * frames must be out.
+	 */
+	frames = krp_stat("frames_in_use");
+	holders = count_holders("krp");
 	ret = krp_unload_module("krp");
-	ksft_test_result(ret == -EWOULDBLOCK && krp_module_loaded("krp"),
-			 "rmmod krp refused (in use) while frames are out: %s\n",
-			 strerror(-ret));
+	ksft_test_result(ret == -EWOULDBLOCK && krp_module_loaded("krp") &&
+			 asleep == N && frames >= N && !holders,
+			 "rmmod krp refused (in use) while frames are out: %s (%d readers asleep, %ld frames, %d holders)\n",
+			 strerror(-ret), asleep, frames, holders);
 
 	for (i = 0; i < N; i++) {
 		if (write(fds[i][1], "hello", 5) != 5)
@@ -209,9 +300,11 @@ static void test_unload_with_frames(void)
 			 "readers asleep across unregister return correctly (%ld hits)\n",
 			 hits);
 
+	frames = stat_wait("frames_in_use", 0, 5000);
 	ret = krp_unload_module_wait("krp", 5000);
-	ksft_test_result(!ret, "rmmod krp allowed once the frames are back: %s\n",
-			 strerror(-ret));
+	ksft_test_result(!ret && !frames,
+			 "rmmod krp allowed once the frames are back: %s (%ld frames)\n",
+			 strerror(-ret), frames);
 	ret = krp_load_module(krp_module_path(), "");
 	if (!ret)
 		ret = load_test_module("krp_test", "");
@@ -233,8 +326,9 @@ static void test_list_and_gone(void)
 		ksft_test_result_fail("list format: setup %s\n", strerror(-ret));
 		return;
 	}
-	krp_write_file("/sys/kernel/debug/krp_target/call", "x");
-	ret = list_line("krp_target_fn", line, sizeof(line));
+	ret = krp_write_file(CALL, "x");
+	if (!ret)
+		ret = list_line("krp_target_fn", line, sizeof(line));
 	ksft_print_msg("list: %s\n", ret ? "(none)" : line);
 	ksft_test_result(!ret && krp_matches("^[0-9a-f]{8}  r  krp_target_fn\\+0x0  krp_target \\[FTRACE\\]  hits=1 nmissed=0$",
 					 line),
@@ -243,10 +337,11 @@ static void test_list_and_gone(void)
 	/* enabled=0 disarms everything, enabled=1 rearms, per-probe state kept */
 	h0 = hits_of("krp_target_fn");
 	ret = krp_write_file(ENABLED, "0");
-	krp_write_file("/sys/kernel/debug/krp_target/call", "x");
+	/* the write succeeds only if krp_target_fn() ran and returned right */
+	ret |= krp_write_file(CALL, "x");
 	h1 = hits_of("krp_target_fn");
 	ret |= krp_write_file(ENABLED, "1");
-	krp_write_file("/sys/kernel/debug/krp_target/call", "x");
+	ret |= krp_write_file(CALL, "x");
 	h2 = hits_of("krp_target_fn");
 	ksft_test_result(!ret && h1 == h0 && h2 == h0 + 1,
 			 "enabled disarms and rearms (%ld %ld %ld)\n", h0, h1, h2);
@@ -272,6 +367,7 @@ static void test_list_and_gone(void)
 
 int main(void)
 {
+	struct pool_state base;
 	int ret;
 
 	ksft_print_header();
@@ -285,6 +381,8 @@ int main(void)
 		ksft_exit_fail_msg("load krp_test.ko: %s\n", strerror(-ret));
 
 	scenario("retval");
+	/* pools are on from the first registration: the state to come back to */
+	pool_state(&base);
 	scenario("data");
 	scenario("recursion");
 	scenario("multi");
@@ -293,7 +391,7 @@ int main(void)
 	scenario("badinput");
 	ksft_test_result(krp_read_file(LIST, buf, sizeof(buf)) == 0,
 			 "nothing registered after the failures\n");
-	scenario("declined");
+	test_declined();
 	scenario("handler_recursion");
 	scenario("unregister");
 	scenario("find_ret_addr");
@@ -304,8 +402,8 @@ int main(void)
 	scenario("int3");
 	scenario("kprobe");
 	scenario("stress");
-	ksft_test_result(stat_wait("frames_in_use", 0, 5000) == 0,
-			 "no frame leaked\n");
+	ksft_test_result(state_back(&base, 5000, "after stress"),
+			 "no frame, pool or slot leaked\n");
 	test_stats_format();
 	test_list_and_gone();
 	test_unload_with_frames();

@@ -62,7 +62,10 @@ void elf_close(struct elf_file *ef);
 /* objdump.c: every instruction objdump finds in a file, decoded again */
 struct cmp_result {
 	unsigned long insns;		/* instructions objdump reported */
-	unsigned long bad;		/* of which (bad) or .byte: skipped */
+	unsigned long bad;		/* of which (bad) or .byte: no length */
+	unsigned long bad_refused;	/* of those, the decoder refuses too */
+	unsigned long bad_decoded;	/* of those, the decoder decodes */
+	unsigned long byte_mismatch;	/* objdump's bytes are not the file's */
 	unsigned long len_mismatch;	/* our length differs or we failed */
 	unsigned long flow_checked;	/* instructions with a flow class */
 	unsigned long flow_mismatch;	/* our flags disagree with objdump's */

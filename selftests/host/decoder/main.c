@@ -144,10 +144,14 @@ static bool sweep_ok(const struct cmp_result *r)
 	return !r->sweep_bad;
 }
 
-static bool lengths_ok(const struct cmp_result *r)
+/*
+ * @code_only: the file's text holds nothing but code (the i386 kernel and
+ * its modules), so objdump giving up anywhere is a failure too.
+ */
+static bool lengths_ok(const struct cmp_result *r, bool code_only)
 {
 	return !r->objdump_failed && r->insns && !r->len_mismatch &&
-	       sweep_ok(r);
+	       !r->byte_mismatch && (!code_only || !r->bad) && sweep_ok(r);
 }
 
 static bool flow_ok(const struct cmp_result *r)
@@ -156,13 +160,18 @@ static bool flow_ok(const struct cmp_result *r)
 	       !r->rip_mismatch && !r->trunc_mismatch;
 }
 
-static void report_lengths(const char *what, const struct cmp_result *r)
+static void report_lengths(const char *what, const struct cmp_result *r,
+			   bool code_only)
 {
-	char bad[64] = "", conv[160] = "", sweep[96] = "";
+	char bad[128] = "", conv[160] = "", sweep[96] = "", bytes[64] = "";
 
 	if (r->bad)
-		snprintf(bad, sizeof(bad), ", %lu (bad)/.byte not compared",
-			 r->bad);
+		snprintf(bad, sizeof(bad),
+			 ", %lu where objdump gave up ((bad)/.byte: the decoder refuses %lu, decodes %lu)",
+			 r->bad, r->bad_refused, r->bad_decoded);
+	if (r->byte_mismatch)
+		snprintf(bytes, sizeof(bytes), ", %lu with objdump's bytes not the file's",
+			 r->byte_mismatch);
 	if (r->conv_fwait || r->conv_prefix || r->conv_refused)
 		snprintf(conv, sizeof(conv),
 			 " (where objdump's lines are not the CPU's: %lu fwait+x87, %lu prefix-only, %lu refused)",
@@ -172,9 +181,9 @@ static void report_lengths(const char *what, const struct cmp_result *r)
 			 sweep_ok(r) ? "agrees" : "DIFFERS", r->sweep_stops,
 			 r->bad || r->gaps ? " where objdump did not restart" :
 			 "");
-	ksft_test_result(lengths_ok(r),
-			 "%s: %lu instructions, %lu length mismatches with objdump%s%s%s\n",
-			 what, r->insns, r->len_mismatch, conv, bad, sweep);
+	ksft_test_result(lengths_ok(r, code_only),
+			 "%s: %lu instructions, %lu length mismatches with objdump%s%s%s%s\n",
+			 what, r->insns, r->len_mismatch, bytes, conv, bad, sweep);
 }
 
 static void report_flow(const char *what, const struct cmp_result *r)
@@ -310,7 +319,7 @@ int main(int argc, char **argv)
 
 				snprintf(what, sizeof(what), "i386 kernel %s",
 					 ef.sec[i].name);
-				report_lengths(what, &ksec[i]);
+				report_lengths(what, &ksec[i], true);
 			}
 			elf_close(&ef);
 			free(ksec);
@@ -331,7 +340,7 @@ int main(int argc, char **argv)
 		snprintf(what, sizeof(what),
 			 "i386 modules (%zu: arch/x86, lib/raid6, padlock)",
 			 nmods);
-		report_lengths(what, &msum);
+		report_lengths(what, &msum, true);
 		report_flow(what, &msum);
 	} else {
 		ksft_test_result_skip("i386 modules: none under %s\n", kroot);
@@ -358,7 +367,7 @@ int main(int argc, char **argv)
 		diag("%s: %lu instructions in %.1f s", host64[i], hsum.insns,
 		     now() - t);
 		snprintf(what, sizeof(what), "x86_64 %s", host64_libs[i][0]);
-		report_lengths(what, &hsum);
+		report_lengths(what, &hsum, false);
 		report_flow(what, &hsum);
 	}
 

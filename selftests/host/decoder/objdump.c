@@ -298,16 +298,25 @@ static void check_insn(struct cmp_state *st, uint64_t addr,
 	st->next = addr + objlen;
 	if (st->starts)
 		st->starts[(addr - sec->addr) / 8] |= 1 << ((addr - sec->addr) % 8);
-	/* objdump gave up: undefined, or cut short by a symbol. */
-	if (strstr(text, "(bad)") || !strncmp(text, ".byte", 5)) {
-		res->bad++;
-		return;
-	}
-	if (memcmp(p, objbytes, objlen))
+	if (memcmp(p, objbytes, objlen) && res->byte_mismatch++ < SHOW_MAX)
 		diag("objdump's bytes at %#llx differ from the ELF file's",
 		     (unsigned long long)addr);
 
 	ret = krp_insn_decode(&in, p, avail < 15 ? avail : 15, st->mode);
+	/*
+	 * objdump gave up: undefined, or cut short by a symbol.  Nothing to
+	 * compare a length with, but whether the decoder gave up too is
+	 * counted, and where it did not, shown.
+	 */
+	if (strstr(text, "(bad)") || !strncmp(text, ".byte", 5)) {
+		res->bad++;
+		if (ret)
+			res->bad_refused++;
+		else if (res->bad_decoded++ < SHOW_MAX)
+			show("objdump gave up", addr, p, in.length, text,
+			     "decoded");
+		return;
+	}
 	conv = objdump_convention(st, addr, objbytes, objlen,
 				  ret ? 0 : in.length);
 	if (conv > 0)
@@ -593,6 +602,9 @@ void cmp_add(struct cmp_result *sum, const struct cmp_result *r)
 {
 	sum->insns += r->insns;
 	sum->bad += r->bad;
+	sum->bad_refused += r->bad_refused;
+	sum->bad_decoded += r->bad_decoded;
+	sum->byte_mismatch += r->byte_mismatch;
 	sum->len_mismatch += r->len_mismatch;
 	sum->flow_checked += r->flow_checked;
 	sum->flow_mismatch += r->flow_mismatch;

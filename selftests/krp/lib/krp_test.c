@@ -5,12 +5,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,19 +122,72 @@ int krp_write_file(const char *path, const char *str)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+long krp_key_value(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+	const char *line = text;
+
+	while (line && *line) {
+		if (!strncmp(line, key, len) && line[len] == ' ')
+			return strtol(line + len + 1, NULL, 10);
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -1;
+}
+
 long krp_stat(const char *name)
 {
 	static char buf[8192];
-	size_t len = strlen(name);
-	char *line, *save;
 
 	if (krp_read_file(KRP_DEBUGFS "/stats", buf, sizeof(buf)) < 0)
 		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		if (!strncmp(line, name, len) && line[len] == ' ')
-			return strtol(line + len + 1, NULL, 10);
-	return -1;
+	return krp_key_value(buf, name);
+}
+
+long krp_report(const char *key)
+{
+	static char buf[1024];
+
+	if (krp_read_file("/sys/kernel/debug/krp_test/report", buf,
+			  sizeof(buf)) < 0)
+		return -1;
+	return krp_key_value(buf, key);
+}
+
+ssize_t krp_reread(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	struct iovec iov;
+	ssize_t n;
+
+	if (!size)
+		return -EINVAL;
+	while (len < size - 1) {
+		iov.iov_base = buf + len;
+		iov.iov_len = size - 1 - len;
+		n = preadv(fd, &iov, 1, len);
+		if (n < 0)
+			return -errno;
+		if (!n)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+long krp_threads(void)
+{
+	glob_t g;
+	long n;
+
+	if (glob("/proc/[0-9]*/task/[0-9]*", GLOB_NOSORT, NULL, &g))
+		return -1;
+	n = g.gl_pathc;
+	globfree(&g);
+	return n;
 }
 
 bool krp_matches(const char *re, const char *s)

@@ -40,8 +40,24 @@ ssize_t krp_read_file(const char *path, char *buf, size_t size);
 /* One write(2) of STR to PATH; 0 only if all of it was taken. */
 int krp_write_file(const char *path, const char *str);
 
+/* The value of line "KEY N" of TEXT, or -1. */
+long krp_key_value(const char *text, const char *key);
+
 /* The value of line NAME of krp/stats, or -1. */
 long krp_stat(const char *name);
+
+/* The value of line KEY of krp_test/report (the last scenario's), or -1. */
+long krp_report(const char *key);
+
+/*
+ * All of the open file FD from its start, by preadv(2), which passes
+ * through none of the functions the every-instruction tests probe
+ * (vfs_read, do_sys_openat2, ...); returns the length.
+ */
+ssize_t krp_reread(int fd, char *buf, size_t size);
+
+/* How many threads /proc lists, or -1. */
+long krp_threads(void);
 
 /* Whether S matches the extended regular expression RE. */
 bool krp_matches(const char *re, const char *s);

@@ -96,6 +96,131 @@ int count_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * track_arm() opens a generation before a register, track_disarmed()
+ * closes it once the unregister returned; a handler that finds its
+ * frame's generation closed ran too late.  Entries still pending when
+ * their caller got control back were abandoned by the unregister: their
+ * return handler will never run.
+ */
+static struct task_struct *track_task[TRACK_MAX];
+static atomic_t track_pending[TRACK_MAX];
+static atomic_t track_ncallers, track_strangers;
+static long track_gen, track_done;
+atomic_t n_late, n_abandoned;
+
+void track_reset(void)
+{
+	int i;
+
+	counters_reset();
+	for (i = 0; i < TRACK_MAX; i++) {
+		WRITE_ONCE(track_task[i], NULL);
+		atomic_set(&track_pending[i], 0);
+	}
+	atomic_set(&track_ncallers, 0);
+	atomic_set(&track_strangers, 0);
+	atomic_set(&n_late, 0);
+	atomic_set(&n_abandoned, 0);
+	WRITE_ONCE(track_done, READ_ONCE(track_gen));
+}
+
+/* The calling task calls probed functions; returns its index, or -1. */
+int track_caller(void)
+{
+	int i = atomic_inc_return(&track_ncallers) - 1;
+
+	if (i >= TRACK_MAX)
+		return -1;
+	smp_store_release(&track_task[i], current);
+	return i;
+}
+
+void track_arm(void)
+{
+	WRITE_ONCE(track_gen, track_gen + 1);
+	smp_wmb();
+}
+
+void track_disarmed(void)
+{
+	smp_store_release(&track_done, READ_ONCE(track_gen));
+}
+
+static int track_index(void)
+{
+	int i;
+
+	for (i = 0; i < TRACK_MAX; i++)
+		if (smp_load_acquire(&track_task[i]) == current)
+			return i;
+	atomic_inc(&track_strangers);
+	return -1;
+}
+
+/* An entry handler: the argument, the generation, one more pending. */
+int track_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct track_data *d = (struct track_data *)ri->data;
+	int i = track_index();
+
+	d->arg = regs_get_kernel_argument(regs, 0);
+	d->gen = READ_ONCE(track_gen);
+	if (smp_load_acquire(&track_done) >= d->gen)
+		atomic_inc(&n_late);
+	if (i >= 0)
+		atomic_inc(&track_pending[i]);
+	atomic_inc(&n_entry);
+	return 0;
+}
+
+/* For return handlers after track_entry(): returns the argument. */
+long track_return(struct krp_kretprobe_instance *ri)
+{
+	struct track_data *d = (struct track_data *)ri->data;
+	int i = track_index();
+
+	if (smp_load_acquire(&track_done) >= d->gen)
+		atomic_inc(&n_late);
+	if (i >= 0)
+		atomic_dec(&track_pending[i]);
+	atomic_inc(&n_ret);
+	return d->arg;
+}
+
+/* After a call of a probed function returned to @caller. */
+void track_settle(int caller)
+{
+	int n;
+
+	if (caller < 0)
+		return;
+	n = atomic_xchg(&track_pending[caller], 0);
+	if (n)
+		atomic_add(n, &n_abandoned);
+}
+
+/* Once every caller settled: the counts add up, nothing ran late. */
+int track_check(const char *what)
+{
+	int ret = 0;
+
+	CHECK(!atomic_read(&n_late), "%s: %d handlers after unregister", what,
+	      atomic_read(&n_late));
+	CHECK(!atomic_read(&track_strangers) &&
+	      atomic_read(&track_ncallers) <= TRACK_MAX,
+	      "%s: %d calls from unknown tasks, %d callers", what,
+	      atomic_read(&track_strangers), atomic_read(&track_ncallers));
+	CHECK(atomic_read(&n_ret) + atomic_read(&n_abandoned) ==
+	      atomic_read(&n_entry), "%s: %d returns + %d abandoned != %d entries",
+	      what, atomic_read(&n_ret), atomic_read(&n_abandoned),
+	      atomic_read(&n_entry));
+	pr_info("%s: %d entries, %d returns, %d abandoned by an unregister\n",
+		what, atomic_read(&n_entry), atomic_read(&n_ret),
+		atomic_read(&n_abandoned));
+	return ret;
+}
+
 atomic_t stress_bad;
 bool stress_stop;
 

@@ -52,12 +52,36 @@ int rec_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
 int sleep_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
 int count_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
 
+/*
+ * Callers that race with unregister (krp_test_common.c): a handler must
+ * never run once krp_unregister_*() has returned, and every entry a
+ * handler saw is either returned or abandoned by that unregister.
+ */
+struct track_data {
+	long arg;
+	long gen;
+};
+
+#define TRACK_MAX 8
+extern atomic_t n_late, n_abandoned;
+void track_reset(void);
+int track_caller(void);
+void track_arm(void);
+void track_disarmed(void);
+int track_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs);
+long track_return(struct krp_kretprobe_instance *ri);
+void track_settle(int caller);
+int track_check(const char *what);
+
 /* one kthread bound to each online CPU, until workers_stop() */
 extern atomic_t stress_bad;
 extern bool stress_stop;
 unsigned int workers_start(int (*fn)(void *), const char *name,
 			   struct task_struct **workers);
 void workers_stop(struct task_struct **workers, unsigned int nw);
+
+/* A number for the user side, in krp_test/report (krp_test_main.c). */
+void krp_test_report(const char *key, long val);
 
 /* The one table of scenarios, in krp_test_main.c. */
 struct krp_test_scenario {

@@ -9,9 +9,11 @@
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/ptrace.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "krp_test_common.h"
 
@@ -28,6 +30,7 @@ static struct krp_kprobe *every_kps;
 static u8 every_func_of[EVERY_MAX];
 static int every_n;
 static atomic_t every_hits[ARRAY_SIZE(every_funcs)];
+static atomic_t every_pres[EVERY_MAX], every_posts[EVERY_MAX];
 static atomic_t every_bad;
 
 static int every_pre(struct krp_kprobe *kp, struct pt_regs *regs)
@@ -35,12 +38,14 @@ static int every_pre(struct krp_kprobe *kp, struct pt_regs *regs)
 	if (instruction_pointer(regs) != (unsigned long)kp->addr + 1)
 		atomic_inc(&every_bad);
 	atomic_inc(&every_hits[every_func_of[kp - every_kps]]);
+	atomic_inc(&every_pres[kp - every_kps]);
 	return 0;
 }
 
 static void every_post(struct krp_kprobe *kp, struct pt_regs *regs,
 		       unsigned long flags)
 {
+	atomic_inc(&every_posts[kp - every_kps]);
 }
 
 static void every_unregister(void)
@@ -70,6 +75,10 @@ static int arm_every(bool post)
 	if (!every_kps)
 		return -ENOMEM;
 	atomic_set(&every_bad, 0);
+	for (f = 0; f < EVERY_MAX; f++) {
+		atomic_set(&every_pres[f], 0);
+		atomic_set(&every_posts[f], 0);
+	}
 	for (f = 0; f < ARRAY_SIZE(every_funcs); f++) {
 		atomic_set(&every_hits[f], 0);
 		size = 0;
@@ -107,6 +116,9 @@ static int arm_every(bool post)
 	}
 	pr_info("%s: %d probes on %zu functions (%d instructions refused, %d offsets tried)\n",
 		__func__, every_n, ARRAY_SIZE(every_funcs), refused, tried);
+	krp_test_report("probes", every_n);
+	krp_test_report("refused", refused);
+	krp_test_report("tried", tried);
 	return every_n ? 0 : -ENOENT;
 }
 
@@ -166,6 +178,41 @@ static void every_ret_unregister(void)
 	}
 }
 
+/* the first EVERY_RET_OWN of every_ret_funcs are user-access helpers */
+#define EVERY_RET_OWN 6
+#define EVERY_RET_CALLS 100
+
+/*
+ * Each user-access helper once from here, on a page of the writer's
+ * address space, so that each is hit whatever the workload reaches.
+ */
+static int every_ret_user_access(void)
+{
+	unsigned long addr;
+	u8 __user *p;
+	u8 b = 0;
+	u16 w = 0;
+	u32 l = 0;
+	int err;
+
+	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	p = (u8 __user *)addr;
+	err = put_user((u8)1, p) || put_user((u16)2, (u16 __user *)(p + 2)) ||
+	      put_user((u32)3, (u32 __user *)(p + 4)) || get_user(b, p) ||
+	      get_user(w, (u16 __user *)(p + 2)) ||
+	      get_user(l, (u32 __user *)(p + 4));
+	vm_munmap(addr, PAGE_SIZE);
+	if (err || b != 1 || w != 2 || l != 3) {
+		pr_err("arm_every_ret: user accesses: %d, %u %u %u\n", err, b,
+		       w, l);
+		return -EFAULT;
+	}
+	return 0;
+}
+
 int scenario_arm_every_ret(void)
 {
 	int i, err, n = 0;
@@ -191,8 +238,13 @@ int scenario_arm_every_ret(void)
 		}
 		n++;
 	}
-	/* the test module's own: exercised from here */
-	for (i = 0; i < 100; i++)
+	err = every_ret_user_access();
+	if (err) {
+		every_ret_unregister();
+		return err;
+	}
+	/* the test module's own: exercised from here, EVERY_RET_CALLS times */
+	for (i = 0; i < EVERY_RET_CALLS; i++)
 		if (krp_test_notrace(i) != i + 1 || krp_test_int3_fn(i) != 3 * i + 2 ||
 		    krp_test_ool(i) != krp_test_ool_ref(i) ||
 		    krp_test_emu(i + 1) != 3 * i + 4)
@@ -203,7 +255,7 @@ int scenario_arm_every_ret(void)
 
 int scenario_disarm_every_ret(void)
 {
-	int i, hit = 0, ret = 0;
+	int i, ret = 0;
 
 	every_ret_unregister();
 	for (i = 0; i < ARRAY_SIZE(every_rps); i++) {
@@ -212,23 +264,43 @@ int scenario_disarm_every_ret(void)
 
 		pr_info("disarm_every_ret: %s: %d entries, %d returns\n",
 			every_ret_funcs[i], e, r);
-		/* a task may still sleep in a page fault of a user access */
-		CHECK(e >= r && e - r <= 2, "%s: %d entries, %d returns",
+		/* the workload is over: no task is inside any of them */
+		CHECK(e == r && e > 0, "%s: %d entries, %d returns",
 		      every_ret_funcs[i], e, r);
-		hit += e > 0;
+		/* nothing but arm_every_ret calls the test module's own */
+		if (i >= EVERY_RET_OWN)
+			CHECK(e == EVERY_RET_CALLS, "%s: %d entries, not %d",
+			      every_ret_funcs[i], e, EVERY_RET_CALLS);
 	}
-	CHECK(hit >= 6, "only %d functions hit", hit);
 	CHECK(!atomic_read(&every_bad), "%d bad", atomic_read(&every_bad));
 	return ret;
 }
 
 int scenario_disarm_every(void)
 {
-	int f, ret = 0;
+	int f, i, n = every_n, ret = 0, wrong = 0;
+	long pres = 0, posts = 0;
+	bool post;
 
 	if (!every_kps)
 		return -EINVAL;
+	post = every_kps[0].post_handler;
 	every_unregister();
+	/* unregistered, so drained: every hit that began has ended */
+	for (i = 0; i < n; i++) {
+		int pre = atomic_read(&every_pres[i]);
+		int pst = atomic_read(&every_posts[i]);
+
+		pres += pre;
+		posts += pst;
+		if (pst != (post ? pre : 0) && !wrong++)
+			pr_err("disarm_every: probe %d in %s: %d pre, %d post\n",
+			       i, every_funcs[every_func_of[i]], pre, pst);
+	}
+	CHECK(!wrong, "%d probes with post calls not matching pre calls",
+	      wrong);
+	krp_test_report("pre", pres);
+	krp_test_report("post", posts);
 	for (f = 0; f < ARRAY_SIZE(every_funcs); f++) {
 		pr_info("disarm_every: %s: %d hits\n", every_funcs[f],
 			atomic_read(&every_hits[f]));

@@ -26,16 +26,42 @@ static int int3_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+/* the return handlers of the stress part: see track_entry() */
+static int int3_track_ret(struct krp_kretprobe_instance *ri,
+			  struct pt_regs *regs)
+{
+	if (regs_return_value(regs) != track_return(ri) * 3 + 2 ||
+	    !within_module(krp_get_kretprobe_retaddr(ri), THIS_MODULE))
+		atomic_inc(&n_bad);
+	return 0;
+}
+
+static int int3_rec_track_ret(struct krp_kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	if (regs_return_value(regs) != track_return(ri))
+		atomic_inc(&n_bad);
+	return 0;
+}
+
 static int int3_stress_fn(void *arg)
 {
-	int i = 0;
+	int i = 0, me = track_caller();
 
 	while (!READ_ONCE(stress_stop)) {
-		if (krp_test_int3_fn(i) != i * 3 + 2 ||
-		    krp_test_int3_rec(5) != 5)
+		if (krp_test_int3_fn(i) != i * 3 + 2)
 			atomic_inc(&stress_bad);
+		track_settle(me);
+		if (krp_test_int3_rec(5) != 5)
+			atomic_inc(&stress_bad);
+		track_settle(me);
+		/*
+		 * Sleep now and then: a task that is only ever preempted
+		 * holds up RCU-tasks, which krp's reaper waits for while
+		 * holding what unregister needs (see ool_stress_fn()).
+		 */
 		if (!(++i & 63))
-			cond_resched();
+			usleep_range(10, 20);
 	}
 	return 0;
 }
@@ -45,7 +71,7 @@ int scenario_int3(void)
 	struct task_struct *workers[NR_CPUS];
 	u8 first = *(u8 *)krp_test_int3_fn;
 	unsigned int c, nw;
-	int ret = 0, err, i;
+	int ret = 0, err, i, me;
 
 	counters_reset();
 	CHECK(first == 0x55, "krp_test_int3_fn starts with %02x", first);
@@ -85,24 +111,29 @@ int scenario_int3(void)
 	      atomic_read(&n_ret));
 
 	/* arm and disarm while every CPU runs through the patched bytes */
-	counters_reset();
+	track_reset();
+	me = track_caller();
 	atomic_set(&stress_bad, 0);
 	WRITE_ONCE(stress_stop, false);
 	nw = workers_start(int3_stress_fn, "krp_int3/%u", workers);
 	for (c = 0; c < 200 && !ret; c++) {
 		struct krp_kretprobe *pair[] = { &rp_a, &rp_b };
 
-		rp_init(&rp_a, "krp_test_int3_fn", arg_entry, int3_ret,
-			sizeof(long));
-		rp_init(&rp_b, "krp_test_int3_rec", NULL, count_ret, 0);
+		rp_init(&rp_a, "krp_test_int3_fn", track_entry, int3_track_ret,
+			sizeof(struct track_data));
+		rp_init(&rp_b, "krp_test_int3_rec", track_entry,
+			int3_rec_track_ret, sizeof(struct track_data));
+		track_arm();
 		err = krp_register_kretprobes(pair, 2);
 		CHECK(!err, "cycle %u: %d", c, err);
 		if (err)
 			break;
 		/* see scenario_stress() */
 		CHECK(krp_test_int3_fn(c) == c * 3 + 2, "");
+		track_settle(me);
 		usleep_range(200, 400);
 		krp_unregister_kretprobes(pair, 2);
+		track_disarmed();
 	}
 	WRITE_ONCE(stress_stop, true);
 	workers_stop(workers, nw);
@@ -111,6 +142,11 @@ int scenario_int3(void)
 	CHECK(!atomic_read(&n_bad), "%d bad returns", atomic_read(&n_bad));
 	CHECK(atomic_read(&n_ret) >= c, "%d returns in %u cycles",
 	      atomic_read(&n_ret), c);
+	/* at each unregister, at most a 6-deep recursion per worker */
+	CHECK(atomic_read(&n_abandoned) <= c * nw * 6, "%d abandoned in %u cycles",
+	      atomic_read(&n_abandoned), c);
+	if (track_check("int3"))
+		ret = -EINVAL;
 	pr_info("int3: %u cycles, %d returns handled\n", c, atomic_read(&n_ret));
 	return ret;
 }

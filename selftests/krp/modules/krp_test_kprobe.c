@@ -6,8 +6,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "krp_test_common.h"
 
@@ -64,12 +67,26 @@ static void kps_reset(void)
 
 static void kps_unregister(int n);
 
-/* Probe every byte offset of @sym krp accepts; return how many took. */
-static int kps_every_insn(const char *sym, int len, int *registered)
-{
-	int off, n = 0, err;
+#define CODE_MAX 64
 
-	for (off = 0; off < len && n < KP_MAX; off++) {
+/*
+ * Probe every byte offset of @fn, named @sym, that krp accepts; return
+ * how many took, their offsets in @registered and the function's bytes
+ * as they were before, in @code (under krp's int3s they read as 0xcc).
+ */
+static int kps_every_insn(void *fn, const char *sym, u8 *code,
+			  int *registered)
+{
+	char buf[KSYM_SYMBOL_LEN], *slash;
+	int off, n = 0, err, size;
+
+	/* "name+0x0/0xsize [module]" */
+	snprintf(buf, sizeof(buf), "%pS", fn);
+	slash = strchr(buf, '/');
+	if (!slash || sscanf(slash + 1, "%x", &size) != 1 || size > CODE_MAX ||
+	    copy_from_kernel_nofault(code, fn, size))
+		return -EINVAL;
+	for (off = 0; off < size && n < KP_MAX; off++) {
 		kps[n].symbol_name = sym;
 		kps[n].offset = off;
 		kps[n].pre_handler = kp_pre_fn;
@@ -102,6 +119,30 @@ static void kps_unregister(int n)
 		krp_unregister_kprobes(list, n);
 }
 
+/* The nops compilers pad with: 90, 66 90, 0f 1f .., lea 0(%esi),%esi. */
+static bool is_nop(const u8 *b)
+{
+	return b[0] == 0x90 || (b[0] == 0x66 && b[1] == 0x90) ||
+	       (b[0] == 0x0f && b[1] == 0x1f) ||
+	       (b[0] == 0x8d && (b[1] == 0x74 || b[1] == 0x76 ||
+				 b[1] == 0xb4 || b[1] == 0xb6));
+}
+
+/*
+ * Whether the probe at @b + @reg[@i] is on padding no path runs: a nop
+ * right after a ret, or after such padding.
+ */
+static bool is_padding(const u8 *b, const int *reg, int i)
+{
+	for (; i > 0; i--) {
+		if (!is_nop(b + reg[i]))
+			return false;
+		if (b[reg[i - 1]] == 0xc3)
+			return true;
+	}
+	return false;
+}
+
 static int redirect_pre(struct krp_kprobe *kp, struct pt_regs *regs)
 {
 	/* skip the call: as if it returned 99 */
@@ -120,7 +161,8 @@ static int recurse_pre(struct krp_kprobe *kp, struct pt_regs *regs)
 int scenario_kprobe(void)
 {
 	int reg_fn[KP_MAX], reg_rec[KP_MAX];
-	int ret = 0, err, i, n_fn, n_rec;
+	u8 code[CODE_MAX];
+	int ret = 0, err, i, n_fn, n_rec, pad;
 	struct krp_kprobe bad;
 
 	/* at an ftrace entry: pre sees ip + 1, post runs after it */
@@ -141,25 +183,33 @@ int scenario_kprobe(void)
 
 	/* every instruction krp accepts, in two notrace functions */
 	kps_reset();
-	n_fn = kps_every_insn("krp_test_int3_fn", 16, reg_fn);
+	n_fn = kps_every_insn(krp_test_int3_fn, "krp_test_int3_fn", code, reg_fn);
 	if (n_fn < 0)
 		return n_fn;
 	CHECK(n_fn >= 4, "only %d instructions of krp_test_int3_fn", n_fn);
 	for (i = 0; i < 20; i++)
 		CHECK(krp_test_int3_fn(i) == i * 3 + 2, "i=%d", i);
-	/* padding after the last ret may be probed, and never runs */
+	/* straight-line code: 20 hits each but on padding, which never runs */
 	CHECK(reg_fn[0] == 0 && atomic_read(&kp_pre[0]) == 20, "entry: %d",
 	      atomic_read(&kp_pre[0]));
-	for (i = 0; i < n_fn; i++)
-		CHECK((atomic_read(&kp_pre[i]) == 20 || !atomic_read(&kp_pre[i])) &&
-		      atomic_read(&kp_pre[i]) == atomic_read(&kp_post[i]),
-		      "krp_test_int3_fn+%d: %d pre %d post", reg_fn[i],
-		      atomic_read(&kp_pre[i]), atomic_read(&kp_post[i]));
+	for (i = 0, pad = 0; i < n_fn; i++) {
+		int want = is_padding(code, reg_fn, i) ? 0 : 20;
+
+		pad += !want;
+		CHECK(atomic_read(&kp_pre[i]) == want &&
+		      atomic_read(&kp_post[i]) == want,
+		      "krp_test_int3_fn+%d: %d pre %d post, not %d",
+		      reg_fn[i], atomic_read(&kp_pre[i]),
+		      atomic_read(&kp_post[i]), want);
+	}
+	CHECK(n_fn - pad >= 4, "only %d instructions of krp_test_int3_fn run",
+	      n_fn - pad);
 	kps_unregister(n_fn);
 	CHECK(!atomic_read(&kp_order_bad), "%d", atomic_read(&kp_order_bad));
 
 	kps_reset();
-	n_rec = kps_every_insn("krp_test_int3_rec", 40, reg_rec);
+	n_rec = kps_every_insn(krp_test_int3_rec, "krp_test_int3_rec", code,
+			       reg_rec);
 	if (n_rec < 0)
 		return n_rec;
 	CHECK(n_rec >= 4, "only %d instructions of krp_test_int3_rec", n_rec);
@@ -169,10 +219,19 @@ int scenario_kprobe(void)
 	/* 0 + 1 + ... + 4 recursive calls, plus the 5 outer ones */
 	CHECK(reg_rec[0] == 0 && atomic_read(&kp_pre[0]) == 15, "entry: %d",
 	      atomic_read(&kp_pre[0]));
-	for (i = 0; i < n_rec; i++)
-		CHECK(atomic_read(&kp_pre[i]) == atomic_read(&kp_post[i]),
-		      "krp_test_int3_rec+%d: %d pre %d post", reg_rec[i],
-		      atomic_read(&kp_pre[i]), atomic_read(&kp_post[i]));
+	/*
+	 * The test and branch run 15 times, the recursive path 10, the
+	 * stop 5, padding never.
+	 */
+	for (i = 0; i < n_rec; i++) {
+		int pre = atomic_read(&kp_pre[i]);
+		bool padding = is_padding(code, reg_rec, i);
+
+		CHECK(pre == atomic_read(&kp_post[i]) &&
+		      (padding ? pre == 0 : pre == 15 || pre == 10 || pre == 5),
+		      "krp_test_int3_rec+%d: %d pre %d post%s", reg_rec[i], pre,
+		      atomic_read(&kp_post[i]), padding ? " on padding" : "");
+	}
 	kps_unregister(n_rec);
 	CHECK(!atomic_read(&kp_order_bad), "%d", atomic_read(&kp_order_bad));
 	pr_info("kprobe: %d instructions of krp_test_int3_fn, %d of krp_test_int3_rec probed\n",

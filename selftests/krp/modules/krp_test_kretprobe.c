@@ -208,6 +208,7 @@ int scenario_depth(void)
 	      atomic_read(&n_ret), atomic_read(&n_entry));
 	pr_info("depth: %d probed, %d missed at the pool bound\n",
 		atomic_read(&n_entry), missed);
+	krp_test_report("nmissed", missed);
 	return ret;
 }
 
@@ -397,7 +398,23 @@ int scenario_handler_recursion(void)
 static int decline_entry(struct krp_kretprobe_instance *ri,
 			 struct pt_regs *regs)
 {
-	return regs_get_kernel_argument(regs, 0) & 1;
+	long x = regs_get_kernel_argument(regs, 0);
+
+	*(long *)ri->data = x;
+	atomic_inc(&n_entry);
+	return x & 1;
+}
+
+/* only the calls not declined, in order: 0, 2, 4, ... */
+static int decline_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	long x = *(long *)ri->data;
+
+	if (regs_return_value(regs) != x * 3 + 1 || (x & 1))
+		atomic_inc(&n_bad);
+	log_event(x);
+	atomic_inc(&n_ret);
+	return 0;
 }
 
 int scenario_declined(void)
@@ -405,16 +422,22 @@ int scenario_declined(void)
 	int ret = 0, err, i;
 
 	counters_reset();
-	rp_init(&rp_a, "krp_test_target", decline_entry, recurse_ret, 0);
-	rp_a.handler = sleep_ret;	/* counts returns */
+	rp_init(&rp_a, "krp_test_target", decline_entry, decline_ret,
+		sizeof(long));
 	err = krp_register_kretprobe(&rp_a);
 	if (err)
 		return err;
 	for (i = 0; i < 10; i++)
-		krp_test_target(i);
+		CHECK(krp_test_target(i) == i * 3 + 1, "x=%d", i);
 	krp_unregister_kretprobe(&rp_a);
-	CHECK(atomic_read(&n_ret) == 5, "%d", atomic_read(&n_ret));
+	CHECK(atomic_read(&n_entry) == 10, "%d entries", atomic_read(&n_entry));
+	CHECK(atomic_read(&n_ret) == 5, "%d returns", atomic_read(&n_ret));
+	CHECK(!atomic_read(&n_bad), "%d bad returns", atomic_read(&n_bad));
+	for (i = 0; i < 5 && i < atomic_read(&krp_nlog); i++)
+		CHECK(krp_log[i] == 2 * i, "return %d was of x=%d", i,
+		      krp_log[i]);
 	/* a decline is not a miss, as in the kernel */
 	CHECK(rp_a.nmissed == 0, "%d", rp_a.nmissed);
+	krp_test_report("declined", atomic_read(&n_entry) - atomic_read(&n_ret));
 	return ret;
 }

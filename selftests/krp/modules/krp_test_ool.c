@@ -137,7 +137,7 @@ static int ool_arm(bool post)
 	return err;
 }
 
-/* krp_test_ool alone: 35 probes, 28 of them out of line */
+/* krp_test_ool alone: 34 probes, 28 of them out of line */
 static int ool_arm_one(bool post)
 {
 	int err;
@@ -180,6 +180,21 @@ int scenario_ool_call(void)
 	return ret;
 }
 
+/* the instructions of the hand-written targets, in krp_test_targets.c */
+#define OOL_INSNS 34
+#define EMU_INSNS 22
+
+/*
+ * How often instruction @j of krp_test_emu ran in @calls calls with
+ * x = 1, 2, ...: the loop body (the 7th and 8th, add $3, %edx; loop) x
+ * times a call, everything else once.  By position, because the bytes
+ * under krp's int3s read as 0xcc.
+ */
+static int emu_hits(int j, int calls)
+{
+	return j == 6 || j == 7 ? calls * (calls + 1) / 2 : calls;
+}
+
 /* After one ool_call: each target ran OOL_CALLS times. */
 int scenario_ool_disarm(void)
 {
@@ -197,6 +212,10 @@ int scenario_ool_disarm(void)
 		if (at < emu)
 			CHECK(pre == calls, "krp_test_ool+%lu: %d hits", at - ool,
 			      pre);
+		else
+			CHECK(pre == emu_hits(i - first_emu, calls),
+			      "krp_test_emu+%lu: %d hits, not %d", at - emu, pre,
+			      emu_hits(i - first_emu, calls));
 		if (ool_kps[i].post_handler)
 			CHECK(atomic_read(&ool_post[i]) == pre,
 			      "+%lu: %d pre, %d post", at - ool, pre,
@@ -208,10 +227,12 @@ int scenario_ool_disarm(void)
 			      "krp_test_ool+%lu: post at +%lu", at - ool,
 			      ool_post_ip[i] - ool);
 	}
-	CHECK(first_emu > 20, "%d instructions of krp_test_ool", first_emu);
-	/* the emulated loop body runs x times a call */
-	CHECK(first_emu > 0 && ool_n - first_emu >= 18,
-	      "%d instructions of krp_test_emu", ool_n - first_emu);
+	/* every instruction of both but the two ud2 of krp_test_emu */
+	CHECK(first_emu == OOL_INSNS, "%d instructions of krp_test_ool, not %d",
+	      first_emu, OOL_INSNS);
+	CHECK(ool_n - first_emu == EMU_INSNS - 2,
+	      "%d instructions of krp_test_emu, not %d", ool_n - first_emu,
+	      EMU_INSNS - 2);
 	CHECK(!atomic_read(&ool_bad), "%d handler runs out of order or context",
 	      atomic_read(&ool_bad));
 	ool_unregister();

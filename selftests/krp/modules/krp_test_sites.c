@@ -29,9 +29,19 @@ static int site_pre(struct krp_kprobe *kp, struct pt_regs *regs)
  * stays, because krp runs its own copy of the lea; and krp must not put
  * its byte back while theirs is inside, or the torn lea would run.
  */
+/* the kernel's kprobe inside krp's lea: every hit of it counted */
+static atomic_t neighbour_hits;
+
+static int neighbour_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	atomic_inc(&neighbour_hits);
+	return 0;
+}
+
 static void neighbour_post(struct kprobe *p, struct pt_regs *regs,
 			   unsigned long flags)
 {
+	atomic_inc(&neighbour_hits);
 }
 
 /* A byte of text, read as data. */
@@ -54,43 +64,64 @@ static int neighbours_once(bool armed)
 	/* a post-handler keeps the kernel's optimizer away */
 	struct kprobe k = {
 		.addr = (kprobe_opcode_t *)(base + 7),
+		.pre_handler = neighbour_pre,
 		.post_handler = neighbour_post,
 		.flags = armed ? 0 : KPROBE_FLAG_DISABLED,
 	};
+	u8 inside = text_byte(base + 7);
 	int ret = 0, err, i;
 
 	CHECK(text_byte(base + 6) == 0x8d, "no lea at +6: %02x",
 	      text_byte(base + 6));
 	this_cpu_write(krp_test_pcpu, 7);
 	atomic_set(&site_hits, 0);
+	atomic_set(&neighbour_hits, 0);
 	err = krp_register_kprobe(&kp);
 	if (err)
 		return err;
 	err = register_kprobe(&k);
-	pr_info("neighbours: the kernel's kprobe inside krp's lea: %d\n", err);
+	/* without it the rest proves nothing */
+	CHECK(!err, "armed=%d: the kernel's kprobe inside krp's lea: %d",
+	      armed, err);
+	if (err) {
+		krp_unregister_kprobe(&kp);
+		return ret;
+	}
+	CHECK(text_byte(base + 7) == (armed ? 0xcc : inside),
+	      "armed=%d: the kernel's byte inside the lea is %02x", armed,
+	      text_byte(base + 7));
 	for (i = 0; i < 5; i++)
 		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
+	CHECK(atomic_read(&site_hits) == 5, "armed=%d: krp's probe hit %d times",
+	      armed, atomic_read(&site_hits));
 	krp_unregister_kprobe(&kp);
-	if (!err) {
-		CHECK(text_byte(base + 6) == 0xcc,
-		      "armed=%d: krp's int3 went with a kernel kprobe inside",
-		      armed);
-		/* armed now, into the middle of the lea */
-		if (!armed)
-			CHECK(!enable_kprobe(&k), "enable_kprobe");
+	CHECK(text_byte(base + 6) == 0xcc,
+	      "armed=%d: krp's int3 went with a kernel kprobe inside", armed);
+	/* armed now, into the middle of the lea */
+	if (!armed) {
+		CHECK(!enable_kprobe(&k), "enable_kprobe");
+		CHECK(text_byte(base + 7) == 0xcc,
+		      "the kernel's enabled kprobe left %02x inside the lea",
+		      text_byte(base + 7));
 	}
 	for (i = 0; i < 5; i++)
 		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
-	if (!err) {
-		unregister_kprobe(&k);
-		/* krp retries every second */
-		for (i = 0; i < 50 && text_byte(base + 6) != 0x8d; i++)
-			msleep(100);
-	}
-	CHECK(text_byte(base + 6) == 0x8d, "text not restored: %02x",
-	      text_byte(base + 6));
+	/* krp runs its own copy of the lea: the kernel's int3 never runs */
+	CHECK(!atomic_read(&neighbour_hits) && !k.nmissed,
+	      "armed=%d: the kernel's kprobe inside the lea ran: %d hits, %lu missed",
+	      armed, atomic_read(&neighbour_hits), k.nmissed);
+	unregister_kprobe(&k);
+	/* krp retries every second */
+	for (i = 0; i < 50 && text_byte(base + 6) != 0x8d; i++)
+		msleep(100);
+	CHECK(text_byte(base + 6) == 0x8d && text_byte(base + 7) == inside,
+	      "text not restored: %02x %02x", text_byte(base + 6),
+	      text_byte(base + 7));
 	for (i = 0; i < 5; i++)
 		CHECK(krp_test_ool(i) == krp_test_ool_ref(i), "x=%d", i);
+	CHECK(atomic_read(&site_hits) == 5 && !atomic_read(&neighbour_hits),
+	      "armed=%d: %d hits of krp's, %d of the kernel's after unregister",
+	      armed, atomic_read(&site_hits), atomic_read(&neighbour_hits));
 	return ret;
 }
 

@@ -31,17 +31,10 @@ static int stress_fn(void *arg)
 		if (krp_test_recurse(3) != 3)
 			atomic_inc(&stress_bad);
 		i++;
+		/* see int3_stress_fn(): a task only preempted holds up RCU-tasks */
 		if (!(i & 63))
-			cond_resched();
+			usleep_range(10, 20);
 	}
-	return 0;
-}
-
-/* return value of any level, for concurrent callers */
-static int rec_ret_any(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
-{
-	if (regs_return_value(regs) != *(long *)ri->data)
-		atomic_inc(&n_bad);
 	return 0;
 }
 
@@ -78,9 +71,39 @@ static void soft_timer_fn(struct timer_list *t)
 		mod_timer(t, jiffies + 1);
 }
 
+/*
+ * Whether a CPU's task has frames out: an entry from an interrupt on top
+ * of that task is a nested one, the case this scenario is about.
+ */
+static DEFINE_PER_CPU(int, nest_inside);
+static DEFINE_PER_CPU(struct task_struct *, nest_owner);
+static atomic_t irq_nested;
+
+static void nest_enter(void)
+{
+	atomic_inc(&n_entry);
+	if (in_task()) {
+		if (!this_cpu_read(nest_inside))
+			this_cpu_write(nest_owner, current);
+		this_cpu_inc(nest_inside);
+	} else if (this_cpu_read(nest_inside) &&
+		   this_cpu_read(nest_owner) == current) {
+		atomic_inc(&irq_nested);
+	}
+}
+
+static void nest_leave(void)
+{
+	atomic_inc(&n_ret);
+	if (in_task())
+		this_cpu_dec(nest_inside);
+}
+
 static int nest_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
 {
 	long x = regs_get_kernel_argument(regs, 0);
+
+	nest_enter();
 
 	/* fill the whole frame, so a clobbered one cannot go unnoticed */
 	memset(ri->data, (u8)x, 64);
@@ -95,7 +118,25 @@ static int nest_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
 	if (regs_return_value(regs) != x * 3 + 1 ||
 	    memchr_inv(ri->data + sizeof(long), (u8)x, 64 - sizeof(long)))
 		atomic_inc(&n_bad);
-	atomic_inc(&n_ret);
+	nest_leave();
+	return 0;
+}
+
+static int nest_rec_entry(struct krp_kretprobe_instance *ri,
+			  struct pt_regs *regs)
+{
+	*(long *)ri->data = regs_get_kernel_argument(regs, 0);
+	nest_enter();
+	return 0;
+}
+
+/* the return value of any level, for concurrent callers */
+static int nest_rec_ret(struct krp_kretprobe_instance *ri,
+			struct pt_regs *regs)
+{
+	if (regs_return_value(regs) != *(long *)ri->data)
+		atomic_inc(&n_bad);
+	nest_leave();
 	return 0;
 }
 
@@ -106,13 +147,15 @@ int scenario_irq_nesting(void)
 	int ret = 0, err;
 
 	counters_reset();
+	atomic_set(&irq_nested, 0);
 	atomic_set(&irq_calls, 0);
 	atomic_set(&irq_bad, 0);
 	atomic_set(&stress_bad, 0);
 	WRITE_ONCE(irq_stop, false);
 	WRITE_ONCE(stress_stop, false);
 	rp_init(&rp_a, "krp_test_target", nest_entry, nest_ret, 64);
-	rp_init(&rp_b, "krp_test_recurse", arg_entry, rec_ret_any, sizeof(long));
+	rp_init(&rp_b, "krp_test_recurse", nest_rec_entry, nest_rec_ret,
+		sizeof(long));
 	err = krp_register_kretprobe(&rp_a);
 	if (err)
 		return err;
@@ -152,8 +195,14 @@ int scenario_irq_nesting(void)
 	CHECK(!atomic_read(&n_bad), "%d clobbered frames", atomic_read(&n_bad));
 	CHECK(rp_a.nmissed == 0 && rp_b.nmissed == 0, "%d %d", rp_a.nmissed,
 	      rp_b.nmissed);
-	pr_info("irq_nesting: %d returns, %d from interrupts\n",
-		atomic_read(&n_ret), atomic_read(&irq_calls));
+	/* everything stopped before the unregister: no frame was out */
+	CHECK(atomic_read(&n_ret) == atomic_read(&n_entry), "%d returns, %d entries",
+	      atomic_read(&n_ret), atomic_read(&n_entry));
+	CHECK(atomic_read(&irq_nested) > 0,
+	      "no interrupt landed on a task with frames out");
+	pr_info("irq_nesting: %d returns, %d interrupt calls, %d entries nested on a task with frames out\n",
+		atomic_read(&n_ret), atomic_read(&irq_calls),
+		atomic_read(&irq_nested));
 	return ret;
 }
 
@@ -161,9 +210,27 @@ int scenario_irq_nesting(void)
 
 static int stress_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
 {
-	if (regs_return_value(regs) != *(long *)ri->data * 3 + 1)
+	if (regs_return_value(regs) != track_return(ri) * 3 + 1)
 		atomic_inc(&n_bad);
-	atomic_inc(&n_ret);
+	return 0;
+}
+
+/* stress_fn(), each call settled: see track_entry() */
+static int stress_track_fn(void *arg)
+{
+	int i = 0, me = track_caller();
+
+	while (!READ_ONCE(stress_stop)) {
+		if (krp_test_target(i) != i * 3 + 1)
+			atomic_inc(&stress_bad);
+		track_settle(me);
+		if (krp_test_recurse(3) != 3)
+			atomic_inc(&stress_bad);
+		i++;
+		/* see int3_stress_fn(): a task only preempted holds up RCU-tasks */
+		if (!(i & 63))
+			usleep_range(10, 20);
+	}
 	return 0;
 }
 
@@ -173,16 +240,18 @@ int scenario_stress(void)
 	struct krp_kretprobe *pair[] = { &rp_a, &rp_b };
 	unsigned int c, nw, done;
 	u64 t_reg = 0, t_unreg = 0, t0;
-	int ret = 0, err;
+	int ret = 0, err, me;
 
-	counters_reset();
+	track_reset();
+	me = track_caller();
 	atomic_set(&stress_bad, 0);
 	WRITE_ONCE(stress_stop, false);
-	nw = workers_start(stress_fn, "krp_stress/%u", workers);
+	nw = workers_start(stress_track_fn, "krp_stress/%u", workers);
 	for (c = 0; c < cycles; c++) {
-		rp_init(&rp_a, "krp_test_target", arg_entry, stress_ret,
-			sizeof(long));
+		rp_init(&rp_a, "krp_test_target", track_entry, stress_ret,
+			sizeof(struct track_data));
 		rp_init(&rp_b, "krp_test_recurse", NULL, NULL, 0);
+		track_arm();
 		t0 = ktime_get_ns();
 		err = krp_register_kretprobe(&rp_a);
 		if (err) {
@@ -198,6 +267,7 @@ int scenario_stress(void)
 		 * this one spins.
 		 */
 		CHECK(krp_test_target(c) == c * 3 + 1, "");
+		track_settle(me);
 		usleep_range(200, 400);
 		t0 = ktime_get_ns();
 		if (!err)
@@ -205,6 +275,7 @@ int scenario_stress(void)
 		else
 			krp_unregister_kretprobe(&rp_a);
 		t_unreg += ktime_get_ns() - t0;
+		track_disarmed();
 		if (ret)
 			break;
 	}
@@ -216,6 +287,11 @@ int scenario_stress(void)
 	CHECK(!atomic_read(&n_bad), "%d bad returns", atomic_read(&n_bad));
 	CHECK(atomic_read(&n_ret) >= done, "%d returns in %u cycles",
 	      atomic_read(&n_ret), done);
+	/* at most one frame per worker out at each unregister */
+	CHECK(atomic_read(&n_abandoned) <= done * nw, "%d abandoned in %u cycles",
+	      atomic_read(&n_abandoned), done);
+	if (track_check("stress"))
+		ret = -EINVAL;
 	pr_info("stress: %u cycles on %u CPUs, %d returns handled, %llu us/register %llu us/unregister\n",
 		done, nw, atomic_read(&n_ret),
 		div_u64(t_reg, 1000 * max(done, 1u)),
