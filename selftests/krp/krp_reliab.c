@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kselftest of the defects found in review (issue 12): each result
- * fails while its defect is there.  The scenarios run in krp_reliab.ko;
+ * fails while its defect is there.  The scenarios run in krp_test.ko
+ * (krp_test_reliab.c);
  * this program does what only user space can do between their steps:
  * take a CPU offline and back, unload a probed module, read krp/stats.
  *
@@ -17,7 +18,7 @@
 #include "kselftest.h"
 #include "lib/krp_test.h"
 
-#define RUN	"/sys/kernel/debug/krp_reliab/run"
+#define RUN	"/sys/kernel/debug/krp_test/run"
 #define CPU1	"/sys/devices/system/cpu/cpu1/online"
 
 static int load_test_module(const char *name)
@@ -127,9 +128,9 @@ int main(void)
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
 		ksft_exit_fail_msg("load krp.ko: %s\n", strerror(-ret));
-	ret = load_test_module("krp_reliab");
+	ret = load_test_module("krp_test");
 	if (ret)
-		ksft_exit_fail_msg("load krp_reliab.ko: %s\n", strerror(-ret));
+		ksft_exit_fail_msg("load krp_test.ko: %s\n", strerror(-ret));
 
 	ksft_test_result(!run("ctx_handlers"),
 			 "int3 probes inside a handler: missed at both ends, every entry handler matched by a return handler\n");
@@ -148,8 +149,8 @@ int main(void)
 	ksft_test_result(!run("opt_inside"),
 			 "a kernel kprobe inside krp's instruction is never optimized across krp's resume address\n");
 
-	ret = krp_unload_module("krp_reliab");
-	ksft_test_result(!ret, "krp_reliab unloads: %s\n", strerror(-ret));
+	ret = krp_unload_module("krp_test");
+	ksft_test_result(!ret, "krp_test unloads: %s\n", strerror(-ret));
 	ret = krp_unload_module_wait("krp", 5000);
 	ksft_test_result(!ret, "krp unloads at the end: %s\n", strerror(-ret));
 	ksft_finished();

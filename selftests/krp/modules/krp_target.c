@@ -15,7 +15,7 @@ static __attribute__((__noipa__)) int krp_target_fn(int x)
 
 /*
  * Never called: a 3-byte lea at +3 (KRP_TARGET_LEA_OFFSET in
- * krp_test_reliab.h), for a stuck int3 site whose module goes.
+ * krp_test_reliab.c), for a stuck int3 site whose module goes.
  */
 asm(".pushsection .text, \"ax\"\n"
 "	.globl krp_target_lea\n"

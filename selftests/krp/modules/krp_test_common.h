@@ -144,10 +144,25 @@ int scenario_disarm_target(void);
 int scenario_arm_int3(void);
 int scenario_disarm_int3(void);
 
+/* krp_test_reliab.c: the defects found in review, one scenario each */
+int krp_rel_opt(int x);		/* hand-written: x + 67 */
+int scenario_ctx_handlers(void);
+int scenario_resolve_name(void);
+int scenario_rcu_idle(void);
+int scenario_cpu_dead_arm(void);
+int scenario_cpu_dead_disarm(void);
+int scenario_gone_stuck_arm(void);
+int scenario_gone_stuck_check(void);
+int scenario_post_full(void);
+int scenario_pre_stop(void);
+int scenario_find_runnable(void);
+int scenario_opt_inside(void);
+
 /* What each family left registered, unregistered at module exit. */
 void krp_test_armed_exit(void);
 void krp_test_kprobe_exit(void);
 void krp_test_every_exit(void);
 void krp_test_ool_exit(void);
+void krp_test_reliab_exit(void);
 
 #endif /* KRP_TEST_COMMON_H */

@@ -67,6 +67,17 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "disarm_every_ret", scenario_disarm_every_ret },
 	{ "disarm_every", scenario_disarm_every },
 	{ "disarm_int3", scenario_disarm_int3 },
+	{ "ctx_handlers", scenario_ctx_handlers },
+	{ "resolve_name", scenario_resolve_name },
+	{ "rcu_idle", scenario_rcu_idle },
+	{ "cpu_dead_arm", scenario_cpu_dead_arm },
+	{ "cpu_dead_disarm", scenario_cpu_dead_disarm },
+	{ "gone_stuck_arm", scenario_gone_stuck_arm },
+	{ "gone_stuck_check", scenario_gone_stuck_check },
+	{ "post_full", scenario_post_full },
+	{ "pre_stop", scenario_pre_stop },
+	{ "find_runnable", scenario_find_runnable },
+	{ "opt_inside", scenario_opt_inside },
 };
 
 static DEFINE_MUTEX(run_lock);
@@ -159,6 +170,7 @@ static void __exit krp_test_exit(void)
 	krp_test_kprobe_exit();
 	krp_test_every_exit();
 	krp_test_ool_exit();
+	krp_test_reliab_exit();
 }
 
 module_init(krp_test_init);
