@@ -46,15 +46,38 @@ static __always_inline void krp_kprobe_pre(struct krp_probe *p,
 		post->probe[post->n++] = p;
 }
 
+/*
+ * The context level of the code that trapped, as a bit of krp_busy.
+ * The arch's int3 and debug traps enter like NMIs, adding NMI_OFFSET
+ * and HARDIRQ_OFFSET to preempt_count(): interrupt_context_level()
+ * would say NMI for every trap, and a return handler at process level
+ * would not see its own probes' traps as recursion, running entry
+ * handlers whose return handlers are then skipped.  The levels are
+ * those of interrupt_context_level(), from the count before the trap.
+ */
+static __always_inline unsigned int krp_trap_level(void)
+{
+	unsigned long pc = preempt_count();
+	unsigned int level = 0;
+
+	if (likely((pc & NMI_MASK) && (pc & HARDIRQ_MASK)))
+		pc -= NMI_OFFSET + HARDIRQ_OFFSET;
+	level += !!(pc & NMI_MASK);
+	level += !!(pc & (NMI_MASK | HARDIRQ_MASK));
+	level += !!(pc & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET));
+	return BIT(level);
+}
+
+/* @level: of the code that hit the probe, a bit of krp_busy */
 static __always_inline void krp_entry(struct krp_site *site,
 				      struct pt_regs *regs, unsigned long ip,
-				      struct krp_post *post)
+				      struct krp_post *post, unsigned int level)
 {
-	unsigned int level = BIT(interrupt_context_level());
 	unsigned long *slot, orig_ip, tramp = krp_arch_trampoline();
 	struct krp_kretprobe_instance *ri;
 	struct krp_pool *pool;
 	struct krp_probe *p;
+	unsigned int mark;
 
 	if (unlikely(__this_cpu_read(krp_busy) & level)) {
 		list_for_each_entry_rcu(p, &site->probes, site_node)
@@ -72,9 +95,9 @@ static __always_inline void krp_entry(struct krp_site *site,
 		if (READ_ONCE(p->disabled) || READ_ONCE(p->state) != KRP_LIVE)
 			continue;
 		if (!p->is_ret) {
-			__this_cpu_or(krp_busy, level);
+			mark = krp_busy_enter(level);
 			krp_kprobe_pre(p, regs, post);
-			__this_cpu_and(krp_busy, ~level);
+			krp_busy_exit(mark);
 			continue;
 		}
 		/* plain kprobes' sites have no use for a pool */
@@ -95,9 +118,9 @@ static __always_inline void krp_entry(struct krp_site *site,
 		if (p->entry_handler) {
 			int declined;
 
-			__this_cpu_or(krp_busy, level);
+			mark = krp_busy_enter(level);
 			declined = p->entry_handler(ri, regs);
-			__this_cpu_and(krp_busy, ~level);
+			krp_busy_exit(mark);
 			if (declined) {
 				krp_frame_pop(pool, ri);
 				krp_miss(p, KRP_MISS_DECLINED);
@@ -113,15 +136,15 @@ static __always_inline void krp_entry(struct krp_site *site,
 
 /* Post-handlers, after the probed instruction ran (or was emulated). */
 static __always_inline void krp_entry_post(struct pt_regs *regs,
-					   struct krp_post *post)
+					   struct krp_post *post,
+					   unsigned int level)
 {
-	unsigned int level = BIT(interrupt_context_level());
-	unsigned int i;
+	unsigned int i, mark;
 
-	__this_cpu_or(krp_busy, level);
+	mark = krp_busy_enter(level);
 	for (i = 0; i < post->n; i++)
 		post->probe[i]->post_handler(post->probe[i]->kp, regs, 0);
-	__this_cpu_and(krp_busy, ~level);
+	krp_busy_exit(mark);
 }
 
 /* The ftrace entry hook; ftrace disables preemption around it. */
@@ -132,6 +155,7 @@ void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 	struct krp_post post;
 	struct krp_site *site;
 	unsigned long orig_ip;
+	unsigned int level;
 
 	/* Our tables are RCU-protected; some traced code runs without RCU. */
 	if (unlikely(!rcu_is_watching())) {
@@ -144,7 +168,8 @@ void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 	orig_ip = instruction_pointer(regs);
 	post.n = 0;
 	post.redirected = false;
-	krp_entry(site, regs, ip, &post);
+	level = BIT(interrupt_context_level());
+	krp_entry(site, regs, ip, &post, level);
 	/*
 	 * Without IPMODIFY krp cannot send the function elsewhere: a
 	 * pre-handler's regs->ip is undone and its post-handler still runs,
@@ -153,7 +178,7 @@ void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 	if (post.redirected)
 		instruction_pointer_set(regs, orig_ip);
 	if (unlikely(post.n))
-		krp_entry_post(regs, &post);
+		krp_entry_post(regs, &post, level);
 }
 NOKPROBE_SYMBOL(krp_ftrace_handler);
 
@@ -225,7 +250,7 @@ bool notrace krp_step_trap(struct pt_regs *regs)
 	barrier();
 	steps->n--;
 	__this_cpu_inc(krp_stats.step_traps);
-	krp_entry_post(regs, &post);
+	krp_entry_post(regs, &post, krp_trap_level());
 	return true;
 }
 NOKPROBE_SYMBOL(krp_step_trap);
@@ -246,18 +271,19 @@ bool notrace krp_int3_entry(struct pt_regs *regs, unsigned long addr)
 {
 	struct krp_site *site = krp_site_find(addr);
 	struct krp_post post = { .n = 0, .redirected = false };
+	unsigned int level = krp_trap_level();
 
 	if (!site || !site->int3)
 		return false;
 	__this_cpu_inc(krp_stats.int3_traps);
-	krp_entry(site, regs, addr, &post);
+	krp_entry(site, regs, addr, &post, level);
 	/* a pre-handler that set regs->ip skips the instruction, as in kprobes */
 	if (post.redirected)
 		return true;
 	if (krp_arch_int3_emulates(&site->arch)) {
 		krp_arch_int3_emulate(site, regs);
 		if (unlikely(post.n))
-			krp_entry_post(regs, &post);
+			krp_entry_post(regs, &post, level);
 		return true;
 	}
 	if (unlikely(post.n) && krp_step_begin(site, regs, &post))

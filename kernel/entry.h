@@ -8,11 +8,33 @@
 #ifndef KRP_ENTRY_H
 #define KRP_ENTRY_H
 
+#include <linux/bits.h>
 #include <linux/ftrace.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 
 /* one bit per interrupt context level: krp runs a handler there */
 DECLARE_PER_CPU(unsigned int, krp_busy);
+
+/*
+ * A handler is about to run for a hit at @level (a bit of krp_busy).
+ * It runs at that level or, from a trap, inside the trap: a hit in
+ * code it calls comes at either, and is recursion.  Returns the bits
+ * to clear once it is done.
+ */
+static __always_inline unsigned int krp_busy_enter(unsigned int level)
+{
+	unsigned int mark = (level | BIT(interrupt_context_level())) &
+			    ~__this_cpu_read(krp_busy);
+
+	__this_cpu_or(krp_busy, mark);
+	return mark;
+}
+
+static __always_inline void krp_busy_exit(unsigned int mark)
+{
+	__this_cpu_and(krp_busy, ~mark);
+}
 
 void krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 			struct ftrace_ops *ops, struct ftrace_regs *fregs);

@@ -93,7 +93,7 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 	struct krp_kretprobe_instance *ri, *oldest;
 	struct krp_pool *pool;
 	struct krp_probe *p;
-	unsigned int level;
+	unsigned int level, mark;
 	unsigned long real;
 
 	preempt_disable_notrace();
@@ -124,9 +124,9 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 			if (unlikely(__this_cpu_read(krp_busy) & level)) {
 				krp_miss(p, KRP_MISS_RECURSION);
 			} else {
-				__this_cpu_or(krp_busy, level);
+				mark = krp_busy_enter(level);
 				p->handler(ri, regs);
-				__this_cpu_and(krp_busy, ~level);
+				krp_busy_exit(mark);
 			}
 		}
 		__this_cpu_inc(krp_stats.returns);
