@@ -75,6 +75,7 @@ static int krp_stats_show(struct seq_file *m, void *v)
 		[KRP_MISS_NOPOOL] = "nomem",
 		[KRP_MISS_DECLINED] = "declined",
 		[KRP_MISS_RCU] = "rcu",
+		[KRP_MISS_POST] = "post",
 	};
 	unsigned int slots, dirty;
 	struct krp_cpu_stats sum;

@@ -34,16 +34,26 @@ struct krp_post {
 	bool redirected;	/* a pre-handler set regs->ip itself */
 };
 
-/* A plain kprobe's pre-handler; krp_busy is set. */
+/*
+ * A plain kprobe's pre-handler; krp_busy is set.  One that returns
+ * non-zero has taken the hit over, as in the kernel's kprobes: no
+ * post-handler, and no later probe of the site runs.
+ */
 static __always_inline void krp_kprobe_pre(struct krp_probe *p,
 					   struct pt_regs *regs,
 					   struct krp_post *post)
 {
 	__this_cpu_inc(p->stats->hits);
-	if (p->pre_handler && p->pre_handler(p->kp, regs))
+	if (p->pre_handler && p->pre_handler(p->kp, regs)) {
 		post->redirected = true;
-	if (p->post_handler && post->n < KRP_MAX_POST)
+		return;
+	}
+	if (!p->post_handler)
+		return;
+	if (likely(post->n < KRP_MAX_POST))
 		post->probe[post->n++] = p;
+	else
+		krp_miss(p, KRP_MISS_POST);
 }
 
 /*
@@ -98,6 +108,9 @@ static __always_inline void krp_entry(struct krp_site *site,
 			mark = krp_busy_enter(level);
 			krp_kprobe_pre(p, regs, post);
 			krp_busy_exit(mark);
+			/* regs, and the return slot, are the handler's now */
+			if (post->redirected)
+				break;
 			continue;
 		}
 		/* plain kprobes' sites have no use for a pool */

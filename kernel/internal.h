@@ -25,6 +25,7 @@ enum krp_miss {
 	KRP_MISS_NOPOOL,	/* the task has no pool: out of memory */
 	KRP_MISS_DECLINED,	/* the entry handler returned non-zero */
 	KRP_MISS_RCU,		/* hit where RCU is not watching */
+	KRP_MISS_POST,		/* more post-handlers on one hit than krp holds */
 	KRP_MISS_NR,
 };
 

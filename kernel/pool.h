@@ -35,7 +35,7 @@ unsigned int krp_pool_capacity(void);
 
 #define KRP_POOL_BITS	12
 extern struct hlist_head krp_pool_table[1 << KRP_POOL_BITS];
-/* idle tasks are not on the task list and never migrate: one per CPU */
+/* idle tasks (pid 0) are on no task list, never migrate: one per CPU */
 DECLARE_PER_CPU(struct krp_pool *, krp_idle_pool);
 
 static __always_inline struct hlist_head *krp_pool_bucket(struct task_struct *tsk)
@@ -51,7 +51,11 @@ static __always_inline struct krp_pool *krp_pool_of(struct task_struct *tsk)
 	hlist_for_each_entry_rcu_notrace(pool, krp_pool_bucket(tsk), node)
 		if (pool->task == tsk)
 			return pool;
-	if (unlikely(is_idle_task(tsk)))
+	/*
+	 * PF_IDLE alone also marks a kthread inside play_idle(), which has
+	 * a pool of its own or none: never its CPU's idle pool.
+	 */
+	if (unlikely(is_idle_task(tsk) && !tsk->pid))
 		return per_cpu(krp_idle_pool, task_cpu(tsk));
 	return NULL;
 }

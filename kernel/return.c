@@ -188,9 +188,18 @@ bool krp_is_kretprobe_trampoline(unsigned long addr)
 }
 EXPORT_SYMBOL_GPL(krp_is_kretprobe_trampoline);
 
+static bool krp_task_on_cpu(struct task_struct *tsk)
+{
+#ifdef CONFIG_SMP
+	return READ_ONCE(tsk->on_cpu);
+#else
+	return false;	/* only current is */
+#endif
+}
+
 /**
  * krp_kretprobe_find_ret_addr() - real return address of a stack slot
- * @tsk: current, or a task that is not running
+ * @tsk: current, or a task that is not on a CPU
  * @fp: address of the stack slot that holds krp's trampoline
  * @cur: iteration state, NULL on the first call
  *
@@ -198,7 +207,7 @@ EXPORT_SYMBOL_GPL(krp_is_kretprobe_trampoline);
  * from the innermost frame outwards.
  *
  * Return: the address the slot's function returns to, or 0 if @fp has
- * no frame.
+ * no frame or @tsk is on another CPU.
  */
 unsigned long krp_kretprobe_find_ret_addr(struct task_struct *tsk, void *fp,
 					  void **cur)
@@ -207,7 +216,12 @@ unsigned long krp_kretprobe_find_ret_addr(struct task_struct *tsk, void *fp,
 	struct krp_kretprobe_instance *ri;
 	struct krp_pool *pool;
 
-	if (WARN_ON_ONCE(tsk != current && task_is_running(tsk)))
+	/*
+	 * A task on another CPU changes its frames under us.  One that is
+	 * runnable but waits for a CPU does not: unwinders ask about those
+	 * too, and get an answer, not a warning.
+	 */
+	if (tsk != current && krp_task_on_cpu(tsk))
 		return 0;
 	rcu_read_lock();
 	pool = krp_pool_of(tsk);

@@ -32,7 +32,8 @@ void notrace krp_miss(struct krp_probe *p, enum krp_miss why)
 	 * reads nmissed directly, as kernel clients do, roughly current.
 	 * Misses are rare in krp, so the shared write stays off hits.
 	 */
-	if (why == KRP_MISS_RECURSION || why == KRP_MISS_RCU) {
+	if (why == KRP_MISS_RECURSION || why == KRP_MISS_RCU ||
+	    why == KRP_MISS_POST) {
 		struct krp_kprobe *kp = READ_ONCE(p->kp);
 
 		__this_cpu_inc(p->stats->kp_missed);
