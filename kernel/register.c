@@ -118,14 +118,25 @@ static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	/*
 	 * An address where krp has a site passed every check when the site
 	 * was made, and is not resolved again: the kernel refuses an
-	 * address that holds another's int3.
+	 * address that holds another's int3.  A name is always resolved by
+	 * the kernel: matched against krp's sites, a module's static symbol
+	 * would capture a name that kallsyms resolves to vmlinux, and
+	 * "module:symbol" would match no site.
 	 */
 	shared = false;
-	if (!krp_site_lookup(kp->symbol_name, kp->offset,
-			     (unsigned long)kp->addr, &addr)) {
+	addr = (unsigned long)kp->addr;
+	if (kp->symbol_name || !krp_site_find(addr)) {
 		ret = krp_resolve(kp, &addr, &shared);
-		if (ret)
+		if (ret && addr && krp_site_find(addr))
+			ret = 0;
+		if (ret) {
+			if (kp->symbol_name)
+				pr_err("cannot probe %s+0x%x: %d\n",
+				       kp->symbol_name, kp->offset, ret);
+			else
+				pr_err("cannot probe %pS: %d\n", kp->addr, ret);
 			goto out_unlock;
+		}
 	}
 	site = krp_site_get(addr, &ret);
 	if (!site)

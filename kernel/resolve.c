@@ -113,6 +113,8 @@ void krp_resolve_forget(const char *modname)
  * boundary, and that decode reads krp's own int3s as one-byte
  * instructions: its -EILSEQ, and the -EOPNOTSUPP of an instruction it
  * found by a wrong decode, are left to krp's decoder, which knows them.
+ * Any other error leaves in @addr the address the kernel resolved, if
+ * it got that far: krp's own int3 there is refused too.
  */
 static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
 			    bool *shared)
@@ -141,16 +143,11 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
 	 * lone probe may sit alone in an aggregator made for optimizing it
 	 * (two nodes on the list); another probe makes it three.
 	 */
-	if (!ret)
-		*shared = probe.list.next != probe.list.prev;
 	if (ret) {
-		if (kp->symbol_name)
-			pr_err("cannot probe %s+0x%x: %d\n", kp->symbol_name,
-			       kp->offset, ret);
-		else
-			pr_err("cannot probe %pS: %d\n", kp->addr, ret);
+		*addr = (unsigned long)probe.addr;
 		return ret;
 	}
+	*shared = probe.list.next != probe.list.prev;
 	*addr = (unsigned long)probe.addr;
 	unregister_kprobe(&probe);
 	return 0;
@@ -160,7 +157,8 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
  * krp_resolve() - resolve and check where @kp points
  * @kp: symbol_name/offset or addr, exactly one of them, as the client
  *	set them
- * @addr: the resolved address
+ * @addr: the resolved address; on an error of the kernel's checks, the
+ *	address they were about, or 0 if the name did not resolve
  * @shared: set if a kprobe of the kernel's is at @addr
  *
  * Return: 0, -EINVAL (not text, blacklisted), -ENOENT (unknown symbol),
@@ -173,6 +171,7 @@ int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared)
 	int ret = 0;
 
 	*shared = false;
+	*addr = 0;
 	mutex_lock(&krp_resolve_mutex);
 	r = krp_resolve_lookup(kp);
 	if (r)

@@ -199,38 +199,6 @@ static bool krp_site_orig_byte(unsigned long addr, u8 *byte)
 }
 
 /**
- * krp_site_lookup() - where krp already probes @name+@offset, or @addr
- * @name: a symbol, or NULL
- * @offset: offset from @name
- * @addr: an address, when @name is NULL
- * @found: the site's address, if there is one
- *
- * Return: true if krp has a site there.
- */
-bool krp_site_lookup(const char *name, unsigned int offset, unsigned long addr,
-		     unsigned long *found)
-{
-	struct krp_site *site;
-	int i;
-
-	if (!name) {
-		site = krp_site_find(addr);
-		if (site)
-			*found = addr;
-		return site;
-	}
-	for (i = 0; i < ARRAY_SIZE(krp_site_table); i++) {
-		hlist_for_each_entry(site, &krp_site_table[i], hash_node) {
-			if (site->offset == offset && !strcmp(site->sym, name)) {
-				*found = site->addr;
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
-/**
  * krp_site_classify() - choose how a new site's entry is hooked
  * @site: from krp_site_get(), not hashed
  * @shared: a kprobe of the kernel's is at the address

@@ -33,8 +33,6 @@ void krp_site_hash(struct krp_site *site);
 void krp_site_discard(struct krp_site *site);
 void krp_site_put(struct krp_site *site);
 int krp_site_sync(struct krp_site *site);
-bool krp_site_lookup(const char *name, unsigned int offset, unsigned long addr,
-		     unsigned long *found);
 int krp_arm_all(bool arm);
 int krp_sites_init(void);
 void krp_sites_exit(void);
