@@ -10,6 +10,7 @@
  * Handlers see regs->ip as after an int3 on the first byte, as the
  * kernel's kprobes show it.  Preemption is disabled throughout.
  */
+#include <linux/context_tracking_state.h>
 #include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
@@ -78,10 +79,35 @@ static __always_inline unsigned int krp_trap_level(void)
 	return BIT(level);
 }
 
-/* @level: of the code that hit the probe, a bit of krp_busy */
+/*
+ * Whether the code that trapped had RCU watching.  The trap itself makes
+ * RCU watch (ct_nmi_enter()), so rcu_is_watching() is true in it; a trap
+ * from an extended quiescent state, such as the idle loop's, is the
+ * outermost NMI nesting level there: 1.  The accessor was renamed with
+ * the rest of context tracking's RCU names.
+ */
+static __always_inline bool krp_trap_rcu_watched(void)
+{
+#if !IS_ENABLED(CONFIG_CONTEXT_TRACKING_IDLE)
+	return true;
+#elif defined(CT_NESTING_IRQ_NONIDLE)
+	return ct_nmi_nesting() != 1;
+#else
+	return ct_dynticks_nmi_nesting() != 1;
+#endif
+}
+
+/*
+ * @level: of the code that hit the probe, a bit of krp_busy.
+ * @rcu_off: that code runs where RCU is not watching.  A return probe's
+ * handler would then run at the return outside RCU, where unregister's
+ * synchronize_rcu() does not wait for it: both ends are missed instead.
+ * Plain kprobes run in the trap, which RCU watches.
+ */
 static __always_inline void krp_entry(struct krp_site *site,
 				      struct pt_regs *regs, unsigned long ip,
-				      struct krp_post *post, unsigned int level)
+				      struct krp_post *post, unsigned int level,
+				      bool rcu_off)
 {
 	unsigned long *slot, orig_ip, tramp = krp_arch_trampoline();
 	struct krp_kretprobe_instance *ri;
@@ -111,6 +137,10 @@ static __always_inline void krp_entry(struct krp_site *site,
 			/* regs, and the return slot, are the handler's now */
 			if (post->redirected)
 				break;
+			continue;
+		}
+		if (unlikely(rcu_off)) {
+			krp_miss(p, KRP_MISS_RCU);
 			continue;
 		}
 		/* plain kprobes' sites have no use for a pool */
@@ -182,7 +212,7 @@ void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 	post.n = 0;
 	post.redirected = false;
 	level = BIT(interrupt_context_level());
-	krp_entry(site, regs, ip, &post, level);
+	krp_entry(site, regs, ip, &post, level, false);
 	/*
 	 * Without IPMODIFY krp cannot send the function elsewhere: a
 	 * pre-handler's regs->ip is undone and its post-handler still runs,
@@ -289,7 +319,7 @@ bool notrace krp_int3_entry(struct pt_regs *regs, unsigned long addr)
 	if (!site || !site->int3)
 		return false;
 	__this_cpu_inc(krp_stats.int3_traps);
-	krp_entry(site, regs, addr, &post, level);
+	krp_entry(site, regs, addr, &post, level, !krp_trap_rcu_watched());
 	/* a pre-handler that set regs->ip skips the instruction, as in kprobes */
 	if (post.redirected)
 		return true;
