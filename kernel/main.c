@@ -28,7 +28,7 @@ static int __init krp_init(void)
 		goto out_arch;
 	ret = krp_probe_init();
 	if (ret)
-		goto out_arch;
+		goto out_pools;
 	ret = krp_sites_init();
 	if (ret)
 		goto out_probe;
@@ -43,6 +43,8 @@ out_sites:
 	krp_sites_exit();
 out_probe:
 	krp_probe_exit();
+out_pools:
+	krp_pools_exit();
 out_arch:
 	krp_arch_exit();
 	return ret;

@@ -24,6 +24,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpuhotplug.h>
 #include <linux/hash.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
@@ -47,6 +48,7 @@ static DEFINE_RAW_SPINLOCK(krp_pool_lock);
 static unsigned long krp_npools;
 static bool krp_pools_on;
 static struct tracepoint *krp_tp_new, *krp_tp_free;
+static int krp_cpuhp_state;
 
 static unsigned int krp_pool_cap(void)
 {
@@ -119,6 +121,26 @@ static void krp_pool_reclaim(struct krp_pool *pool)
 		__this_cpu_inc(krp_stats.exited);
 		krp_frame_release(p);
 	}
+}
+
+/*
+ * A CPU that goes offline leaves its idle task inside functions it never
+ * returns from, and the task restarts on a fresh stack when the CPU
+ * comes back: their frames would stay, one set per cycle, and keep
+ * krp.ko loaded.  Called on another CPU once this one is dead, when
+ * nothing runs on it.
+ */
+static int krp_idle_cpu_dead(unsigned int cpu)
+{
+	struct krp_pool *pool = READ_ONCE(per_cpu(krp_idle_pool, cpu));
+
+	if (!pool)
+		return 0;
+	/* per-CPU counters below: stay on one CPU */
+	preempt_disable();
+	krp_pool_reclaim(pool);
+	preempt_enable();
+	return 0;
 }
 
 static void krp_on_free(void *data, struct task_struct *tsk)
@@ -277,10 +299,18 @@ out_idle:
 
 int krp_pools_init(void)
 {
+	int ret;
+
 	if (pool_size < 1024 || pool_size > 65536) {
 		pr_err("pool_size=%u is outside 1024..65536\n", pool_size);
 		return -EINVAL;
 	}
+	/* a teardown in the PREPARE range runs once the CPU is dead */
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "krp:idle_dead",
+					NULL, krp_idle_cpu_dead);
+	if (ret < 0)
+		return ret;
+	krp_cpuhp_state = ret;
 	return 0;
 }
 
@@ -292,6 +322,7 @@ void krp_pools_exit(void)
 	LIST_HEAD(dead);
 	int i;
 
+	cpuhp_remove_state_nocalls(krp_cpuhp_state);
 	if (krp_pools_on) {
 		tracepoint_probe_unregister(krp_tp_new, krp_on_newtask, NULL);
 		tracepoint_probe_unregister(krp_tp_free, krp_on_free, NULL);

@@ -344,6 +344,13 @@ static void krp_site_kill(struct krp_site *site)
 	hlist_del_init_rcu(&site->hash_node);
 	if (!--krp_nsites)
 		mod_delayed_work(system_wq, &krp_sites_reaper, HZ);
+	/* a stuck site has no probes to put it: it goes now, with its slot */
+	if (list_empty(&site->probes)) {
+		pr_info("%s+0x%x [%s] is gone\n", site->sym, site->offset,
+			site->modname);
+		krp_site_put(site);
+		return;
+	}
 	list_for_each_entry(p, &site->probes, site_node)
 		p->kp->flags |= KRP_FLAG_GONE;
 	pr_info("%s [%s] is gone; its probes stay registered, unarmed\n",
