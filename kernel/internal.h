@@ -99,6 +99,7 @@ struct krp_site {
 	struct list_head stuck_node;
 	bool int3;			/* entry by int3, not ftrace */
 	struct krp_arch_site arch;	/* int3 sites: the arch's part */
+	struct list_head guards;	/* armed int3 sites: krp_guards_add() */
 	struct rcu_head rcu;
 };
 

@@ -217,14 +217,18 @@ int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
 
 /*
  * The kernel's kprobes inside an instruction under one of krp's int3s.
- * Their decoder reads krp's int3 as a one-byte instruction, so they may
- * have accepted an address inside the instruction; armed, their int3 is
- * there to see, but a registered, disabled one would be armed later,
- * into the middle of the instruction, once krp has put its byte back.
- * The kernel says whether it has a kprobe at an address only by letting
- * another join it: a borrowed, disabled kprobe at each byte tells.
- * Unregistering those waits for a grace period, so they are given back
- * in one batch by krp_borrowed_flush(), outside the caller's locks.
+ * Their decoder reads krp's int3 as a one-byte instruction, so they
+ * accept kprobes at the bytes after it, inside the instruction krp
+ * displaced; and their optimizer would turn such a kprobe into a 5-byte
+ * jump across the address where krp resumes after the instruction.  It
+ * never optimizes a kprobe with a post-handler, nor an aggregate of
+ * kprobes one of which has one.  So while krp's int3 is there, a
+ * disabled kprobe with a post-handler, a guard, holds each byte inside
+ * the instruction: never armed, never called.  A kprobe the kernel
+ * accepts there later joins it, is never optimized, and shows on the
+ * guard's list.  Unregistering kprobes waits for a grace period, so the
+ * guards are given back in one batch by krp_borrowed_flush(), outside
+ * the caller's locks.
  */
 struct krp_borrowed {
 	struct kprobe kp;
@@ -232,49 +236,94 @@ struct krp_borrowed {
 };
 static LIST_HEAD(krp_borrowed_list);
 
-/**
- * krp_kernel_probes_inside() - whether the kernel's kprobes are inside
- * @addr: an instruction under an int3 of krp's
- * @len: its length
- *
- * krp_borrowed_flush() must follow, outside the caller's locks.
- *
- * Return: true if a kprobe of the kernel's sits at @addr + 1 .. @len - 1,
- * or if that cannot be told (out of memory).
- */
-bool krp_kernel_probes_inside(unsigned long addr, unsigned int len)
+static void krp_guard_post(struct kprobe *p, struct pt_regs *regs,
+			   unsigned long flags)
 {
-	struct krp_borrowed *b;
-	unsigned int i;
-	bool inside = false;
-
-	mutex_lock(&krp_resolve_mutex);
-	for (i = 1; i < len && !inside; i++) {
-		b = kzalloc(sizeof(*b), GFP_KERNEL);
-		if (!b) {
-			inside = true;
-			break;
-		}
-		b->kp.addr = (kprobe_opcode_t *)(addr + i);
-		b->kp.flags = KPROBE_FLAG_DISABLED;
-		if (register_kprobe(&b->kp)) {
-			kfree(b);
-			continue;
-		}
-		/* see krp_kprobe_check(): three nodes mean another probe */
-		inside = b->kp.list.next != b->kp.list.prev;
-		list_add_tail(&b->node, &krp_borrowed_list);
-	}
-	mutex_unlock(&krp_resolve_mutex);
-	return inside;
 }
 
 /**
- * krp_borrowed_flush() - give back the kprobes krp_kernel_probes_inside()
- * borrowed
+ * krp_guards_add() - keep the kernel's optimizer out of an instruction
+ * @addr: an instruction whose first byte an int3 of krp's just replaced
+ * @len: its length
+ * @guards: where the guards are kept, empty
+ *
+ * A byte where the kernel refuses a kprobe needs no guard: it refuses
+ * every kprobe there.  On failure krp_borrowed_flush() must follow,
+ * outside the caller's locks.
+ *
+ * Return: 0, or -ENOMEM with @guards left empty.
+ */
+int krp_guards_add(unsigned long addr, unsigned int len,
+		   struct list_head *guards)
+{
+	struct krp_borrowed *b;
+	unsigned int i;
+	int ret;
+
+	for (i = 1; i < len; i++) {
+		b = kzalloc(sizeof(*b), GFP_KERNEL);
+		if (!b)
+			goto nomem;
+		b->kp.addr = (kprobe_opcode_t *)(addr + i);
+		b->kp.flags = KPROBE_FLAG_DISABLED;
+		b->kp.post_handler = krp_guard_post;
+		ret = register_kprobe(&b->kp);
+		if (ret) {
+			kfree(b);
+			if (ret == -ENOMEM)
+				goto nomem;
+			continue;
+		}
+		list_add_tail(&b->node, guards);
+	}
+	return 0;
+nomem:
+	krp_guards_put(guards);
+	return -ENOMEM;
+}
+
+/**
+ * krp_guards_shared() - whether a kprobe of the kernel's joined a guard
+ * @guards: from krp_guards_add()
+ *
+ * Return: true if a kprobe of the kernel's, armed or not, sits inside.
+ */
+bool krp_guards_shared(struct list_head *guards)
+{
+	struct krp_borrowed *b;
+
+	/*
+	 * Alone, a guard's list is empty, or it is the one probe of an
+	 * aggregate made for optimizing it: next and prev agree.  Another
+	 * probe makes them differ.
+	 */
+	list_for_each_entry(b, guards, node)
+		if (READ_ONCE(b->kp.list.next) != READ_ONCE(b->kp.list.prev))
+			return true;
+	return false;
+}
+
+/**
+ * krp_guards_put() - give the guards back once krp's int3 is gone
+ * @guards: from krp_guards_add(); left empty
+ *
+ * krp_borrowed_flush() must follow, outside the caller's locks.  The
+ * kernel's optimizer waits for preempted tasks before it writes a jump,
+ * so a task still in krp's out-of-line copy is back in the original
+ * text by then.
+ */
+void krp_guards_put(struct list_head *guards)
+{
+	mutex_lock(&krp_resolve_mutex);
+	list_splice_tail_init(guards, &krp_borrowed_list);
+	mutex_unlock(&krp_resolve_mutex);
+}
+
+/**
+ * krp_borrowed_flush() - unregister the guards krp_guards_put() gave back
  *
  * Process context, without krp_mutex or another lock the caller of
- * krp_kernel_probes_inside() held: one grace period for all.
+ * krp_guards_put() held: one grace period for all.
  */
 void krp_borrowed_flush(void)
 {

@@ -6,6 +6,7 @@
 #ifndef KRP_RESOLVE_H
 #define KRP_RESOLVE_H
 
+#include <linux/list.h>
 #include <linux/types.h>
 
 #include <krp/kprobes.h>
@@ -15,7 +16,10 @@ void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr);
 void krp_resolve_forget(const char *modname);
 int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
 		 char *modname);
-bool krp_kernel_probes_inside(unsigned long addr, unsigned int len);
+int krp_guards_add(unsigned long addr, unsigned int len,
+		   struct list_head *guards);
+bool krp_guards_shared(struct list_head *guards);
+void krp_guards_put(struct list_head *guards);
 void krp_borrowed_flush(void);
 
 #endif /* KRP_RESOLVE_H */

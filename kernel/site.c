@@ -176,6 +176,7 @@ struct krp_site *krp_site_get(unsigned long addr, int *err)
 	}
 	site->addr = addr;
 	INIT_LIST_HEAD(&site->probes);
+	INIT_LIST_HEAD(&site->guards);
 	*err = krp_describe(addr, site->sym, &site->offset, site->modname);
 	if (*err) {
 		kfree(site);
@@ -224,6 +225,14 @@ int krp_site_classify(struct krp_site *site, bool shared)
 	if (ret != -EINVAL && ret != -ENOENT)
 		return ret;
 	site->int3 = true;
+	/* first: the kernel's kprobes join krp's guards inside instructions */
+	ret = krp_arch_check_boundary(site->addr, site->offset,
+				      krp_site_orig_byte);
+	if (ret) {
+		pr_err("%s+0x%x is not an instruction boundary\n", site->sym,
+		       site->offset);
+		return ret;
+	}
 	/*
 	 * A kernel kprobe there owns the byte; an optimized one has put a
 	 * jump there that goes away with it.
@@ -232,13 +241,6 @@ int krp_site_classify(struct krp_site *site, bool shared)
 		pr_err("%s+0x%x: the kernel's kprobes are on it\n", site->sym,
 		       site->offset);
 		return -EBUSY;
-	}
-	ret = krp_arch_check_boundary(site->addr, site->offset,
-				      krp_site_orig_byte);
-	if (ret) {
-		pr_err("%s+0x%x is not an instruction boundary\n", site->sym,
-		       site->offset);
-		return ret;
 	}
 	return krp_arch_int3_prepare(site, krp_site_orig_byte);
 }

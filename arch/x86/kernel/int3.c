@@ -294,9 +294,13 @@ int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 /**
  * krp_arch_int3_release() - give back what krp_arch_int3_prepare() took
  * @site: a prepared site whose int3 is gone, or never was
+ *
+ * krp_borrowed_flush() must follow once krp_mutex is dropped.
  */
 void krp_arch_int3_release(struct krp_site *site)
 {
+	/* a gone site's int3 went with its text, not through disarm */
+	krp_guards_put(&site->guards);
 	if (site->arch.slot)
 		krp_slot_free(site->arch.slot);
 	site->arch.slot = 0;
@@ -310,14 +314,20 @@ void krp_arch_int3_release(struct krp_site *site)
  * kprobe, an optimized kprobe's jump, a static call) may have been there
  * meanwhile.  text_mutex is not exported, so a patcher racing with this
  * very write is not excluded; the kernel's own kprobes on the same
- * address are refused at registration.
+ * address are refused at registration.  The kernel's kprobes then accept
+ * kprobes inside the instruction; guards keep their optimizer from
+ * putting a jump across where krp resumes.
  *
- * Return: 0, -EBUSY if the text changed, or an error of the write.
+ * krp_borrowed_flush() must follow once krp_mutex is dropped.
+ *
+ * Return: 0, -EBUSY if the text changed, -ENOMEM, or an error of the
+ * write.
  */
 int krp_arch_int3_arm(struct krp_site *site)
 {
 	const struct krp_arch_site *as = &site->arch;
 	u8 now[KRP_INSN_MAX_LEN];
+	int ret;
 
 	if (copy_from_kernel_nofault(now, (void *)site->addr, as->len) ||
 	    memcmp(now, as->text, as->len)) {
@@ -325,7 +335,13 @@ int krp_arch_int3_arm(struct krp_site *site)
 		       site->offset, as->len, now);
 		return -EBUSY;
 	}
-	return krp_text_write_byte(site->addr, KRP_INT3);
+	ret = krp_text_write_byte(site->addr, KRP_INT3);
+	if (ret)
+		return ret;
+	ret = krp_guards_add(site->addr, as->len, &site->guards);
+	if (ret)
+		krp_text_write_byte(site->addr, as->orig_byte);
+	return ret;
 }
 
 /**
@@ -344,15 +360,18 @@ int krp_arch_int3_disarm(struct krp_site *site)
 {
 	const struct krp_arch_site *as = &site->arch;
 	u8 now[KRP_INSN_MAX_LEN];
+	int ret;
 
 	if (copy_from_kernel_nofault(now, (void *)site->addr, as->len)) {
 		pr_err("%s+0x%x: the text is gone; left alone\n", site->sym,
 		       site->offset);
+		krp_guards_put(&site->guards);
 		return 0;
 	}
 	if (now[0] != KRP_INT3) {
 		pr_err("%s+0x%x: not krp's int3 any more (%02x); left alone\n",
 		       site->sym, site->offset, now[0]);
+		krp_guards_put(&site->guards);
 		return 0;
 	}
 	/*
@@ -367,11 +386,14 @@ int krp_arch_int3_disarm(struct krp_site *site)
 		return -EBUSY;
 	}
 	/* or will, arming a kprobe registered there while krp's int3 was */
-	if (krp_kernel_probes_inside(site->addr, as->len)) {
+	if (krp_guards_shared(&site->guards)) {
 		pr_warn_once("%s+0x%x: a kernel kprobe is registered inside the instruction under krp's int3\n",
 			     site->sym, site->offset);
 		return -EBUSY;
 	}
-	return krp_text_write_byte(site->addr, as->orig_byte);
+	ret = krp_text_write_byte(site->addr, as->orig_byte);
+	if (!ret)
+		krp_guards_put(&site->guards);
+	return ret;
 }
 
