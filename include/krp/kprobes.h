@@ -59,11 +59,14 @@ typedef void (*krp_kprobe_post_handler_t)(struct krp_kprobe *,
  * @addr: address to probe, or the resolved address after registration
  * @pre_handler: called before the probed instruction runs, with
  *	regs->ip = @addr + 1; a non-zero return means it set regs->ip
- *	itself and the instruction is skipped (int3 entries only: at an
- *	ftrace entry the return value is ignored)
+ *	itself: the instruction is skipped (int3 entries only: at an
+ *	ftrace entry regs->ip is restored) and, as in the kernel, no
+ *	later probe on @addr runs for that hit
  * @post_handler: called after the probed instruction ran; flags is 0
  * @flags: KRP_FLAG_* (only KRP_FLAG_DISABLED may be set by the caller)
  * @nmissed: hits dropped because krp was re-entered in that context
+ *	(a handler hit a probe), and post-handlers past the eighth of one
+ *	hit
  * @probe: krp's private state of a plain kprobe; NULL while not registered
  *
  * Exactly one of @symbol_name and @addr must be given.  Handlers run
@@ -96,7 +99,8 @@ struct krp_kprobe {
  *
  * Handlers run with preemption disabled and must not sleep.  A probed
  * function called from a handler is counted in @kp.nmissed and is not
- * probed.
+ * probed; so is one entered where RCU is not watching (the idle loop).
+ * Every entry_handler call is followed by a handler call.
  */
 struct krp_kretprobe {
 	struct krp_kprobe kp;
