@@ -246,7 +246,7 @@ int scenario_resolve_name(void)
 	err = krp_register_kprobe(&qualified);
 	CHECK(!err, "%s at an existing int3 site: %d", name, err);
 	if (!err) {
-		CHECK(qualified.addr == plain.addr, "%px, not %px",
+		CHECK(qualified.addr == plain.addr, "%pS, not %pS",
 		      qualified.addr, plain.addr);
 		krp_unregister_kprobe(&qualified);
 	}
@@ -520,10 +520,10 @@ int scenario_find_runnable(void)
 	get_task_struct(tsk);
 	kthread_bind(tsk, cpu);
 	wake_up_process(tsk);
-	for (i = 0; i < 500 && !READ_ONCE(runnable_frame); i++)
-		msleep(10);
-	for (i = 0; i < 500 && task_is_running(tsk); i++)
-		msleep(10);
+	for (i = 0; i < 250 && !READ_ONCE(runnable_frame); i++)
+		msleep(20);
+	for (i = 0; i < 250 && task_is_running(tsk); i++)
+		msleep(20);
 	CHECK(runnable_frame, "the task never entered rel_sleep");
 	preempt_disable();
 	WRITE_ONCE(rel_released, true);
