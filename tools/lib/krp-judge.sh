@@ -56,7 +56,7 @@ krp_alarms=(
 	'task_newtask/sched_process_free tracepoints not found'
 	'unregistering a probe that is not registered'
 )
-krp_alarm_re="(^|[^[:alnum:]_])krp: (.*: )?($(IFS='|'; echo "${krp_alarms[*]}"))"
+krp_alarm_re="(^|[^[:alnum:]_])krp: .*($(IFS='|'; echo "${krp_alarms[*]}"))"
 
 # Taint flags, bit 0 first; a run may add only O and E (krp.ko is an
 # unsigned out-of-tree module).
@@ -213,6 +213,11 @@ parse()
 			esac
 		fi
 		nres=$((nres + 1))
+		# kselftest's "ok N # SKIP why" has its description after the
+		# directive
+		if [ -z "$desc" ] && [ -n "$reason" ]; then
+			desc=$reason reason=''
+		fi
 		[ -n "$desc" ] || desc="test $num"
 		name="$group/$cur: $desc"
 		if [ "$num" -ne "$next_num" ]; then
