@@ -227,6 +227,13 @@ tail -n 2 "$tmp/out" | head -n 1 |
 	grep -qE '^from a booted [^ ]+ kernel: 0 \(0 from tests, 0 from the runner.s checks of 0 boots\); from the host: 3; skipped as declared: 0$'
 result $? "the line before says how many results came from a booted kernel and from the host"
 
+# The breaks of `make test-the-tests` still apply to the tree as it is.
+st=0
+"$top/tools/krp-test-the-tests" --apply-only --work "$tmp/mutants" >"$tmp/out" 2>"$tmp/err" || st=$?
+[ "$st" -eq 0 ] && [ "$(grep -c '^PASS mutant ' "$tmp/out")" -ge 4 ]
+result $? "every mutant of make test-the-tests applies: exactly one line changed each ($(grep -c '^PASS' "$tmp/out"))"
+[ "$st" -eq 0 ] || sed 's/^/#   /' "$tmp/out" "$tmp/err"
+
 # krp's alarm list and the messages of kernel/ and arch/: every message
 # is either an alarm or one of these (refusals of a registration, with
 # their errno, and news), and every alarm is still printed.
