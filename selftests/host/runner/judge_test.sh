@@ -88,6 +88,8 @@ ok 2 # SKIP optional part: not on this kernel
 EOF
 }
 
+# (No '#' in a description here: this suite's own TAP is judged too.)
+#
 # judge WANT WHAT [RE [FLAVOUR]]: judge the stream on stdin.  WANT pass:
 # status 0 and no FAIL line; WANT fail: a non-zero status and a line
 # matching RE.
@@ -189,13 +191,13 @@ flaw "results without a plan fail" "$F/t_one: 2 results without a plan" \
 	'0,/^1\.\.2/{/^1\.\.2/d}'
 flaw "a second plan fails" "$F/t_one: a second plan" \
 	'/^ok 2 second/a 1..2'
-flaw "not ok # SKIP fails" "$F/t_one: first # not ok # SKIP" \
+flaw "not ok with a SKIP directive fails" "$F/t_one: first # not ok # SKIP" \
 	's/^ok 1 first/not ok 1 first # SKIP no reason/'
-flaw "not ok # TODO fails" "$F/t_one: first # not ok # TODO" \
+flaw "not ok with a TODO directive fails" "$F/t_one: first # not ok # TODO" \
 	's/^ok 1 first/not ok 1 first # TODO later/'
-flaw "ok # TODO not declared fails" "$F/t_one: first # expected failure" \
+flaw "ok with a TODO directive, not declared, fails" "$F/t_one: first # expected failure" \
 	's/^ok 1 first/ok 1 first # TODO later/'
-flaw "ok # XPASS fails" "$F/t_one: first # passed where it expected to fail" \
+flaw "ok with an XPASS directive fails" "$F/t_one: first # passed where it expected to fail" \
 	's/^ok 1 first/ok 1 # XPASS first/'
 flaw "a SKIP no skip: line expects fails" "$F/t_one: second: no device # skipped; no 'skip:' expects it" \
 	's/^ok 2 second/ok 2 # SKIP second: no device/'
