@@ -6,6 +6,7 @@
 #   make [modules]   krp.ko (W=1) against the kernel chosen below
 #   make selftests   test modules and test programs
 #   make test        host setup, stock kernel, build all, tools/krp-test
+#   make test-the-tests  break krp on purpose (selftests/mutants), expect red
 #   make run         boot the stock kernel and run tools/demo.sh in it
 #   make bench       boot with an exact instruction count, run the benchmarks
 #   make check       checkpatch and sparse on the whole tree
@@ -67,7 +68,7 @@ TEST_CFLAGS	= -m32 -static -O2 -Wall \
 TEST_MODULES	:= selftests/krp/modules
 
 .PHONY: all modules selftests test-modules test-programs stock \
-	test run bench check checkpatch sparse clean help
+	test test-the-tests run bench check checkpatch sparse clean help
 
 all: modules
 
@@ -124,6 +125,11 @@ stock:
 test: stock
 	@echo "  TEST    tools/krp-test on $(STOCK)"
 	$(Q)KRP_KERNEL=$(STOCK) $(CURDIR)/tools/krp-test
+
+# Each mutant is a copy of the tree with one break, built and run apart.
+test-the-tests: stock
+	@echo "  TEST    tools/krp-test-the-tests on $(STOCK)"
+	$(Q)KRP_KERNEL=$(STOCK) $(CURDIR)/tools/krp-test-the-tests
 
 run: stock
 	@echo "  QEMU    tools/demo.sh on $(STOCK)"
