@@ -18,7 +18,8 @@
 #   neither           /lib/modules/$(uname -r)/build if present, else the
 #                     stock 686-pae kernel
 # test, run, bench and check build against and boot the stock KERNEL
-# (default 686-pae) whatever KDIR says.
+# (default 686-pae) whatever KDIR says.  make test also fetches the
+# kernels of HOST_KERNELS, whose images the host suites check.
 #
 # V=1 shows the commands.
 
@@ -27,6 +28,7 @@ SHELL		:= /bin/bash
 KERNEL_TOOL	:= $(CURDIR)/tools/krp-kernel
 QEMU_TOOL	:= $(CURDIR)/tools/krp-qemu
 STOCK		:= $(if $(KERNEL),$(KERNEL),686-pae)
+HOST_KERNELS	:= 686-pae amd64 amd64-6.12
 
 TEST_CC		?= gcc
 BENCH_QEMU	?= -accel tcg,thread=single -icount shift=0 -smp 1
@@ -123,8 +125,11 @@ stock:
 	$(Q)$(MAKE) --no-print-directory KERNEL=$(STOCK) KDIR= modules selftests
 
 test: stock
+	@echo "  FETCH   $(HOST_KERNELS) kernels for the host suites"
+	$(Q)for k in $(HOST_KERNELS); do $(KERNEL_TOOL) fetch $$k || exit; done
 	@echo "  TEST    tools/krp-test on $(STOCK)"
-	$(Q)KRP_KERNEL=$(STOCK) $(CURDIR)/tools/krp-test
+	$(Q)KRP_KERNEL=$(STOCK) KRP_HOST_KERNELS="$(HOST_KERNELS)" \
+		$(CURDIR)/tools/krp-test
 
 # Each mutant is a copy of the tree with one break, built and run apart.
 test-the-tests: stock

@@ -29,6 +29,7 @@ void krp_arch_exit(void);
 /* int3.c: process context, krp_mutex held */
 int krp_arch_check_boundary(unsigned long addr, unsigned int offset,
 			    krp_orig_byte_t orig_byte);
+unsigned int krp_arch_entry_offset(unsigned long func);
 int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte);
 void krp_arch_int3_release(struct krp_site *site);
 int krp_arch_int3_arm(struct krp_site *site);

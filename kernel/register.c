@@ -44,7 +44,7 @@ static int krp_check_target(unsigned long addr, struct krp_site *site,
 	}
 	if (!is_ret)
 		return 0;
-	if (site->offset) {
+	if (!krp_site_at_entry(site)) {
 		pr_err("%s+0x%x is not a function entry\n", site->sym,
 		       site->offset);
 		return -EINVAL;

@@ -200,6 +200,19 @@ static bool krp_site_orig_byte(unsigned long addr, u8 *byte)
 }
 
 /**
+ * krp_site_at_entry() - whether @site is its function's entry
+ * @site: a resolved site
+ *
+ * Return: true at offset 0, or right after the function's ENDBR where
+ * the arch has one (IBT), which is where the kernel's kprobes and
+ * ftrace put a function's entry.
+ */
+bool krp_site_at_entry(const struct krp_site *site)
+{
+	return site->offset == krp_arch_entry_offset(site->addr - site->offset);
+}
+
+/**
  * krp_site_classify() - choose how a new site's entry is hooked
  * @site: from krp_site_get(), not hashed
  * @shared: a kprobe of the kernel's is at the address
@@ -207,8 +220,9 @@ static bool krp_site_orig_byte(unsigned long addr, u8 *byte)
  * Where ftrace can hook, it does: an int3 never goes on an ftrace site.
  * Elsewhere the entry is an int3 whose instruction krp must carry out.
  * ftrace takes any address inside its call for the call itself, so only
- * a function's first instruction can be an ftrace site; an address
- * inside the call fails the boundary check below.
+ * a function's first instruction (after its ENDBR under IBT) can be an
+ * ftrace site; an address inside the call fails the boundary check
+ * below.
  *
  * Return: 0; -EBUSY if the kernel's kprobes are on an int3 site;
  * -EILSEQ if it is not an instruction boundary; or an error of
@@ -218,7 +232,7 @@ int krp_site_classify(struct krp_site *site, bool shared)
 {
 	int ret = -EINVAL;
 
-	if (!site->offset)
+	if (krp_site_at_entry(site))
 		ret = krp_ftrace_hookable(site->addr);
 	if (!ret)
 		return 0;

@@ -27,6 +27,7 @@ static inline struct krp_site *krp_site_find(unsigned long addr)
 }
 
 struct krp_site *krp_site_get(unsigned long addr, int *err);
+bool krp_site_at_entry(const struct krp_site *site);
 int krp_site_classify(struct krp_site *site, bool shared);
 bool krp_site_hashed(struct krp_site *site);
 void krp_site_hash(struct krp_site *site);

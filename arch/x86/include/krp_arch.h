@@ -62,7 +62,7 @@ struct krp_arch_site {
 	unsigned long slot;		/* KRP_EMU_OOL: its out-of-line copy */
 };
 
-/* the return trampoline, arch/x86/kernel/trampoline_32.S */
+/* the return trampoline, arch/x86/kernel/trampoline_{32,64}.S */
 extern char krp_trampoline[];
 
 static __always_inline unsigned long krp_arch_trampoline(void)

@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <asm/ibt.h>
 
 #include "arch.h"
 #include "emulate.h"
@@ -28,6 +29,10 @@
 #include "text.h"
 
 #define KRP_INT3	0xcc
+
+/* The decoder's mode for the kernel's own text. */
+#define KRP_INSN_MODE_TEXT \
+	(IS_ENABLED(CONFIG_X86_64) ? KRP_INSN_MODE_64 : KRP_INSN_MODE_32)
 
 static int krp_text_write_byte(unsigned long addr, u8 byte)
 {
@@ -71,11 +76,30 @@ int krp_arch_check_boundary(unsigned long addr, unsigned int offset,
 
 	while (pc < addr) {
 		n = krp_text_read(pc, buf, orig_byte);
-		if (krp_insn_decode(&insn, buf, n, KRP_INSN_MODE_32))
+		if (krp_insn_decode(&insn, buf, n, KRP_INSN_MODE_TEXT))
 			return -EILSEQ;
 		pc += insn.length;
 	}
 	return pc == addr ? 0 : -EILSEQ;
+}
+
+/**
+ * krp_arch_entry_offset() - where a function's body starts
+ * @func: the function's address
+ *
+ * Under IBT (6.12 amd64) a function whose address is taken starts with
+ * ENDBR, and its ftrace site, where the kernel's kprobes also put a
+ * probe on the function, follows it.
+ *
+ * Return: 4 after an ENDBR, else 0.
+ */
+unsigned int krp_arch_entry_offset(unsigned long func)
+{
+	u32 insn;
+
+	if (get_kernel_nofault(insn, (u32 *)func) || !is_endbr(insn))
+		return 0;
+	return ENDBR_INSN_SIZE;
 }
 
 /*
@@ -255,9 +279,18 @@ int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 	const char *why;
 	int ret;
 
+	/*
+	 * Emulation, boosting and stepping know neither REX nor
+	 * RIP-relative operands yet: on x86_64 only ftrace entries work.
+	 */
+	if (IS_ENABLED(CONFIG_X86_64)) {
+		pr_err("%s+0x%x: int3 sites are not supported on x86_64 yet\n",
+		       site->sym, site->offset);
+		return -EOPNOTSUPP;
+	}
 	ret = krp_insn_decode(&insn, buf,
 			      krp_text_read(site->addr, buf, orig_byte),
-			      KRP_INSN_MODE_32);
+			      KRP_INSN_MODE_TEXT);
 	if (ret)
 		return ret == -ENODATA ? -EILSEQ : ret;
 	ret = krp_foreign_patch(site, &insn);

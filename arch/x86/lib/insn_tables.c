@@ -381,9 +381,14 @@ const u32 krp_insn_groups[KRP_G_NR][2][8] = {
 		{ M | Iz, INV, INV, INV, INV, INV, INV,
 		  M | KRP_IMM_RELZ | KRP_A_RM0 | CL(XBEGIN) },
 	},
+	/*
+	 * /6 is lkgs Ew (FRED), F2 only; 6.12 patches it in for
+	 * load_gs_index.  Like swapgs it exists in long mode only, which
+	 * the decoder does not check.
+	 */
 	[KRP_G_6] = {
-		{ M, M, M, M, M, M, INV, INV },
-		{ M, M, M, M, M, M, INV, INV },
+		{ M, M, M, M, M, M, M | PF2, INV },
+		{ M, M, M, M, M, M, M | PF2, INV },
 	},
 	[KRP_G_8] = {
 		{ INV, INV, INV, INV, MI, MI, MI, MI },

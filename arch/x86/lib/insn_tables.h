@@ -122,7 +122,7 @@ enum krp_insn_group {
 	KRP_G_5,	/* FF: inc/dec/call/callf/jmp/jmpf/push Ev */
 	KRP_G_11B,	/* C6: mov Eb,Ib; xabort */
 	KRP_G_11V,	/* C7: mov Ev,Iz; xbegin */
-	KRP_G_6,	/* 0F 00: sldt/str/lldt/ltr/verr/verw */
+	KRP_G_6,	/* 0F 00: sldt/str/lldt/ltr/verr/verw, lkgs */
 	KRP_G_8,	/* 0F BA: bt/bts/btr/btc Ev,Ib */
 	KRP_G_9,	/* 0F C7: cmpxchg8b/16b, xsaves..., rdrand, rdseed */
 	KRP_G_VIA6,	/* 0F A6: VIA PadLock montmul, xsha1, xsha256 */

@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vmlinux ELF inside a bzImage, for comparing the decoder with
- * objdump on a real kernel.
+ * The vmlinux ELF inside a bzImage, and modules that come compressed,
+ * for comparing the decoder with objdump on a real kernel.
  *
  * The x86 boot protocol (2.08 and later) says where the compressed kernel
  * is: payload_offset and payload_length in the setup header, counted from
  * the start of the protected-mode code, which follows the setup sectors.
  * The payload's magic number names the compressor; the stock Debian
- * kernels use xz.  The decompressor runs as a child process fed from
- * memory; it may complain about the 4-byte size the kernel build appends
- * to the stream, so success is judged by the output being an ELF file.
+ * kernels use xz, but for 6.12 on amd64, which uses zstd (and compresses
+ * its modules with xz).  The decompressor runs as a child process fed from
+ * memory, with the stream only: the kernel build appends its 4-byte
+ * decompressed size, which zstd would reject as trailing garbage.  Success
+ * is judged by the output being an ELF file.
  *
- * Decompressing takes well under a second, but the result (16 MB for the
- * 686-pae kernel) is kept in ${XDG_CACHE_HOME:-$HOME/.cache}/krp/decoder/,
- * in a directory named after a checksum of the bzImage, so repeated runs
- * and a changed kernel both do the right thing.
+ * Decompressing takes about a second, but the result (16 MB for the
+ * 686-pae kernel, 60 MB for amd64) is kept in
+ * ${XDG_CACHE_HOME:-$HOME/.cache}/krp/decoder/, in a directory named after
+ * a checksum of the compressed file, so repeated runs and a changed
+ * kernel both do the right thing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -175,24 +178,115 @@ static int decompress(const struct decompressor *d, const uint8_t *data,
 	return 0;
 }
 
-static int cache_dir(char *dir, size_t len, uint64_t sum, size_t size)
+/* @sub: "" for kernel images, "modules/" to keep modules out of the way */
+static int cache_dir(char *dir, size_t len, const char *sub, uint64_t sum,
+		     size_t size)
 {
 	const char *base = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
 	int n;
 
 	if (base && *base)
-		n = snprintf(dir, len, "%s/krp/decoder/%016llx-%zu", base,
-			     (unsigned long long)sum, size);
+		n = snprintf(dir, len, "%s/krp/decoder/%s%016llx-%zu", base,
+			     sub, (unsigned long long)sum, size);
 	else if (home && *home)
-		n = snprintf(dir, len, "%s/.cache/krp/decoder/%016llx-%zu",
-			     home, (unsigned long long)sum, size);
+		n = snprintf(dir, len, "%s/.cache/krp/decoder/%s%016llx-%zu",
+			     home, sub, (unsigned long long)sum, size);
 	else
-		n = snprintf(dir, len, "/tmp/krp-decoder-%d/%016llx-%zu",
-			     (int)getuid(), (unsigned long long)sum, size);
+		n = snprintf(dir, len, "/tmp/krp-decoder-%d/%s%016llx-%zu",
+			     (int)getuid(), sub, (unsigned long long)sum, size);
 	if (n < 0 || (size_t)n >= len)
 		return -1;
 	return mkdir_p(dir);
+}
+
+static const struct decompressor *find_decompressor(const uint8_t *data,
+						    size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(decompressors); i++)
+		if (len >= decompressors[i].magic_len &&
+		    !memcmp(data, decompressors[i].magic,
+			    decompressors[i].magic_len))
+			return &decompressors[i];
+	return NULL;
+}
+
+/*
+ * Decompress @data with @d into the cache as @name, unless it is there:
+ * the cache key is @img, the whole file @data comes from.  @what names
+ * the data in diagnostics.  A @module goes to a directory of its own and
+ * is not announced: there are dozens.
+ */
+static int cached_elf(const struct decompressor *d, const uint8_t *img,
+		      size_t len, const uint8_t *data, size_t dlen,
+		      const char *name, const char *what, bool module,
+		      char *out, size_t outlen)
+{
+	char dir[4096], tmp[4200];
+
+	if (cache_dir(dir, sizeof(dir), module ? "modules/" : "",
+		      checksum(img, len), len)) {
+		diag("cannot create a cache directory for %s", what);
+		return -1;
+	}
+	if ((size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen)
+		return -1;
+	if (is_elf(out)) {
+		if (!module)
+			diag("%s (%s) cached in %s", what, d->name, dir);
+		return 0;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%d", out, (int)getpid());
+	if (decompress(d, data, dlen, tmp) || !is_elf(tmp) ||
+	    rename(tmp, out)) {
+		diag("%s: %s data did not give an ELF file", what, d->name);
+		unlink(tmp);
+		return -1;
+	}
+	if (!module)
+		diag("%s (%s) extracted to %s", what, d->name, dir);
+	return 0;
+}
+
+/**
+ * elf_uncompressed() - the path of a module that may be compressed
+ * @path:   an ELF file, or one compressed with xz, zstd, gzip or bzip2
+ * @out:    where to put the path of the ELF file
+ * @outlen: size of @out
+ *
+ * Return: 0, or -1 after printing a diagnostic.
+ */
+int elf_uncompressed(const char *path, char *out, size_t outlen)
+{
+	const struct decompressor *d;
+	const char *base = strrchr(path, '/'), *dot;
+	char name[256];
+	uint8_t *img;
+	size_t len;
+	int ret;
+
+	img = read_file(path, &len);
+	if (!img) {
+		diag("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	d = find_decompressor(img, len);
+	if (!d) {
+		free(img);
+		if ((size_t)snprintf(out, outlen, "%s", path) >= outlen)
+			return -1;
+		return 0;
+	}
+	/* foo.ko.xz is cached as foo.ko */
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	snprintf(name, sizeof(name), "%.*s", dot && dot != base ?
+		 (int)(dot - base) : (int)strlen(base), base);
+	ret = cached_elf(d, img, len, img, len, name, path, true, out, outlen);
+	free(img);
+	return ret;
 }
 
 /**
@@ -205,9 +299,8 @@ static int cache_dir(char *dir, size_t len, uint64_t sum, size_t size)
  */
 int vmlinux_from_bzimage(const char *vmlinuz, char *out, size_t outlen)
 {
-	const struct decompressor *d = NULL;
-	char dir[4096], tmp[4200];
-	unsigned int setup_sects, i;
+	const struct decompressor *d;
+	unsigned int setup_sects;
 	uint32_t poff, plen;
 	uint8_t *img;
 	size_t len, start;
@@ -227,43 +320,18 @@ int vmlinux_from_bzimage(const char *vmlinuz, char *out, size_t outlen)
 	poff = get_le32(img + 0x248);
 	plen = get_le32(img + 0x24c);
 	start = (setup_sects + 1) * 512 + (size_t)poff;
-	if (start >= len || plen > len - start) {
+	if (start >= len || plen > len - start || plen <= 4) {
 		diag("%s: payload out of the file", vmlinuz);
 		goto out;
 	}
-	for (i = 0; i < ARRAY_SIZE(decompressors); i++)
-		if (plen >= decompressors[i].magic_len &&
-		    !memcmp(img + start, decompressors[i].magic,
-			    decompressors[i].magic_len))
-			d = &decompressors[i];
+	d = find_decompressor(img + start, plen);
 	if (!d) {
 		diag("%s: unknown compression", vmlinuz);
 		goto out;
 	}
-
-	if (cache_dir(dir, sizeof(dir), checksum(img, len), len)) {
-		diag("cannot create a cache directory for the vmlinux");
-		goto out;
-	}
-	if ((size_t)snprintf(out, outlen, "%s/vmlinux", dir) >= outlen)
-		goto out;
-	if (is_elf(out)) {
-		diag("vmlinux (%s payload at %zu) cached in %s", d->name, start,
-		     dir);
-		ret = 0;
-		goto out;
-	}
-	snprintf(tmp, sizeof(tmp), "%s/vmlinux.%d", dir, (int)getpid());
-	if (decompress(d, img + start, plen, tmp) || !is_elf(tmp) ||
-	    rename(tmp, out)) {
-		diag("%s: %s payload at %zu did not give an ELF file",
-		     vmlinuz, d->name, start);
-		unlink(tmp);
-		goto out;
-	}
-	diag("vmlinux (%s payload at %zu) extracted to %s", d->name, start,
-	     dir);
-	ret = 0;
+	/* Without the size the build appends, which zstd calls garbage. */
+	ret = cached_elf(d, img, len, img + start, plen - 4, "vmlinux", vmlinuz,
+			 false, out, outlen);
 out:
 	free(img);
 	return ret;

@@ -39,6 +39,23 @@ unsigned long fuzz_run(uint8_t *guard, unsigned long count,
 
 /* bzimage.c: the vmlinux ELF inside a bzImage, cached by checksum */
 int vmlinux_from_bzimage(const char *vmlinuz, char *out, size_t outlen);
+int elf_uncompressed(const char *path, char *out, size_t outlen);
+
+/* kernel.c: a stock kernel's vmlinux and sample modules */
+struct stock_kernel {
+	const char *root;	/* its unpacked packages */
+	char image[4200];	/* boot/vmlinuz-<release> */
+	char release[256];
+	char arch[8];		/* i386 or x86_64 */
+	char vmlinux[4200];	/* extracted */
+	int mode;		/* KRP_INSN_MODE_32 or _64 */
+	unsigned int nsec;	/* executable sections of the vmlinux */
+	char **mods;		/* sample modules, sorted */
+	size_t nmods;
+};
+
+int kernel_open(struct stock_kernel *k, const char *root);
+void kernel_close(struct stock_kernel *k);
 
 /* elf.c: the executable sections of an ELF file */
 struct elf_section {

@@ -371,6 +371,13 @@ static const struct unit_case cases[] = {
 	{ 64, "48 0f 07", "len=3 flags=SYSCALL", "sysretq" },
 	{ 64, "0f 01 f8", "len=3", "swapgs" },
 	{ 64, "f3 0f 1e fa", "len=4", "endbr64" },
+	{ 64, "f2 0f 00 f7", "len=4 simd=f2 modrm=f7 flags=none",
+	  "lkgs %di (6.12's load_gs_index; objdump 2.40: (bad))" },
+	{ 64, "f2 0f 00 70 08", "len=5 disp=1@4:8 flags=MEM",
+	  "lkgs 8(%rax)" },
+	{ 64, "0f 00 f7", "ret=EINVAL", "0f 00 /6 without F2: undefined" },
+	{ 64, "66 0f 00 f7", "ret=EINVAL", "0f 00 /6 with 66: undefined" },
+	{ 64, "f2 0f 00 f8", "ret=EINVAL", "0f 00 /7: undefined" },
 
 	/* Long mode: opcodes that do not exist there. */
 	{ 64, "06", "ret=EINVAL", "push %es" },

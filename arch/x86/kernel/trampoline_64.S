@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The x86_64 return trampoline.  Probed functions return here instead of
+ * to their caller.  It builds a full struct pt_regs, lets the core run
+ * the return handlers, and returns to the real caller with every
+ * general register and the flags as the handlers left them in pt_regs.
+ * No trap is taken.
+ *
+ * Stack, from the top (higher addresses) down, while the callback runs:
+ *	return slot	where the probed function's return address was;
+ *			filled with the real return address
+ *	flags slot	popped last, so the flags are exact at the ret
+ *	struct pt_regs	ss sp flags cs ip orig_ax (filled in C),
+ *			di si dx cx ax r8 r9 r10 r11 bx bp r12 r13 r14 r15
+ *
+ * Unwinding: once the return slot is pushed the trampoline looks like a
+ * function entered by a call whose return address is that slot, so ORC
+ * follows it from inside the handlers (to the real caller once the core
+ * has filled the slot).  Before that push, and for a frame of a probed
+ * function whose return address is still krp_trampoline, the caller is
+ * known only to the core: the ORC unwinder (which looks return addresses
+ * up at ip - 1, hence the int3 below) is told the state is undefined,
+ * so it stops and calls the stack unreliable rather than walking on
+ * through garbage.
+ *
+ * IBT (6.12): the trampoline is reached only by ret, never by an
+ * indirect call or jmp, so it has no ENDBR.  Call depth tracking
+ * (retbleed=stuff): a probed function returns twice for one call, here
+ * and then to its caller, so the trampoline accounts for one call.
+ */
+#include <linux/linkage.h>
+#include <linux/objtool.h>
+#include <asm/asm.h>
+#include <asm/nospec-branch.h>
+#include <asm/unwind_hints.h>
+
+/* 6.4 renamed the hint for a state ORC cannot describe. */
+#ifdef UNWIND_HINT_TYPE_UNDEFINED
+#define KRP_UNWIND_HINT_UNKNOWN	UNWIND_HINT_UNDEFINED
+#else
+#define KRP_UNWIND_HINT_UNKNOWN	UNWIND_HINT type=UNWIND_HINT_TYPE_CALL end=0
+#endif
+
+	.text
+	.p2align 4
+	KRP_UNWIND_HINT_UNKNOWN
+	int3
+SYM_CODE_START_NOALIGN(krp_trampoline)
+	KRP_UNWIND_HINT_UNKNOWN
+	ANNOTATE_NOENDBR
+	pushq	$0
+	UNWIND_HINT_FUNC
+	pushfq
+#if defined(CONFIG_MITIGATION_CALL_DEPTH_TRACKING) || defined(CONFIG_CALL_DEPTH_TRACKING)
+	/* after pushfq: the accounting's sar changes the flags */
+	CALL_DEPTH_ACCOUNT
+#endif
+	subq	$(6 * 8), %rsp
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rdx
+	pushq	%rcx
+	pushq	%rax
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, %rdi
+	call	krp_trampoline_callback
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbp
+	popq	%rbx
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rax
+	popq	%rcx
+	popq	%rdx
+	popq	%rsi
+	popq	%rdi
+	/* orig_ax ip cs flags sp ss: nothing to restore */
+	addq	$(6 * 8), %rsp
+	popfq
+	RET
+SYM_CODE_END(krp_trampoline)
+_ASM_NOKPROBE(krp_trampoline)
