@@ -132,6 +132,7 @@ int track_caller(void)
 
 	if (i >= TRACK_MAX)
 		return -1;
+	/* pairs with track_index(): the slot is seen only once it is set */
 	smp_store_release(&track_task[i], current);
 	return i;
 }
@@ -139,11 +140,13 @@ int track_caller(void)
 void track_arm(void)
 {
 	WRITE_ONCE(track_gen, track_gen + 1);
+	/* the new generation before the probes that will read it are armed */
 	smp_wmb();
 }
 
 void track_disarmed(void)
 {
+	/* pairs with the handlers' acquire: later calls are seen as late */
 	smp_store_release(&track_done, READ_ONCE(track_gen));
 }
 
@@ -152,6 +155,7 @@ static int track_index(void)
 	int i;
 
 	for (i = 0; i < TRACK_MAX; i++)
+		/* pairs with track_caller()'s release */
 		if (smp_load_acquire(&track_task[i]) == current)
 			return i;
 	atomic_inc(&track_strangers);
@@ -166,6 +170,7 @@ int track_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
 
 	d->arg = regs_get_kernel_argument(regs, 0);
 	d->gen = READ_ONCE(track_gen);
+	/* pairs with track_disarmed(): a call after unregister is late */
 	if (smp_load_acquire(&track_done) >= d->gen)
 		atomic_inc(&n_late);
 	if (i >= 0)
@@ -180,6 +185,7 @@ long track_return(struct krp_kretprobe_instance *ri)
 	struct track_data *d = (struct track_data *)ri->data;
 	int i = track_index();
 
+	/* pairs with track_disarmed(), as in track_entry() */
 	if (smp_load_acquire(&track_done) >= d->gen)
 		atomic_inc(&n_late);
 	if (i >= 0)
