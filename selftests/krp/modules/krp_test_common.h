@@ -80,8 +80,10 @@ unsigned int workers_start(int (*fn)(void *), const char *name,
 			   struct task_struct **workers);
 void workers_stop(struct task_struct **workers, unsigned int nw);
 
-/* A number for the user side, in krp_test/report (krp_test_main.c). */
+/* A number for the user side, in krp_test/report (krp_test_report.c). */
 void krp_test_report(const char *key, long val);
+void krp_test_report_reset(void);
+extern const struct file_operations krp_test_report_fops;
 
 /* The one table of scenarios, in krp_test_main.c. */
 struct krp_test_scenario {

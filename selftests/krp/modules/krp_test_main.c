@@ -21,7 +21,6 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
-#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
@@ -82,46 +81,6 @@ static const struct krp_test_scenario scenarios[] = {
 
 static DEFINE_MUTEX(run_lock);
 
-/*
- * What the last scenario reported, "key value" lines, for the user side
- * to compare with what it sees from outside (krp/stats, krp/list).
- */
-static char report[1024];
-static size_t report_len;
-
-/**
- * krp_test_report() - report a number of the running scenario
- * @key: its name, one word
- * @val: its value
- *
- * The user side reads the lines of the last scenario that ran from
- * /sys/kernel/debug/krp_test/report.  Called with run_lock held.
- */
-void krp_test_report(const char *key, long val)
-{
-	lockdep_assert_held(&run_lock);
-	report_len += scnprintf(report + report_len,
-				sizeof(report) - report_len, "%s %ld\n", key,
-				val);
-}
-
-static ssize_t report_read(struct file *file, char __user *ubuf,
-			   size_t count, loff_t *ppos)
-{
-	ssize_t ret;
-
-	mutex_lock(&run_lock);
-	ret = simple_read_from_buffer(ubuf, count, ppos, report, report_len);
-	mutex_unlock(&run_lock);
-	return ret;
-}
-
-static const struct file_operations report_fops = {
-	.owner = THIS_MODULE,
-	.read = report_read,
-	.llseek = default_llseek,
-};
-
 static ssize_t run_write(struct file *file, const char __user *ubuf,
 			 size_t count, loff_t *ppos)
 {
@@ -135,8 +94,7 @@ static ssize_t run_write(struct file *file, const char __user *ubuf,
 	name[count] = '\0';
 	strim(name);
 	mutex_lock(&run_lock);
-	report_len = 0;
-	report[0] = '\0';
+	krp_test_report_reset();
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
 		if (strcmp(name, scenarios[i].name))
 			continue;
@@ -159,7 +117,7 @@ static int __init krp_test_init(void)
 {
 	dir = debugfs_create_dir("krp_test", NULL);
 	debugfs_create_file("run", 0200, dir, NULL, &run_fops);
-	debugfs_create_file("report", 0400, dir, NULL, &report_fops);
+	debugfs_create_file("report", 0400, dir, NULL, &krp_test_report_fops);
 	return 0;
 }
 
