@@ -23,16 +23,26 @@ ok() {
 }
 
 # "returns missed" of FUNC in the kernel client's stats, then in the krp
-# client's: one awk reads both files, so that no call of FUNC returns
-# between the two readings.
+# client's, into $snap.  Shell builtins only: a fork would call
+# kernel_clone() while the files are read, and with two CPUs the child can
+# read between the two probes' return handlers of its parent's call; a
+# command substitution would sit in pipe_read() the same way.
 snap() {
-	awk -v f="$1" '$1 == f {
-		for (i = 2; i < NF; i++) {
-			if ($i == "returns") r = $(i + 1)
-			if ($i == "missed") m = $(i + 1)
-		}
-		printf "%s %s ", r, m
-	}' "$dbg/kretprobe_example/stats" "$dbg/krp_kretprobe_example/stats"
+	local file name rest w prev r m
+	snap=''
+	for file in "$dbg/kretprobe_example/stats" \
+		    "$dbg/krp_kretprobe_example/stats"; do
+		while read -r name rest; do
+			[ "$name" = "$1" ] || continue
+			prev='' r='' m=''
+			for w in $rest; do
+				[ "$prev" = returns ] && r=$w
+				[ "$prev" = missed ] && m=$w
+				prev=$w
+			done
+			snap="$snap$r $m "
+		done <"$file"
+	done
 }
 
 # the value of line NAME of krp's stats
@@ -51,16 +61,19 @@ ok $? "the same client ported to krp loads"
 
 # Every return of a function the kernel's kretprobe sees, or counts as
 # missed at the entry, and krp sees: kernel returns + kernel missed = krp.
-set -- $(snap kernel_clone)
+snap kernel_clone
+set -- $snap
 k0=$1 km0=$2 r0=$3
 for i in $(seq 50); do (:); done
-set -- $(snap kernel_clone)
+snap kernel_clone
+set -- $snap
 k=$(($1 - k0)) km=$(($2 - km0)) r=$(($3 - r0))
 echo "# kernel_clone: kernel $k returns, $km missed; krp $r returns"
 [ $r -ge 50 ] && [ $((k + km)) -eq $r ]
 ok $? "both see every fork (50): kernel returns + missed = krp returns"
 
-set -- $(snap pipe_read)
+snap pipe_read
+set -- $snap
 k0=$1 km0=$2 r0=$3 rm0=$4
 f0=$(krp_stat frames_in_use)
 for i in $(seq 64); do sleep 60 | cat > /dev/null & done
@@ -72,7 +85,8 @@ for i in $(seq 100); do
 done
 killall sleep
 wait
-set -- $(snap pipe_read)
+snap pipe_read
+set -- $snap
 k=$(($1 - k0)) km=$(($2 - km0)) r=$(($3 - r0)) rm=$(($4 - rm0))
 echo "# 64 readers asleep in pipe_read ($f krp frames out): kernel saw $k returns, missed $km; krp saw $r, missed $rm"
 [ $f -ge 64 ] && [ $r -ge 64 ] && [ $rm -eq 0 ] && [ $((k + km)) -eq $r ]
