@@ -288,3 +288,17 @@ int krp_test_need_int3(void)
 		pr_info("int3 sites refused here: their scenarios return -EOPNOTSUPP\n");
 	return answer;
 }
+
+/*
+ * Where a probe of @fn by name is placed: after its ENDBR on IBT kernels
+ * (6.12 amd64), as the kernel's kprobes place theirs.
+ */
+void *krp_test_entry(void *fn)
+{
+	static const u8 endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	u8 *text = (u8 *)krp_test_text(fn);
+
+	if (IS_ENABLED(CONFIG_X86_64) && !memcmp(text, endbr64, sizeof(endbr64)))
+		return text + sizeof(endbr64);
+	return text;
+}

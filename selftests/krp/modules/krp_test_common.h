@@ -45,6 +45,9 @@
 		__addr;							\
 	})
 
+/* where a probe of @fn by name is placed: after an ENDBR */
+void *krp_test_entry(void *fn);
+
 /* krp_test_common.c: counters and an event log for order checks */
 extern atomic_t n_entry, n_ret, n_bad;
 #define LOG_MAX 1024
