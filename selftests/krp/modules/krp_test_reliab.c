@@ -114,6 +114,10 @@ int scenario_ctx_handlers(void)
 	static struct krp_kprobe kp;
 	int ret = 0, err, i, missed;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
+
 	rel_counters_reset();
 	rp_init(&outer, "rel_target", NULL, outer_ret, 0);
 	rp_init(&inner, "rel_int3_fn", count_entry, count_ret, 0);
@@ -195,6 +199,10 @@ int scenario_resolve_name(void)
 	unsigned long vmlinux_addr;
 	int ret = 0, err;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
+
 	/* where the kernel's own resolution puts the name */
 	err = register_kprobe(&kernel);
 	if (err) {
@@ -256,6 +264,10 @@ int scenario_rcu_idle(void)
 	static struct krp_kretprobe rp;
 	unsigned long flags;
 	int ret = 0, err, i, missed, bad = 0;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 
 	rel_counters_reset();
 	rp_init(&rp, "rel_idle_fn", count_entry, idle_ret, 0);
@@ -341,6 +353,10 @@ int scenario_gone_stuck_arm(void)
 	};
 	int ret = 0, err;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
+
 	err = krp_register_kprobe(&kp);
 	if (err)
 		return err;
@@ -370,6 +386,10 @@ int scenario_post_full(void)
 	static struct krp_kprobe kps[POST_PROBES];
 	unsigned long missed = 0;
 	int ret = 0, err = 0, i, n;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 
 	rel_counters_reset();
 	for (n = 0; n < POST_PROBES; n++) {
@@ -417,6 +437,10 @@ int scenario_pre_stop(void)
 	static struct krp_kprobe first, second;
 	static struct krp_kretprobe rp;
 	int ret = 0, err, r;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 
 	rel_counters_reset();
 	memset(&first, 0, sizeof(first));
@@ -558,6 +582,10 @@ int scenario_opt_inside(void)
 		.pre_handler = opt_inside_pre,
 	};
 	int ret = 0, err, i;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 
 	rel_counters_reset();
 	CHECK(text_byte(lea) == 0x8d, "no lea at +%d: %02x", KRP_REL_OPT_LEA,
