@@ -20,8 +20,8 @@
 enum krp_emu {
 	KRP_EMU_NOP,
 	KRP_EMU_PUSH,
-	KRP_EMU_MOV_SP_BP,	/* mov %esp, %ebp */
-	KRP_EMU_TEST_RR,	/* test %reg, %reg2 */
+	KRP_EMU_MOV_SP_BP,	/* mov %esp, %ebp; mov %rsp, %rbp */
+	KRP_EMU_TEST_RR,	/* test %reg, %reg2, 32 or 64 bits */
 	KRP_EMU_POP,
 	KRP_EMU_JMP,		/* jmp rel8/rel32 */
 	KRP_EMU_JCC,		/* jcc rel8/rel32 */
@@ -33,6 +33,8 @@ enum krp_emu {
 	KRP_EMU_STI,
 	KRP_EMU_JMP_REG,	/* jmp *%reg */
 	KRP_EMU_CALL_REG,	/* call *%reg */
+	KRP_EMU_JMP_MEM,	/* x86_64: jmp *disp32(%rip) */
+	KRP_EMU_CALL_MEM,	/* x86_64: call *disp32(%rip) */
 	KRP_EMU_LOOP,		/* loopne, loope, loop, jecxz */
 	KRP_EMU_OOL,		/* not emulated: runs in its slot */
 };
@@ -42,7 +44,7 @@ enum krp_loop {
 	KRP_LOOP_NE,		/* loopne: --%ecx, then while !ZF */
 	KRP_LOOP_E,		/* loope: --%ecx, then while ZF */
 	KRP_LOOP_ANY,		/* loop: --%ecx */
-	KRP_LOOP_JECXZ,		/* jecxz: %ecx untouched */
+	KRP_LOOP_JECXZ,		/* jecxz (jrcxz): %ecx untouched */
 };
 
 /* An int3 site's x86 facts; prepared under krp_mutex, read in the trap. */
@@ -51,14 +53,15 @@ struct krp_arch_site {
 	u8 len;				/* of the displaced instruction */
 	u8 text[16];			/* the instruction, as decoded */
 	u8 emu;				/* enum krp_emu */
-	u8 reg;				/* its register, ModRM numbering */
+	u8 reg;				/* its register, r8-r15 as 8-15 */
+	u8 width;			/* KRP_EMU_TEST_RR: operand bytes */
 	union {
 		u8 reg2;		/* KRP_EMU_TEST_RR: the other register */
 		u8 cond;		/* KRP_EMU_JCC: the jcc condition code */
 		u8 loop;		/* KRP_EMU_LOOP: enum krp_loop */
 	};
 	u16 imm;			/* KRP_EMU_RET: bytes of arguments popped */
-	unsigned long target;		/* relative branches: where they go */
+	unsigned long target;		/* branch target; *_MEM: its pointer */
 	unsigned long slot;		/* KRP_EMU_OOL: its out-of-line copy */
 };
 

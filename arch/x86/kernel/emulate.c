@@ -10,6 +10,13 @@
  * single-step's TF or lose an interrupt flag change if it ran out of
  * line (pushf, popf, cli, sti).  Everything here but the classification
  * runs in NMI-like context.
+ *
+ * On x86_64 the same classes are emulated in their long-mode forms: a
+ * REX prefix is the one prefix understood (it names r8-r15, or widens
+ * test), stack operations move 8 bytes, and branches have a 64-bit
+ * operand size.  An indirect call or jmp through a RIP-relative pointer
+ * is emulated too: from a slot its operand would be fixed up, but a
+ * call would push the slot's address.
  */
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
@@ -41,7 +48,21 @@ static bool krp_sti_shadow_needed(unsigned long next)
 }
 
 
-/* Near relative branches; @insn has a 32-bit operand size. */
+/* The operand size of near branches: 32 bits, or 64 in long mode. */
+#define KRP_BRANCH_SIZE	(IS_ENABLED(CONFIG_X86_64) ? 8 : 4)
+
+/* REX.R and REX.B as the fourth bit of a register number. */
+static unsigned int krp_rex_r(const struct krp_insn *insn)
+{
+	return insn->rex & 0x04 ? 8 : 0;
+}
+
+static unsigned int krp_rex_b(const struct krp_insn *insn)
+{
+	return insn->rex & 0x01 ? 8 : 0;
+}
+
+/* Near relative branches, at the operand size of the mode. */
 static bool krp_emu_classify_rel(struct krp_arch_site *as,
 				 const struct krp_insn *insn,
 				 unsigned long addr)
@@ -72,31 +93,66 @@ static bool krp_emu_classify_rel(struct krp_arch_site *as,
 	return false;
 }
 
-/* One-byte-map instructions other than branches. */
+/*
+ * call and jmp through ff /2 and /4: through a register, or on x86_64
+ * through a pointer at a RIP-relative address.  From a slot a call
+ * would return there; the pointer is read in the trap, as the CPU
+ * would read it at that moment.
+ */
+static bool krp_emu_classify_ff(struct krp_arch_site *as,
+				const struct krp_insn *insn,
+				unsigned long addr)
+{
+	bool call = insn->modrm.reg == 2;
+
+	if (!call && insn->modrm.reg != 4)
+		return false;
+	if (insn->modrm.mod == 3) {
+		as->emu = call ? KRP_EMU_CALL_REG : KRP_EMU_JMP_REG;
+		as->reg = insn->modrm.rm | krp_rex_b(insn);
+		return true;
+	}
+	if (!(insn->flags & KRP_INSN_F_RIP_REL) || insn->addr_size != 8)
+		return false;
+	as->emu = call ? KRP_EMU_CALL_MEM : KRP_EMU_JMP_MEM;
+	as->target = (unsigned long)krp_insn_rip_target(insn, addr);
+	return true;
+}
+
+/*
+ * One-byte-map instructions other than relative branches.  A REX
+ * prefix, the only prefix let through, extends the register numbers;
+ * push, pop, pushf, popf, ret and the indirect branches move 8 bytes
+ * in long mode whatever its W bit says.
+ */
 static bool krp_emu_classify_1byte(struct krp_arch_site *as,
 				   const struct krp_insn *insn,
 				   unsigned long addr)
 {
 	bool mod_reg = insn->modrm.present && insn->modrm.mod == 3;
 	u8 reg = insn->modrm.reg, rm = insn->modrm.rm;
+	/* mov %rsp, %rbp needs REX.W; without it the copy is 32 bits */
+	u8 rex_sp_bp = IS_ENABLED(CONFIG_X86_64) ? 0x48 : 0;
 
 	switch (insn->opcode) {
 	case 0x50 ... 0x57:
 		as->emu = KRP_EMU_PUSH;
-		as->reg = insn->opcode & 7;
+		as->reg = (insn->opcode & 7) | krp_rex_b(insn);
 		return true;
-	/* not pop %esp (5c): its stack pointer arithmetic is its own */
-	case 0x58 ... 0x5b: case 0x5d ... 0x5f:
+	case 0x58 ... 0x5f:
+		as->reg = (insn->opcode & 7) | krp_rex_b(insn);
+		/* not pop %esp: its stack pointer arithmetic is its own */
+		if (as->reg == 4)
+			return false;
 		as->emu = KRP_EMU_POP;
-		as->reg = insn->opcode & 7;
 		return true;
 	case 0x89:	/* mov %reg, %rm */
-		if (!mod_reg || reg != 4 || rm != 5)
+		if (!mod_reg || reg != 4 || rm != 5 || insn->rex != rex_sp_bp)
 			return false;
 		as->emu = KRP_EMU_MOV_SP_BP;
 		return true;
 	case 0x8b:	/* mov %rm, %reg */
-		if (!mod_reg || reg != 5 || rm != 4)
+		if (!mod_reg || reg != 5 || rm != 4 || insn->rex != rex_sp_bp)
 			return false;
 		as->emu = KRP_EMU_MOV_SP_BP;
 		return true;
@@ -105,10 +161,14 @@ static bool krp_emu_classify_1byte(struct krp_arch_site *as,
 		if (!mod_reg)
 			return false;
 		as->emu = KRP_EMU_TEST_RR;
-		as->reg = rm;
-		as->reg2 = reg;
+		as->reg = rm | krp_rex_b(insn);
+		as->reg2 = reg | krp_rex_r(insn);
+		as->width = insn->opnd_size;
 		return true;
 	case 0x90:
+		/* with REX.B it is xchg %eax, %r8d */
+		if (krp_rex_b(insn))
+			return false;
 		as->emu = KRP_EMU_NOP;
 		return true;
 	case 0xc2:
@@ -136,20 +196,23 @@ static bool krp_emu_classify_1byte(struct krp_arch_site *as,
 		as->emu = KRP_EMU_STI;
 		return true;
 	case 0xff:
-		/* through a register; from a slot it would return there */
-		if (mod_reg && reg == 2) {
-			as->emu = KRP_EMU_CALL_REG;
-			as->reg = rm;
-			return true;
-		}
-		if (mod_reg && reg == 4) {
-			as->emu = KRP_EMU_JMP_REG;
-			as->reg = rm;
-			return true;
-		}
-		return false;
+		return krp_emu_classify_ff(as, insn, addr);
 	}
 	return false;
+}
+
+/*
+ * The long nop (0F 1F /0), with the operand-size and segment prefixes
+ * compilers and the kernel's patching pad it with: none changes what
+ * it does.  LOCK makes it #UD, and F2/F3 another instruction.
+ */
+static bool krp_emu_is_nopl(const struct krp_insn *insn)
+{
+	return insn->map == KRP_INSN_MAP_0F && insn->opcode == 0x1f &&
+	       insn->vex_type == KRP_INSN_VEX_NONE &&
+	       !(insn->prefix_flags & (KRP_INSN_PFX_LOCK | KRP_INSN_PFX_REP |
+				       KRP_INSN_PFX_REPNE |
+				       KRP_INSN_PFX_ADSIZE));
 }
 
 /**
@@ -163,34 +226,41 @@ static bool krp_emu_classify_1byte(struct krp_arch_site *as,
 bool krp_emu_classify(struct krp_arch_site *as, const struct krp_insn *insn,
 		      unsigned long addr)
 {
-	if (insn->prefix_len || insn->vex_type)
+	if (krp_emu_is_nopl(insn)) {
+		as->emu = KRP_EMU_NOP;
+		return true;
+	}
+	/* a REX prefix, alone, is understood; no legacy prefix is */
+	if (insn->prefix_len != (insn->rex ? 1 : 0) || insn->vex_type)
 		return false;
-	/* near relative branches: 32-bit operand size only (no 66h) */
+	/* near relative branches: the mode's operand size only (no 66h) */
 	if (insn->flags & KRP_INSN_F_REL)
-		return insn->opnd_size == 4 &&
+		return !insn->prefix_len && insn->opnd_size == KRP_BRANCH_SIZE &&
 		       !(insn->flags & (KRP_INSN_F_FAR | KRP_INSN_F_INDIRECT)) &&
 		       krp_emu_classify_rel(as, insn, addr);
 	if (insn->map == KRP_INSN_MAP_1BYTE)
 		return krp_emu_classify_1byte(as, insn, addr);
-	/* the long nop, nopl/nopw */
-	if (insn->map == KRP_INSN_MAP_0F && insn->opcode == 0x1f) {
-		as->emu = KRP_EMU_NOP;
-		return true;
-	}
 	return false;
 }
 
-/* in ModRM register numbering: ax cx dx bx sp bp si di */
-static const u8 krp_reg_offset[8] = {
+/* in ModRM register numbering: ax cx dx bx sp bp si di, then r8-r15 */
+static const u8 krp_reg_offset[] = {
 	offsetof(struct pt_regs, ax), offsetof(struct pt_regs, cx),
 	offsetof(struct pt_regs, dx), offsetof(struct pt_regs, bx),
 	offsetof(struct pt_regs, sp), offsetof(struct pt_regs, bp),
 	offsetof(struct pt_regs, si), offsetof(struct pt_regs, di),
+#ifdef CONFIG_X86_64
+	offsetof(struct pt_regs, r8), offsetof(struct pt_regs, r9),
+	offsetof(struct pt_regs, r10), offsetof(struct pt_regs, r11),
+	offsetof(struct pt_regs, r12), offsetof(struct pt_regs, r13),
+	offsetof(struct pt_regs, r14), offsetof(struct pt_regs, r15),
+#endif
 };
 
 static unsigned long *krp_reg_of(struct pt_regs *regs, unsigned int reg)
 {
-	return (unsigned long *)((char *)regs + krp_reg_offset[reg & 7]);
+	return (unsigned long *)((char *)regs +
+				 krp_reg_offset[reg % ARRAY_SIZE(krp_reg_offset)]);
 }
 
 /* Condition @cc (the low nibble of jcc) under @flags. */
@@ -213,7 +283,9 @@ static bool krp_cond(unsigned long flags, unsigned int cc)
  *
  * A push or a call writes below the trapped stack pointer: on i386 the
  * entry code leaves a gap between the interrupted stack and pt_regs for
- * that (FIXUP_FRAME), as the kernel's own int3 emulation relies on.
+ * that (FIXUP_FRAME), on x86_64 the int3 entry copies the hardware
+ * frame down to leave one (the kernel's own int3 emulation relies on
+ * both).
  */
 void notrace krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs)
 {
@@ -278,6 +350,16 @@ void notrace krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs)
 	case KRP_EMU_JMP_REG:
 		next = *krp_reg_of(regs, as->reg);
 		break;
+	case KRP_EMU_CALL_MEM:
+		/* a fixed address in the kernel's text or data: no fault */
+		val = READ_ONCE(*(unsigned long *)as->target);
+		regs->sp -= sizeof(long);
+		*(unsigned long *)regs->sp = next;
+		next = val;
+		break;
+	case KRP_EMU_JMP_MEM:
+		next = READ_ONCE(*(unsigned long *)as->target);
+		break;
 	case KRP_EMU_LOOP:
 		if (as->loop != KRP_LOOP_JECXZ)
 			regs->cx--;
@@ -291,11 +373,14 @@ void notrace krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs)
 		/* CF, OF cleared; SF, ZF, PF from the result; AF undefined */
 		val = *krp_reg_of(regs, as->reg) &
 		      *krp_reg_of(regs, as->reg2);
+		/* 32 bits unless REX.W: the upper half takes no part */
+		if (as->width == 4)
+			val = (u32)val;
 		regs->flags &= ~(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF |
 				 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_OF);
 		if (!val)
 			regs->flags |= X86_EFLAGS_ZF;
-		if (val & BIT(31))
+		if ((val >> (as->width * 8 - 1)) & 1)
 			regs->flags |= X86_EFLAGS_SF;
 		/* parity of the low byte, inline: no call out of the trap */
 		val ^= val >> 4;

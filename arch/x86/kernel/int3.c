@@ -103,9 +103,16 @@ unsigned int krp_arch_entry_offset(unsigned long func)
 }
 
 /*
+ * The segment of per-CPU data: %fs on i386, %gs on x86_64 (where %fs
+ * is user space's until the task returns there).
+ */
+#define KRP_PERCPU_SEG	(IS_ENABLED(CONFIG_X86_64) ? 0x65 : 0x64)
+
+/*
  * Whether a memory operand is one that cannot have an exception-table
- * entry: the stack or frame (%esp, %ebp as base), per-CPU data (%fs),
- * or a fixed address in the kernel's half.  Fixups exist for accesses
+ * entry: the stack or frame (%esp, %ebp as base), per-CPU data, a
+ * fixed address in the kernel's half, or on x86_64 a RIP-relative one
+ * (a symbol of the kernel or a module).  Fixups exist for accesses
  * through pointers that may be bad (user memory, *_nofault), and those
  * are always in a register.
  */
@@ -114,17 +121,43 @@ static bool krp_mem_is_fixup_free(const struct krp_insn *insn)
 	bool sib = insn->modrm.rm == 4, nobase;
 	unsigned int base;
 
-	if (insn->seg == 0x64)
+	if (insn->seg == KRP_PERCPU_SEG)
 		return true;
 	if (insn->seg && insn->seg != 0x36 && insn->seg != 0x3e)
 		return false;
+	if (insn->flags & KRP_INSN_F_RIP_REL)
+		return true;
 	base = sib ? insn->sib.base : insn->modrm.rm;
+	/* no base: REX.B does not change that encoding */
 	nobase = insn->modrm.mod == 0 && base == 5;
-	/* %ebp is the frame pointer only in a kernel built with them */
-	if (!nobase)
+	if (!nobase) {
+		/* REX.B: %r12 and %r13 are not the stack or the frame */
+		if (insn->rex & 0x01)
+			return false;
+		/* %ebp is the frame pointer only in a kernel built with them */
 		return base == 4 ||
 		       (base == 5 && IS_ENABLED(CONFIG_FRAME_POINTER));
-	return (u32)insn->disp.value >= PAGE_OFFSET;
+	}
+	/* sign-extended on x86_64, where the kernel is in the top 2 GiB */
+	return (unsigned long)insn->disp.value >= PAGE_OFFSET;
+}
+
+/*
+ * Refusals only long mode needs: what runs only on the way into or out
+ * of the kernel, or changes the segment bases krp's own per-CPU
+ * accesses rely on.  syscall, sysret and iretq are caught by their
+ * flags, swapgs with the rest of 0F 01.
+ */
+static const char *krp_ool_refusal_64(const struct krp_insn *insn)
+{
+	if (!IS_ENABLED(CONFIG_X86_64) || insn->vex_type != KRP_INSN_VEX_NONE)
+		return NULL;
+	/* rdfsbase, rdgsbase, wrfsbase, wrgsbase: F3 0F AE /0-3, registers */
+	if (insn->map == KRP_INSN_MAP_0F && insn->opcode == 0xae &&
+	    insn->simd_prefix == 0xf3 && insn->modrm.mod == 3 &&
+	    insn->modrm.reg < 4)
+		return "an fs or gs base access (entry code)";
+	return NULL;
 }
 
 /*
@@ -141,6 +174,7 @@ static bool krp_mem_is_fixup_free(const struct krp_insn *insn)
 static const char *krp_ool_refusal(const struct krp_insn *insn)
 {
 	u32 f = insn->flags;
+	const char *why;
 
 	if (f & (KRP_INSN_F_INT3 | KRP_INSN_F_INT | KRP_INSN_F_SYSCALL |
 		 KRP_INSN_F_UD))
@@ -150,13 +184,22 @@ static const char *krp_ool_refusal(const struct krp_insn *insn)
 		 KRP_INSN_F_FAR | KRP_INSN_F_INDIRECT))
 		return "a control transfer krp does not emulate";
 	if (insn->prefix_flags & KRP_INSN_PFX_ADSIZE)
-		return "16-bit addressing";
+		return IS_ENABLED(CONFIG_X86_64) ? "32-bit addressing" :
+						   "16-bit addressing";
+	why = krp_ool_refusal_64(insn);
+	if (why)
+		return why;
 	if (insn->vex_type == KRP_INSN_VEX_NONE &&
 	    insn->map == KRP_INSN_MAP_1BYTE) {
 		switch (insn->opcode) {
 		case 0x07: case 0x17: case 0x1f: case 0x8e:
 			return "a segment load (interrupt shadow, fixups)";
-		case 0x62: case 0x63: case 0xc4: case 0xc5: case 0xd6:
+		case 0x63:
+			/* arpl on i386; movsxd in long mode */
+			if (IS_ENABLED(CONFIG_X86_64))
+				break;
+			fallthrough;
+		case 0x62: case 0xc4: case 0xc5: case 0xd6:
 			return "a legacy instruction that faults by design";
 		case 0x6c ... 0x6f: case 0xa4 ... 0xa7: case 0xaa ... 0xaf:
 		case 0xd7:
@@ -206,29 +249,72 @@ static const char *krp_ool_refusal(const struct krp_insn *insn)
 	if (insn->vex_type == KRP_INSN_VEX_NONE && (f & KRP_INSN_F_MEM) &&
 	    (insn->map == KRP_INSN_MAP_0F38 || insn->map == KRP_INSN_MAP_0F3A))
 		return "a three-byte-map instruction with a memory operand (may fault into a fixup)";
-	/* mov to or from a fixed address: per-CPU data under %fs */
-	if ((f & KRP_INSN_F_MOFFS) && insn->seg != 0x64 &&
-	    (u32)krp_insn_field_u64(&insn->imm[0]) < PAGE_OFFSET)
+	/* mov to or from a fixed address: per-CPU data, or the kernel's */
+	if ((f & KRP_INSN_F_MOFFS) && insn->seg != KRP_PERCPU_SEG &&
+	    (unsigned long)krp_insn_field_u64(&insn->imm[0]) < PAGE_OFFSET)
 		return "an access to a fixed low address (may fault into a fixup)";
 	if ((f & KRP_INSN_F_MEM) && !krp_mem_is_fixup_free(insn))
 		return "a memory access through a pointer (may fault into a fixup krp cannot see)";
 	return NULL;
 }
 
-/* The slot: the instruction, then a jmp back to the one after it. */
+/* Whether @val fits the signed 32 bits of a rel32 or a disp32. */
+static bool krp_fits_s32(long val)
+{
+	return val == (s32)val;
+}
+
+/*
+ * The slot: the instruction, then a jmp back to the one after it.  On
+ * x86_64 the jmp back and a RIP-relative operand are 32-bit offsets
+ * from the slot: krp.ko's text, like all modules', is within 2 GiB of
+ * the kernel and of every other module (the module area follows the
+ * kernel image, both in the top 2 GiB), and this checks it for each
+ * site.  A RIP-relative displacement is rewritten so that the copy
+ * addresses what the original did.
+ */
 static int krp_slot_fill(struct krp_site *site, const struct krp_insn *insn)
 {
 	u8 code[KRP_SLOT_SIZE];
 	unsigned long back = site->addr + insn->length;
 	unsigned long slot_next = site->arch.slot + insn->length;
-	s32 rel = (s32)(back - (slot_next + 5));
+	long rel = (long)(back - (slot_next + 5)), disp = 0;
+	bool rip = insn->flags & KRP_INSN_F_RIP_REL;
+	s32 rel32, disp32;
 
 	BUILD_BUG_ON(KRP_INSN_MAX_LEN + 5 > KRP_SLOT_SIZE);
+	if (rip)
+		disp = (long)(krp_insn_rip_target(insn, site->addr) - slot_next);
+	if (!krp_fits_s32(rel) || (rip && (insn->disp.size != 4 ||
+					   !krp_fits_s32(disp)))) {
+		pr_err("%s+0x%x: krp's out-of-line slot is more than 2 GiB away\n",
+		       site->sym, site->offset);
+		return -ERANGE;
+	}
 	memset(code, KRP_INT3, sizeof(code));
 	memcpy(code, insn->bytes, insn->length);
+	if (rip) {
+		disp32 = disp;
+		memcpy(code + insn->disp.offset, &disp32, sizeof(disp32));
+	}
 	code[insn->length] = 0xe9;
-	memcpy(code + insn->length + 1, &rel, sizeof(rel));
+	rel32 = rel;
+	memcpy(code + insn->length + 1, &rel32, sizeof(rel32));
 	return krp_text_write(site->arch.slot, code, sizeof(code));
+}
+
+/*
+ * Under IBT an indirect call or jmp must land on an ENDBR: with an int3
+ * over it the CPU raises #CP instead.  The poison the kernel writes over
+ * the ENDBRs of functions whose address is never taken is a nop.
+ */
+static bool krp_is_live_endbr(const struct krp_insn *insn)
+{
+	static const u8 endbr[3] = { 0xf3, 0x0f, 0x1e };
+
+	return IS_ENABLED(CONFIG_X86_KERNEL_IBT) && insn->length == 4 &&
+	       !memcmp(insn->bytes, endbr, sizeof(endbr)) &&
+	       (insn->bytes[3] == 0xfa || insn->bytes[3] == 0xfb);
 }
 
 /*
@@ -268,8 +354,9 @@ static int krp_foreign_patch(struct krp_site *site, const struct krp_insn *insn)
  *
  * Return: 0; -EILSEQ if the bytes do not decode; -EBUSY if another
  * patcher's int3 or jump is there; -EOPNOTSUPP, with a message, for an
- * instruction that cannot run out of line; -ENOSPC when every slot is
- * taken; or an error of the slot write.
+ * instruction that cannot run out of line or a live ENDBR; -ENOSPC when
+ * every slot is taken; -ERANGE if the slot is out of a rel32's reach;
+ * or an error of the slot write.
  */
 int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 {
@@ -279,15 +366,6 @@ int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 	const char *why;
 	int ret;
 
-	/*
-	 * Emulation, boosting and stepping know neither REX nor
-	 * RIP-relative operands yet: on x86_64 only ftrace entries work.
-	 */
-	if (IS_ENABLED(CONFIG_X86_64)) {
-		pr_err("%s+0x%x: int3 sites are not supported on x86_64 yet\n",
-		       site->sym, site->offset);
-		return -EOPNOTSUPP;
-	}
 	ret = krp_insn_decode(&insn, buf,
 			      krp_text_read(site->addr, buf, orig_byte),
 			      KRP_INSN_MODE_TEXT);
@@ -300,6 +378,11 @@ int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 	/* what arming will expect to find, and disarming will put back */
 	memcpy(as->text, insn.bytes, insn.length);
 	as->orig_byte = insn.bytes[0];
+	if (krp_is_live_endbr(&insn)) {
+		pr_err("%s+0x%x: an ENDBR, where indirect branches must land (IBT)\n",
+		       site->sym, site->offset);
+		return -EOPNOTSUPP;
+	}
 	if (krp_emu_classify(as, &insn, site->addr))
 		return 0;
 	why = krp_ool_refusal(&insn);

@@ -258,7 +258,8 @@ not_alarms=(
 	' cannot be return-probed$' ' does not fit pool_size; '
 	': another int3 is there$' ": an optimized kprobe's jump is there "
 	' cannot run out of line: ' ': all .* out-of-line slots are in use$'
-	'\] is gone$' ': int3 sites are not supported on x86_64 yet$'
+	'\] is gone$' ': an ENDBR, where indirect branches must land \(IBT\)$'
+	': krp.s out-of-line slot is more than 2 GiB away$'
 )
 # shellcheck source=../../../tools/lib/krp-judge.sh
 . "$top/tools/lib/krp-judge.sh"

@@ -27,6 +27,7 @@
 #include <linux/uaccess.h>
 
 #include "krp_test_common.h"
+#include "krp_test_longmode.h"
 
 static const struct krp_test_scenario scenarios[] = {
 	{ "ool_arm_boost", scenario_ool_arm_boost },
@@ -77,6 +78,13 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "pre_stop", scenario_pre_stop },
 	{ "find_runnable", scenario_find_runnable },
 	{ "opt_inside", scenario_opt_inside },
+#ifdef CONFIG_X86_64
+	{ "lm_arm_boost", scenario_lm_arm_boost },
+	{ "lm_arm_step", scenario_lm_arm_step },
+	{ "lm_call", scenario_lm_call },
+	{ "lm_disarm", scenario_lm_disarm },
+	{ "lm_refuse", scenario_lm_refuse },
+#endif
 };
 
 static DEFINE_MUTEX(run_lock);
@@ -129,6 +137,8 @@ static void __exit krp_test_exit(void)
 	krp_test_every_exit();
 	krp_test_ool_exit();
 	krp_test_reliab_exit();
+	if (IS_ENABLED(CONFIG_X86_64))
+		krp_test_lm_exit();
 }
 
 module_init(krp_test_init);
