@@ -77,6 +77,11 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "pre_stop", scenario_pre_stop },
 	{ "find_runnable", scenario_find_runnable },
 	{ "opt_inside", scenario_opt_inside },
+	{ "st_return", scenario_st_return },
+	{ "st_nested", scenario_st_nested },
+	{ "st_entry", scenario_st_entry },
+	{ "st_sleep_arm", scenario_st_sleep_arm },
+	{ "st_sleep_release", scenario_st_sleep_release },
 };
 
 static DEFINE_MUTEX(run_lock);
@@ -129,6 +134,7 @@ static void __exit krp_test_exit(void)
 	krp_test_every_exit();
 	krp_test_ool_exit();
 	krp_test_reliab_exit();
+	krp_test_stacktrace_exit();
 }
 
 module_init(krp_test_init);
