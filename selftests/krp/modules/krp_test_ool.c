@@ -300,7 +300,7 @@ static int ool_stress_fn(void *arg)
 
 int scenario_ool_stress(void)
 {
-	struct task_struct *workers[NR_CPUS];
+	struct task_struct *workers[WORKERS_MAX];
 	int ret = 0, err, c, cpu, hits = 0, bad = 0, i, n;
 	unsigned int nw;
 

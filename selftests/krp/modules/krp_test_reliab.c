@@ -28,7 +28,7 @@
 
 #define TARGET __attribute__((__noipa__))
 
-/* where krp_rel_opt has its 3-byte lea */
+/* where krp_rel_opt (krp_test_targets_32.S, _64.S) has its 3-byte lea */
 #define KRP_REL_OPT_LEA	3
 
 /* where krp_target.ko's krp_target_lea has its 3-byte lea */
@@ -64,25 +64,6 @@ static TARGET int rel_sleep(int x)
 	wait_event(rel_wq, READ_ONCE(rel_released));
 	return x + 1;
 }
-
-/*
- * krp_rel_opt: a 3-byte lea at +3 whose last two bytes read as two
- * one-byte incs, followed by enough boostable code for the kernel's
- * optimizer to put a 5-byte jump at +4.
- */
-asm(".pushsection .text, \"ax\"\n"
-"	.globl krp_rel_opt\n"
-"	.type krp_rel_opt, @function\n"
-"krp_rel_opt:\n"
-"	push %ebp\n"
-"	mov %esp, %ebp\n"
-"	lea 0x40(%eax), %eax\n"	/* +3: 8d 40 40 */
-"	add $0x1, %eax\n"
-"	add $0x2, %eax\n"
-"	pop %ebp\n"
-"	ret\n"
-"	.size krp_rel_opt, . - krp_rel_opt\n"
-".popsection");
 
 static atomic_t n_pre, n_post;
 
@@ -566,7 +547,7 @@ static u8 text_byte(unsigned long addr)
 
 int scenario_opt_inside(void)
 {
-	unsigned long lea = (unsigned long)krp_rel_opt + KRP_REL_OPT_LEA;
+	unsigned long lea = krp_test_text(krp_rel_opt) + KRP_REL_OPT_LEA;
 	struct krp_kprobe kp = {
 		.addr = (krp_opcode_t *)lea,
 		.pre_handler = count_pre,

@@ -56,7 +56,7 @@ static u8 text_byte(unsigned long addr)
 
 static int neighbours_once(bool armed)
 {
-	unsigned long base = (unsigned long)krp_test_ool;
+	unsigned long base = krp_test_text(krp_test_ool);
 	struct krp_kprobe kp = {
 		.addr = (krp_opcode_t *)(base + 6),
 		.pre_handler = site_pre,
