@@ -68,7 +68,7 @@ static void test_proc_stack(void)
 	kthread = count_lines(stack, "kthread+");
 	ksft_test_result(!outer && !call &&
 			 (orc ? tramp == 1 && !kthread : tramp == 2 && kthread),
-			 "/proc/PID/stack: krp_redirected for both callers, %s (%d %d %d %d)\n",
+			 "/proc/PID/stack: krp_redirected for each caller it reaches, %s (%d %d %d %d)\n",
 			 orc ? "and ORC stops at the first" : "frame pointers go on past them",
 			 outer, call, tramp, kthread);
 }

@@ -147,6 +147,8 @@ static void __exit kunit_shim_exit(void)
 {
 }
 module_exit(kunit_shim_exit);
+/* the ported files name none, and 6.12's modpost asks for one */
+MODULE_DESCRIPTION("KUnit suite run by krp's KUnit shim");
 
 #define kunit_test_suites(...)						\
 	struct kunit_suite *kunit_shim_suites[] = { __VA_ARGS__, NULL }
