@@ -15,6 +15,7 @@
 #include <krp_arch.h>
 
 struct krp_site;
+struct task_struct;
 
 /*
  * Where the arch may find the text byte under one of krp's int3s, so
@@ -46,6 +47,17 @@ bool krp_arch_step_end(struct krp_site *site, struct pt_regs *regs,
 /* entry.c, called by the arch's trap handler */
 bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
 bool krp_step_trap(struct pt_regs *regs);
+
+/*
+ * stacktrace.c: one return address of a stack walk, innermost first;
+ * @slot is where on the stack it was found (NULL if nowhere, as for
+ * the ip of a walk's starting registers).  The callee may replace
+ * *@addr, and returns false to end the walk.
+ */
+typedef bool (*krp_stack_consume_fn)(void *cookie, unsigned long *addr,
+				     unsigned long *slot);
+void krp_arch_stack_walk(krp_stack_consume_fn fn, void *cookie,
+			 struct task_struct *task, struct pt_regs *regs);
 
 /* return.c, called by the arch's trampoline */
 unsigned long krp_trampoline_handler(struct pt_regs *regs,

@@ -107,7 +107,12 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 	if (unlikely(ri->ret_addr == krp_arch_trampoline()))
 		oldest = krp_oldest_of_slot(pool, ri, slot);
 	real = oldest->ret_addr;
+	/*
+	 * An unwinder in a handler reads the caller from one of these: the
+	 * registers (i386 frame pointers point at them) or the slot (ORC).
+	 */
 	instruction_pointer_set(regs, real);
+	WRITE_ONCE(*slot, real);
 
 	level = BIT(interrupt_context_level());
 	for (;;) {

@@ -21,6 +21,9 @@
  *   on i386.
  * - krp_get_kretprobe_retaddr() returns the real return address even
  *   when several probes sit on one function.
+ * - The kernel's unwinders do not know krp's trampoline: traces taken
+ *   with krp_stack_trace_save(), _regs() and _tsk() show the real return
+ *   addresses where the kernel's stack_trace_save*() show krp_trampoline.
  */
 #ifndef _KRP_KPROBES_H
 #define _KRP_KPROBES_H
@@ -145,6 +148,19 @@ unsigned long krp_get_kretprobe_retaddr(struct krp_kretprobe_instance *ri);
 unsigned long krp_kretprobe_find_ret_addr(struct task_struct *tsk, void *fp,
 					  void **cur);
 bool krp_is_kretprobe_trampoline(unsigned long addr);
+
+/*
+ * The kernel's stack_trace_save*() with krp's trampoline replaced by
+ * the real return addresses (kernel/stacktrace.c).
+ */
+unsigned int krp_stack_trace_save(unsigned long *store, unsigned int size,
+				  unsigned int skipnr);
+unsigned int krp_stack_trace_save_regs(struct pt_regs *regs,
+				       unsigned long *store, unsigned int size,
+				       unsigned int skipnr);
+unsigned int krp_stack_trace_save_tsk(struct task_struct *tsk,
+				      unsigned long *store, unsigned int size,
+				      unsigned int skipnr);
 
 /**
  * krp_regs_return_value64() - the 64-bit value a function returned

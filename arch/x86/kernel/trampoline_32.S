@@ -12,12 +12,27 @@
  *	flags slot	popped last, so the flags are exact at the ret
  *	struct pt_regs	ss sp flags cs ip orig_ax (filled in C),
  *			gs fs es ds ax bp di si dx cx bx
+ *
+ * Unwinding from inside the handlers: %ebp holds the address of the
+ * struct pt_regs, encoded as the kernel's entry code encodes it, so the
+ * frame-pointer unwinder takes the registers for a frame: it reads the
+ * caller from regs->ip, which the core sets to the real return address
+ * before any handler runs, and goes on from the caller's %ebp in regs->bp.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/frame.h>
 
 	.text
-SYM_CODE_START(krp_trampoline)
+	.p2align 4
+	/*
+	 * Named for the kernel's own traces: they print a return address
+	 * by the symbol of the byte before it, and one that krp redirected
+	 * reads "krp_redirected+0x1/0x1 [krp]" there.
+	 */
+krp_redirected:
+	int3
+SYM_CODE_START_NOALIGN(krp_trampoline)
 	pushl	$0
 	pushfl
 	subl	$24, %esp
@@ -32,6 +47,7 @@ SYM_CODE_START(krp_trampoline)
 	pushl	%edx
 	pushl	%ecx
 	pushl	%ebx
+	ENCODE_FRAME_POINTER
 	movl	%esp, %eax
 	call	krp_trampoline_callback
 	popl	%ebx

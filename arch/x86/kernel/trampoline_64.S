@@ -43,6 +43,12 @@
 
 	.text
 	.p2align 4
+	/*
+	 * Named for the kernel's own traces: they print a return address
+	 * by the symbol of the byte before it, and one that krp redirected
+	 * reads "krp_redirected+0x1/0x1 [krp]" there.
+	 */
+krp_redirected:
 	KRP_UNWIND_HINT_UNKNOWN
 	int3
 SYM_CODE_START_NOALIGN(krp_trampoline)

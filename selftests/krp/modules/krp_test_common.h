@@ -188,11 +188,19 @@ int scenario_pre_stop(void);
 int scenario_find_runnable(void);
 int scenario_opt_inside(void);
 
+/* krp_test_stacktrace.c: stack traces through krp's trampoline */
+int scenario_st_return(void);
+int scenario_st_nested(void);
+int scenario_st_entry(void);
+int scenario_st_sleep_arm(void);
+int scenario_st_sleep_release(void);
+
 /* What each family left registered, unregistered at module exit. */
 void krp_test_armed_exit(void);
 void krp_test_kprobe_exit(void);
 void krp_test_every_exit(void);
 void krp_test_ool_exit(void);
 void krp_test_reliab_exit(void);
+void krp_test_stacktrace_exit(void);
 
 #endif /* KRP_TEST_COMMON_H */

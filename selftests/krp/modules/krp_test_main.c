@@ -78,6 +78,11 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "pre_stop", scenario_pre_stop },
 	{ "find_runnable", scenario_find_runnable },
 	{ "opt_inside", scenario_opt_inside },
+	{ "st_return", scenario_st_return },
+	{ "st_nested", scenario_st_nested },
+	{ "st_entry", scenario_st_entry },
+	{ "st_sleep_arm", scenario_st_sleep_arm },
+	{ "st_sleep_release", scenario_st_sleep_release },
 #ifdef CONFIG_X86_64
 	{ "lm_arm_boost", scenario_lm_arm_boost },
 	{ "lm_arm_step", scenario_lm_arm_step },
@@ -137,6 +142,7 @@ static void __exit krp_test_exit(void)
 	krp_test_every_exit();
 	krp_test_ool_exit();
 	krp_test_reliab_exit();
+	krp_test_stacktrace_exit();
 	if (IS_ENABLED(CONFIG_X86_64))
 		krp_test_lm_exit();
 }
