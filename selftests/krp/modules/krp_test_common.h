@@ -160,11 +160,21 @@ int scenario_pre_stop(void);
 int scenario_find_runnable(void);
 int scenario_opt_inside(void);
 
+/* krp_test_faults.c: under fail-nth (faults group, debug kernels) */
+int scenario_fault_reg(void);
+int scenario_fault_int3(void);
+int scenario_fault_batch(void);
+int scenario_fault_kprobe(void);
+int scenario_fault_arm(void);
+int scenario_fault_call(void);
+int scenario_fault_disarm(void);
+
 /* What each family left registered, unregistered at module exit. */
 void krp_test_armed_exit(void);
 void krp_test_kprobe_exit(void);
 void krp_test_every_exit(void);
 void krp_test_ool_exit(void);
 void krp_test_reliab_exit(void);
+void krp_test_faults_exit(void);
 
 #endif /* KRP_TEST_COMMON_H */

@@ -77,6 +77,13 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "pre_stop", scenario_pre_stop },
 	{ "find_runnable", scenario_find_runnable },
 	{ "opt_inside", scenario_opt_inside },
+	{ "fault_reg", scenario_fault_reg },
+	{ "fault_int3", scenario_fault_int3 },
+	{ "fault_batch", scenario_fault_batch },
+	{ "fault_kprobe", scenario_fault_kprobe },
+	{ "fault_arm", scenario_fault_arm },
+	{ "fault_call", scenario_fault_call },
+	{ "fault_disarm", scenario_fault_disarm },
 };
 
 static DEFINE_MUTEX(run_lock);
@@ -129,6 +136,7 @@ static void __exit krp_test_exit(void)
 	krp_test_every_exit();
 	krp_test_ool_exit();
 	krp_test_reliab_exit();
+	krp_test_faults_exit();
 }
 
 module_init(krp_test_init);
