@@ -322,6 +322,11 @@ read_group "$tmp/every"
 group_runs_on 686-pae && group_runs_on amd64-debug
 result $? "a group without a kernels: line boots every flavour"
 
+st=0
+"$qemu" --kernel 686-pae --group faults >"$tmp/out" 2>"$tmp/err" || st=$?
+[ "$st" -eq 0 ] && [ ! -s "$tmp/out" ] && grep -q 'runs on \*-debug only' "$tmp/err"
+result $? "krp-qemu boots nothing for a group whose kernels: line excludes the flavour (faults on 686-pae)"
+
 [ ${#msgs[@]} -gt 20 ]
 result $? "the sources print ${#msgs[@]} messages (pr_* but pr_debug)"
 bad=()
