@@ -123,7 +123,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(11);
+	ksft_set_plan(12);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -146,6 +146,8 @@ int main(void)
 			 "a pre-handler returning non-zero stops the later probes of the site\n");
 	ksft_test_result(!run("find_runnable"),
 			 "krp_kretprobe_find_ret_addr() on a runnable task: the real address, no warning\n");
+	ksft_test_result(!run("play_idle"),
+			 "a play_idle() kthread pushes its frames on its own pool, not on its CPU's idle pool\n");
 	ksft_test_result(!run("opt_inside"),
 			 "a kernel kprobe inside krp's instruction is never optimized across krp's resume address\n");
 

@@ -159,6 +159,7 @@ int scenario_post_full(void);
 int scenario_pre_stop(void);
 int scenario_find_runnable(void);
 int scenario_opt_inside(void);
+int scenario_play_idle(void);
 
 /* krp_test_faults.c: under fail-nth (faults group, debug kernels) */
 int scenario_fault_reg(void);

@@ -76,6 +76,7 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "post_full", scenario_post_full },
 	{ "pre_stop", scenario_pre_stop },
 	{ "find_runnable", scenario_find_runnable },
+	{ "play_idle", scenario_play_idle },
 	{ "opt_inside", scenario_opt_inside },
 	{ "fault_reg", scenario_fault_reg },
 	{ "fault_int3", scenario_fault_int3 },
