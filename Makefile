@@ -7,6 +7,9 @@
 #   make selftests   test modules and test programs
 #   make test        host setup, stock kernels, build all, tools/krp-test
 #   make test-the-tests  break krp on purpose (selftests/mutants), expect red
+#   make test-debug  every group on the debug kernels of DEBUG_KERNELS
+#                    (lockdep, KASAN, UBSAN, kmemleak, fault injection),
+#                    built from linux-source-6.1 on a cache miss
 #   make run         boot the stock kernel and run tools/demo.sh in it
 #   make bench       boot each kernel with an exact instruction count, run
 #                    the benchmarks
@@ -48,6 +51,9 @@ HOST_KERNELS	:= 686-pae amd64 amd64-6.12
 TEST_KERNELS	:= $(if $(KERNEL),$(KERNEL),686-pae amd64 amd64-6.12 686:basic)
 BENCH_KERNELS	:= $(if $(KERNEL),$(KERNEL),686-pae amd64 amd64-6.12)
 test_flavours	= $(foreach k,$(TEST_KERNELS),$(firstword $(subst :, ,$(k))))
+
+# Kernels built here with the kernel's debugging (tools/kconfig/).
+DEBUG_KERNELS	?= 686-debug
 
 TEST_CC		?= gcc
 BENCH_QEMU	?= -accel tcg,thread=single -icount shift=0 -smp 1
@@ -119,7 +125,7 @@ TEST_CFLAGS	= $(test_width) -static -O2 -Wall \
 TEST_MODULES	:= selftests/krp/modules
 
 .PHONY: all modules selftests test-modules test-programs stock \
-	test test-the-tests run bench check checkpatch sparse clean help
+	test test-the-tests test-debug run bench check checkpatch sparse clean help
 
 all: modules
 
@@ -188,6 +194,21 @@ test:
 	@echo "  TEST    tools/krp-test on $(TEST_KERNELS)"
 	$(Q)KRP_KERNELS="$(TEST_KERNELS)" KRP_HOST_KERNELS="$(HOST_KERNELS)" \
 		$(CURDIR)/tools/krp-test
+
+# Every debug kernel in turn, whatever the one before found; krp.ko and
+# the test modules are rebuilt for each.
+test-debug:
+	@echo "  SETUP   host packages (tools/setup-host)"
+	$(Q)$(CURDIR)/tools/setup-host
+	$(Q)st=0; for k in $(DEBUG_KERNELS); do \
+		echo "  KERNEL  $$k (tools/krp-kernel: built on a cache miss)"; \
+		$(KERNEL_TOOL) fetch $$k && \
+		$(MAKE) --no-print-directory KERNEL=$$k KDIR= modules selftests && \
+		echo "  TEST    tools/krp-test --no-host on $$k" && \
+		KRP_KERNEL=$$k $(CURDIR)/tools/krp-test --no-host || st=1; \
+	done; \
+	if [ $$st -ne 0 ]; then echo "make test-debug: FAILED" >&2; fi; \
+	exit $$st
 
 # Each mutant is a copy of the tree with one break, built and run apart.
 test-the-tests: stock

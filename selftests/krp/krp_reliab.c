@@ -123,7 +123,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(11);
+	ksft_set_plan(12);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -152,6 +152,8 @@ int main(void)
 	ret = run("find_runnable");
 	krp_int3_result(ret, !ret,
 			"krp_kretprobe_find_ret_addr() on a runnable task: the real address, no warning\n");
+	ksft_test_result(!run("play_idle"),
+			 "a play_idle() kthread pushes its frames on its own pool, not on its CPU's idle pool\n");
 	ret = run("opt_inside");
 	krp_int3_result(ret, !ret,
 			"a kernel kprobe inside krp's instruction is never optimized across krp's resume address\n");

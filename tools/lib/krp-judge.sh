@@ -20,6 +20,10 @@
 #                           whose RE the extended regular expression RE
 #                           matches: the scenarios that provoke them are
 #                           skipped there
+#   kernels: FLAVOURS       boot only these flavours (comma-separated shell
+#                           patterns, e.g. *-debug): the group needs what
+#                           only they have; on others krp-qemu runs
+#                           nothing and says so (default: every flavour)
 #
 # The protocol, one line each on the guest's output port:
 #
@@ -31,6 +35,12 @@
 #   ### krp-taint start|end N     /proc/sys/kernel/tainted then
 #   ### krp-begin TEST            a test (or the script) starts
 #   ### krp-end TEST STATUS       it exited with STATUS
+#   ### krp-debug-locks start|end N  lockdep's debug_locks then (kernels
+#                                 with lockdep only)
+#   ### krp-kmemleak-begin        what /sys/kernel/debug/kmemleak reports
+#                                 after a scan at the end follows (kernels
+#                                 with kmemleak only)
+#   ### krp-kmemleak-end
 #   ### krp-dmesg-begin           dmesg from the start marker on follows
 #   ### krp-dmesg-end
 #   ### krp-done                  the guest is about to power off
@@ -39,8 +49,14 @@
 # why" (declared skips only).  A test's name is GROUP/TEST: DESCRIPTION;
 # the runner's own checks of a boot are GROUP: CHECK.
 
-# Lines in dmesg or on the console that fail a run.
+# Lines in dmesg or on the console that fail a run.  The second half is
+# what the debug kernels (686-debug, amd64-debug) add: lockdep's reports
+# (most begin with WARNING: or BUG:, the INFO: ones and the one-line
+# DEBUG_LOCKS_WARN_ON do not), RCU-lockdep, might_sleep(), SLUB's
+# "BUG cache (Tainted): what" and "Object already free", debugobjects'
+# ODEBUG:, and kmemleak's own line after a scan that found leaks.
 bad_kernel_re='Oops|BUG:|WARNING:|Call Trace|general protection|Kernel panic|kernel BUG|UBSAN:|KASAN:|KFENCE:|soft lockup|hard LOCKUP|rcu.*(stall|detected stalls)|blocked for more than|list_(add|del) corruption|stack-protector'
+bad_kernel_re+='|possible (circular|recursive) locking|inconsistent lock state|lock inversion|INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|suspicious RCU usage|sleeping function called from invalid context|Illegal context switch in RCU|BUG [^ ]+ [(](Not t|T)ainted|Object already free|ODEBUG:|new suspected memory leaks'
 
 # krp's alarms: what kernel/ and arch/ print when krp meets a state it is
 # built never to meet (text or an int3 not as krp left it, a site it
@@ -89,13 +105,13 @@ read_group()
 	local file=$1 line key val n=0 d fl t re i at lo hi are
 	local -a noalarms=()
 	[ -f "$file" ] || die "no group file $file"
-	tests=() skips=() alarms=() group_qemu='' group_timeout=''
+	tests=() skips=() alarms=() group_qemu='' group_timeout='' group_kernels=''
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		line=${line%%[[:space:]]#*}
 		[[ $line =~ ^[[:space:]]*(#.*)?$ ]] && continue
 		if ! [[ $line =~ ^[[:space:]]*([a-z]+):[[:space:]]*(.*[^[:space:]])[[:space:]]*$ ]]; then
-			die "$file:$n: expected 'qemu:', 'timeout:', 'test:', 'skip:', 'alarm:' or 'noalarm:', got: $line"
+			die "$file:$n: expected 'qemu:', 'timeout:', 'test:', 'skip:', 'alarm:', 'noalarm:' or 'kernels:', got: $line"
 		fi
 		key=${BASH_REMATCH[1]} val=${BASH_REMATCH[2]}
 		case $key in
@@ -118,6 +134,10 @@ read_group()
 			[[ $val =~ ^([A-Za-z0-9_.,*-]+)[[:space:]]+([A-Za-z0-9_.+-]+)[[:space:]]+(.+)$ ]] ||
 				die "$file:$n: expected 'noalarm: FLAVOURS TEST RE': $val"
 			noalarms+=("$val") ;;
+		kernels)
+			[[ $val =~ ^[A-Za-z0-9_.*?-]+(,[A-Za-z0-9_.*?-]+)*$ ]] ||
+				die "$file:$n: expected 'kernels: FLAVOUR[,FLAVOUR...]': $val"
+			group_kernels=$val ;;
 		*)	die "$file:$n: unknown key '$key'" ;;
 		esac
 	done <"$file"
@@ -131,6 +151,18 @@ read_group()
 			alarms[i]="$at 0 0 $are"
 		done
 	done
+}
+
+# group_runs_on FLAVOUR: the group read last boots FLAVOUR.
+group_runs_on()
+{
+	local pat
+	[ -n "$group_kernels" ] || return 0
+	for pat in ${group_kernels//,/ }; do
+		# shellcheck disable=SC2053 # a pattern on purpose
+		[[ $1 == $pat ]] && return 0
+	done
+	return 1
 }
 
 # ---------------------------------------------------------------------------
@@ -154,6 +186,8 @@ parse()
 	local desc directive reason name begun=' ' script_status=''
 	local uuid='' dump_n=0 dump_head='' dump_end='' kmsg_test=''
 	local taint_start='' taint_end='' i
+	local locks_start='' locks_end='' in_leaks='' leaks_done=''
+	local -a leaks=()
 	local tap_re='^(not ok|ok)[[:space:]]+([0-9]+)([[:space:]]+-)?[[:space:]]*(.*)$'
 	local dir_re='^(.*[^[:space:]])?[[:space:]]*#[[:space:]]*([A-Za-z]+)[[:space:]]*(.*)$'
 
@@ -361,6 +395,22 @@ parse()
 			taint_end=${line##* }
 			continue
 			;;
+		'### krp-debug-locks start '*)
+			locks_start=${line##* }
+			continue
+			;;
+		'### krp-debug-locks end '*)
+			locks_end=${line##* }
+			continue
+			;;
+		'### krp-kmemleak-begin')
+			in_leaks=1
+			continue
+			;;
+		'### krp-kmemleak-end')
+			in_leaks='' leaks_done=1
+			continue
+			;;
 		'### krp-dmesg-begin')
 			in_dmesg=1
 			continue
@@ -375,6 +425,10 @@ parse()
 		esac
 		if [ -n "$in_dmesg" ]; then
 			dmesg_line
+			continue
+		fi
+		if [ -n "$in_leaks" ]; then
+			leaks+=("$line")
 			continue
 		fi
 		[ -n "$cur" ] || continue
@@ -492,4 +546,29 @@ judge_boot()
 		fi
 	fi
 	check $ok "kernel not tainted (W, D, L, ...) during the run" "$note"
+
+	# The debug kernels' own checks: on a flavour built with them (named
+	# *-debug) their readings must be there; elsewhere they are checked
+	# when a kernel sends them.
+	if [[ $flavour == *-debug || -n $locks_start$locks_end ]]; then
+		ok=1 note=''
+		if [ -z "$locks_start" ] || [ -z "$locks_end" ]; then
+			ok=0 note='no debug_locks reading at the start and end of the work'
+		elif [ "$locks_start" != 1 ]; then
+			ok=0 note='lockdep was off before the work: nothing was checked'
+		elif [ "$locks_end" != 1 ]; then
+			ok=0 note='lockdep turned itself off during the run: a report'
+		fi
+		check $ok "lockdep on from start to end" "$note"
+	fi
+	if [[ $flavour == *-debug || -n $leaks_done ]]; then
+		ok=1 note=''
+		if [ -z "$leaks_done" ]; then
+			ok=0 note='no kmemleak report after a scan at the end'
+		elif [ ${#leaks[@]} -gt 0 ]; then
+			ok=0 note="$(printf '%s\n' "${leaks[@]}" | grep -c 'unreferenced object') leaks: ${leaks[0]}"
+			show_lines "kmemleak reports:" "${leaks[@]:0:40}"
+		fi
+		check $ok "kmemleak finds no leak after a scan at the end" "$note"
+	fi
 }

@@ -4,7 +4,8 @@
 # Tests of the runner.  A recorded boot of a two-test group, clean, is fed
 # to `krp-qemu --judge`; then the same stream with one flaw planted at a
 # time (an empty or marker-less dmesg dump, a late WARN, a taint, a krp
-# alarm, a TAP result out of line, a SKIP nobody expects): each flaw must
+# alarm, a debug kernel's report, leak or lockdep switched off, a TAP
+# result out of line, a SKIP nobody expects): each flaw must
 # fail the verdict, with the check that should see it.  Then krp-test's
 # host-suite timeout and summary, and krp's alarm list against the
 # messages of kernel/ and arch/.  TAP on stdout.
@@ -187,7 +188,54 @@ stream | judge fail "noalarm: the alarm seen on a kernel that expects none fails
 stream | judge pass "noalarm: other kernels still expect the declared alarm"
 cp "$tmp/fixture.orig" "$tmp/fixture"
 
-# 4. TAP judged strictly
+# 4. the debug kernels: their reports fail any run; on a *-debug flavour
+# the kmemleak scan and lockdep's state must be there, and clean.
+debug_stream()
+{
+	stream | sed -e '/^### krp-taint start/a ### krp-debug-locks start 1' \
+		-e '/^### krp-taint end/i ### krp-debug-locks end 1' \
+		-e '/^### krp-taint end/i ### krp-kmemleak-begin' \
+		-e '/^### krp-taint end/i ### krp-kmemleak-end'
+}
+KLEAK="$F: kmemleak finds no leak after a scan at the end"
+LOCKS="$F: lockdep on from start to end"
+dflaw()		# dflaw WHAT RE SED: the debug stream edited by SED fails with RE
+{
+	debug_stream | sed -e "$3" | judge fail "$1" "$2" 686-debug
+}
+debug_stream | judge pass "the clean recorded boot of a debug kernel passes" 686-debug
+stream | judge fail "a debug kernel's boot without its kmemleak scan fails" \
+	"$KLEAK.*no kmemleak report" 686-debug
+stream | judge fail "a debug kernel's boot without lockdep's state fails" \
+	"$LOCKS.*no debug_locks reading" 686-debug
+dflaw "a kmemleak leak after the scan fails" "$KLEAK.*1 leaks: unreferenced object" \
+	'/^### krp-kmemleak-begin/a unreferenced object 0xc5a3e000 (size 8192):\n  comm "krp_basic", pid 88, jiffies 4294893000 (age 9.120s)'
+dflaw "lockdep turned off during the run fails" "$LOCKS.*turned itself off" \
+	's/^### krp-debug-locks end 1/### krp-debug-locks end 0/'
+dflaw "lockdep off before the work fails" "$LOCKS.*off before the work" \
+	's/^### krp-debug-locks start 1/### krp-debug-locks start 0/'
+for r in \
+	'WARNING: possible circular locking dependency detected' \
+	'WARNING: possible recursive locking detected' \
+	'WARNING: inconsistent lock state' \
+	'WARNING: suspicious RCU usage' \
+	'INFO: trying to register non-static key.' \
+	'DEBUG_LOCKS_WARN_ON(lock->magic != lock)' \
+	'BUG: sleeping function called from invalid context at mm/slab.h:1' \
+	'BUG: KASAN: slab-out-of-bounds in krp_frame_pop+0x1/0x20 [krp]' \
+	'UBSAN: shift-out-of-bounds in kernel/pool.c:1:2' \
+	'BUG: KFENCE: use-after-free read in krp_on_free+0x1/0x20 [krp]' \
+	'BUG kmalloc-8k (Tainted: G           O      ): Poison overwritten' \
+	'ODEBUG: free active (active state 0) object type: rcu_head hint: 0x0' \
+	'kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)'; do
+	dflaw "a report in dmesg fails: ${r%%[(:]*}" "$WARN" \
+		"/\\] krp: unloaded/i [    1.450000] $r"
+done
+console >"$tmp/console"
+echo '[    2.000000] Illegal context switch in RCU read-side critical section!' >>"$tmp/console"
+debug_stream | judge fail "an RCU report only on the console fails" "$WARN" 686-debug
+
+# 5. TAP judged strictly
 flaw "a result numbered past a gap fails" "$F/t_one: second.*where 2 was due" \
 	's/^ok 2 second/ok 3 second/'
 flaw "a duplicate result number fails" "$F/t_one: second.*again" \
@@ -273,6 +321,22 @@ mapfile -t msgs < <(find "$top/kernel" "$top/arch" -name '*.[ch]' -print0 | xarg
 		$f =~ s/%s/sym/g;
 		print "$f\n";
 	}')
+# A group's kernels: line restricts it to those flavours (patterns).
+printf 'kernels: *-debug,686\ntest: t_one\n' >"$tmp/only-debug"
+read_group "$tmp/only-debug"
+group_runs_on 686-debug && group_runs_on amd64-debug && group_runs_on 686 &&
+	! group_runs_on 686-pae && ! group_runs_on amd64
+result $? "a group's kernels: line selects the flavours it boots (*-debug,686)"
+printf 'test: t_one\n' >"$tmp/every"
+read_group "$tmp/every"
+group_runs_on 686-pae && group_runs_on amd64-debug
+result $? "a group without a kernels: line boots every flavour"
+
+st=0
+"$qemu" --kernel 686-pae --group faults >"$tmp/out" 2>"$tmp/err" || st=$?
+[ "$st" -eq 0 ] && [ ! -s "$tmp/out" ] && grep -q 'runs on \*-debug only' "$tmp/err"
+result $? "krp-qemu boots nothing for a group whose kernels: line excludes the flavour (faults on 686-pae)"
+
 [ ${#msgs[@]} -gt 20 ]
 result $? "the sources print ${#msgs[@]} messages (pr_* but pr_debug)"
 bad=()

@@ -187,6 +187,16 @@ int scenario_post_full(void);
 int scenario_pre_stop(void);
 int scenario_find_runnable(void);
 int scenario_opt_inside(void);
+int scenario_play_idle(void);
+
+/* krp_test_faults.c: under fail-nth (faults group, debug kernels) */
+int scenario_fault_reg(void);
+int scenario_fault_int3(void);
+int scenario_fault_batch(void);
+int scenario_fault_kprobe(void);
+int scenario_fault_arm(void);
+int scenario_fault_call(void);
+int scenario_fault_disarm(void);
 
 /* krp_test_stacktrace.c: stack traces through krp's trampoline */
 int scenario_st_return(void);
@@ -202,5 +212,6 @@ void krp_test_every_exit(void);
 void krp_test_ool_exit(void);
 void krp_test_reliab_exit(void);
 void krp_test_stacktrace_exit(void);
+void krp_test_faults_exit(void);
 
 #endif /* KRP_TEST_COMMON_H */

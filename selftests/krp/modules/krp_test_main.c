@@ -77,6 +77,7 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "post_full", scenario_post_full },
 	{ "pre_stop", scenario_pre_stop },
 	{ "find_runnable", scenario_find_runnable },
+	{ "play_idle", scenario_play_idle },
 	{ "opt_inside", scenario_opt_inside },
 	{ "st_return", scenario_st_return },
 	{ "st_nested", scenario_st_nested },
@@ -90,6 +91,13 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "lm_disarm", scenario_lm_disarm },
 	{ "lm_refuse", scenario_lm_refuse },
 #endif
+	{ "fault_reg", scenario_fault_reg },
+	{ "fault_int3", scenario_fault_int3 },
+	{ "fault_batch", scenario_fault_batch },
+	{ "fault_kprobe", scenario_fault_kprobe },
+	{ "fault_arm", scenario_fault_arm },
+	{ "fault_call", scenario_fault_call },
+	{ "fault_disarm", scenario_fault_disarm },
 };
 
 static DEFINE_MUTEX(run_lock);
@@ -145,6 +153,7 @@ static void __exit krp_test_exit(void)
 	krp_test_stacktrace_exit();
 	if (IS_ENABLED(CONFIG_X86_64))
 		krp_test_lm_exit();
+	krp_test_faults_exit();
 }
 
 module_init(krp_test_init);

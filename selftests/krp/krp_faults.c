@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kselftest of krp under fault injection (the faults group, on the debug
+ * kernels only).  /proc/thread-self/fail-nth makes the Nth allocation of
+ * this task fail, wherever failslab or fail_page_alloc is consulted (the
+ * fault attributes are opened up to sleeping allocations first), and
+ * nothing else: the kernel's threads and the other tasks allocate as
+ * usual.  Each sweep arms N = 1, 2, ... before one operation until the
+ * operation no longer reaches its Nth allocation.  Every injected
+ * failure must give -ENOMEM and leave nothing registered (krp/list
+ * empty) or patched (checked in krp_test.ko, krp_test_faults.c); a
+ * failure krp absorbs must still leave a working probe; and krp must work
+ * afterwards and unload.  Leaks are kmemleak's: the runner scans at the
+ * end of the group.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "lib/krp_test.h"
+
+#define RUN		"/sys/kernel/debug/krp_test/run"
+#define NTH		"/proc/thread-self/fail-nth"
+#define ENABLED		KRP_DEBUGFS "/enabled"
+#define LIST		KRP_DEBUGFS "/list"
+#define MAX_NTH		600
+
+static int nth_fd = -1, run_fd = -1;
+
+/* What one sweep saw. */
+struct sweep {
+	int points;	/* allocations the operation made */
+	int failed;	/* injected failures that failed it with -ENOMEM */
+	int absorbed;	/* injected failures it succeeded despite */
+	int bad;	/* anything else: another errno, state left behind */
+};
+
+static int fault_knobs(void)
+{
+	static const char * const knobs[][2] = {
+		/* GFP_KERNEL allocations are what krp's registration makes */
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/min-order", "0" },
+		/* one line per injected failure, no stack dump */
+		{ "/sys/kernel/debug/failslab/verbose", "1" },
+		{ "/sys/kernel/debug/fail_page_alloc/verbose", "1" },
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		ret = krp_write_file(knobs[i][0], knobs[i][1]);
+		if (ret) {
+			ksft_print_msg("%s: %s\n", knobs[i][0], strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Arm fail-nth with @n (0: off). */
+static int nth_set(int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	return pwrite(nth_fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/* True if the failure armed by nth_set() was injected; disarms it. */
+static bool nth_hit(void)
+{
+	char buf[16];
+	ssize_t len = pread(nth_fd, buf, sizeof(buf) - 1, 0);
+
+	nth_set(0);
+	if (len <= 0)
+		return false;
+	buf[len] = '\0';
+	return atoi(buf) == 0;
+}
+
+static int run(const char *scenario)
+{
+	ssize_t len = strlen(scenario);
+
+	return write(run_fd, scenario, len) == len ? 0 : -errno;
+}
+
+static int run_checked(const char *scenario)
+{
+	int ret = run(scenario);
+
+	if (ret)
+		ksft_print_msg("%s: %s\n", scenario, strerror(-ret));
+	return ret;
+}
+
+static bool list_empty(void)
+{
+	char buf[4096];
+
+	return krp_read_file(LIST, buf, sizeof(buf)) == 0;
+}
+
+static int load_test_module(void)
+{
+	char path[256];
+	int ret = krp_test_module_path(path, sizeof(path), "krp_test");
+
+	if (!ret)
+		ret = krp_load_module(path, "");
+	if (!ret) {
+		run_fd = open(RUN, O_WRONLY);
+		if (run_fd < 0)
+			ret = -errno;
+	}
+	return ret;
+}
+
+static int reload(void)
+{
+	int ret;
+
+	close(run_fd);
+	run_fd = -1;
+	ret = krp_unload_module("krp_test");
+	if (!ret)
+		ret = krp_unload_module_wait("krp", 5000);
+	if (!ret)
+		ret = krp_load_module(krp_module_path(), "");
+	if (!ret)
+		ret = load_test_module();
+	if (ret)
+		ksft_print_msg("reloading krp: %s\n", strerror(-ret));
+	return ret;
+}
+
+/* Judge one injected run of an operation that returned @ret. */
+static void judge(struct sweep *s, const char *what, int n, int ret)
+{
+	if (!ret) {
+		s->absorbed++;
+	} else if (ret == -ENOMEM) {
+		s->failed++;
+	} else {
+		ksft_print_msg("%s, allocation %d failed: %s, not ENOMEM\n",
+			       what, n, strerror(-ret));
+		s->bad++;
+	}
+	if (!list_empty()) {
+		ksft_print_msg("%s, allocation %d failed: krp/list not empty\n",
+			       what, n);
+		s->bad++;
+	}
+}
+
+/*
+ * @scenario under fail-nth N = 1, 2, ...; with @fresh, krp is loaded
+ * anew before each N (its first registration sets up the pools and
+ * hooks), at every N up to 40 and every third beyond.
+ */
+static void sweep_scenario(const char *scenario, bool fresh, const char *what)
+{
+	struct sweep s = { 0 };
+	int n, ret = 0, step;
+	bool hit = true;
+
+	for (n = 1; n <= MAX_NTH; n += step) {
+		step = fresh && n >= 40 ? 3 : 1;
+		if (fresh && reload())
+			break;
+		ret = nth_set(n);
+		if (!ret)
+			ret = run(scenario);
+		hit = nth_hit();
+		if (!hit)
+			break;
+		judge(&s, what, n, ret);
+	}
+	s.points = n - 1;
+	ksft_test_result(!hit && !ret && !s.bad && s.failed > 0,
+			 "%s: %d allocations, %d failures gave ENOMEM and left nothing, %d absorbed, %d wrong; then it works (%s)\n",
+			 what, s.points, s.failed, s.absorbed, s.bad,
+			 hit ? "never ran out of allocations" : strerror(-ret));
+}
+
+/*
+ * Forks under fail-nth while a return probe is armed: a child whose
+ * pool could not be allocated runs the probed function missed, not
+ * lost, and a failed fork leaves krp as it was.
+ */
+static void sweep_fork(void)
+{
+	int n, ret, status, forks = 0, failed = 0, bad = 0;
+	long missed = -1, calls = -1;
+	bool hit = true;
+	pid_t pid;
+
+	if (run_checked("fault_arm")) {
+		ksft_test_result_fail("pools at fork: fault_arm failed\n");
+		return;
+	}
+	for (n = 1; n <= MAX_NTH; n++) {
+		if (nth_set(n))
+			break;
+		pid = fork();
+		if (pid == 0)
+			_exit(run("fault_call") ? 1 : 0);
+		hit = nth_hit();
+		if (pid < 0) {
+			if (errno != ENOMEM && errno != EAGAIN) {
+				ksft_print_msg("fork, allocation %d failed: %s\n",
+					       n, strerror(errno));
+				bad++;
+			}
+			failed++;
+		} else {
+			forks++;
+			if (waitpid(pid, &status, 0) != pid ||
+			    !WIFEXITED(status) || WEXITSTATUS(status)) {
+				ksft_print_msg("fork, allocation %d failed: the child's call failed\n",
+					       n);
+				bad++;
+			}
+		}
+		if (!hit)
+			break;
+	}
+	ret = run_checked("fault_disarm");
+	if (!ret) {
+		missed = krp_report("missed");
+		calls = krp_report("calls");
+	}
+	ksft_test_result(!hit && !ret && !bad && missed > 0 && calls == forks,
+			 "pools at fork: %d allocations, %d forks failed, %ld children ran, %ld missed for want of a pool, every call returned or missed\n",
+			 n, failed, calls, missed);
+}
+
+/*
+ * Writes to krp/enabled under fail-nth, each way, with a probe armed:
+ * a failed write gives ENOMEM, the next one without a failure arms
+ * everything again, and every later call is returned or missed.
+ */
+static void sweep_enabled(void)
+{
+	int fd, n, ret = 0, way, failed = 0, bad = 0, points = 0;
+	static const char * const val[2] = { "0", "1" };
+	bool hit;
+
+	fd = open(ENABLED, O_WRONLY);
+	if (fd < 0 || run_checked("fault_arm")) {
+		ksft_test_result_fail("krp/enabled writes: cannot set up\n");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (way = 0; way < 2; way++) {
+		hit = true;
+		for (n = 1; n <= MAX_NTH && hit; n++) {
+			/* the state the write under test changes */
+			if (pwrite(fd, val[!way], 1, 0) != 1) {
+				ksft_print_msg("enabled=%s without faults: %s\n",
+					       val[!way], strerror(errno));
+				bad++;
+				break;
+			}
+			ret = nth_set(n);
+			if (!ret && pwrite(fd, val[way], 1, 0) != 1)
+				ret = -errno;
+			hit = nth_hit();
+			points++;
+			if (hit && ret && ret != -ENOMEM) {
+				ksft_print_msg("enabled=%s, allocation %d failed: %s\n",
+					       val[way], n, strerror(-ret));
+				bad++;
+			}
+			failed += hit && ret;
+			if (pwrite(fd, "1", 1, 0) != 1) {
+				ksft_print_msg("enabled=1 after a failure: %s\n",
+					       strerror(errno));
+				bad++;
+			}
+			if (run_checked("fault_call"))
+				bad++;
+		}
+		if (hit)
+			bad++;
+	}
+	close(fd);
+	if (run_checked("fault_disarm"))
+		bad++;
+	ksft_test_result(!bad && failed > 0,
+			 "krp/enabled writes: %d tried, %d failed with ENOMEM, every call after was returned or missed\n",
+			 points, failed);
+}
+
+int main(void)
+{
+	int ret;
+
+	ksft_print_header();
+	ksft_set_plan(9);
+
+	if (access("/sys/kernel/debug/failslab", F_OK) ||
+	    access("/sys/kernel/debug/fail_page_alloc", F_OK))
+		ksft_exit_fail_msg("no failslab or fail_page_alloc in debugfs: a kernel without fault injection\n");
+	if (fault_knobs())
+		ksft_exit_fail_msg("cannot set the fault attributes\n");
+	nth_fd = open(NTH, O_RDWR);
+	if (nth_fd < 0)
+		ksft_exit_fail_msg("%s: %s\n", NTH, strerror(errno));
+
+	ret = krp_load_module(krp_module_path(), "");
+	if (ret)
+		ksft_exit_fail_msg("load krp.ko: %s\n", strerror(-ret));
+	ret = load_test_module();
+	if (ret)
+		ksft_exit_fail_msg("load krp_test.ko: %s\n", strerror(-ret));
+
+	sweep_scenario("fault_reg", true,
+		       "krp's first registration (pools for every task, hooks), krp reloaded each time");
+	sweep_scenario("fault_reg", false, "a return probe at an ftrace entry");
+	sweep_scenario("fault_int3", false, "a return probe at an int3 entry");
+	sweep_scenario("fault_batch", false, "a batch of three return probes");
+	sweep_scenario("fault_kprobe", false,
+		       "a kprobe single-stepped from an out-of-line slot");
+	sweep_fork();
+	sweep_enabled();
+
+	ksft_test_result(!run_checked("retval") && !run_checked("batch"),
+			 "krp works after all of it (scenarios retval, batch)\n");
+	close(run_fd);
+	ret = krp_unload_module("krp_test");
+	if (!ret)
+		ret = krp_unload_module_wait("krp", 5000);
+	ksft_test_result(!ret, "krp_test and krp unload at the end: %s\n",
+			 strerror(-ret));
+	ksft_finished();
+}
