@@ -256,3 +256,15 @@ void workers_stop(struct task_struct **workers, unsigned int nw)
 		put_task_struct(workers[nw]);
 	}
 }
+
+/*
+ * Give the CPU up as a preemptible kernel takes it, at a preemption
+ * point: the switch is involuntary, so RCU-tasks keeps waiting for this
+ * task, as for any task only ever preempted.  cond_resched() would be a
+ * voluntary switch, which RCU-tasks counts as a quiescent state.
+ */
+void spin_yield(void)
+{
+	if (need_resched())
+		preempt_schedule();
+}

@@ -79,6 +79,8 @@ extern bool stress_stop;
 unsigned int workers_start(int (*fn)(void *), const char *name,
 			   struct task_struct **workers);
 void workers_stop(struct task_struct **workers, unsigned int nw);
+/* a preemption point: the CPU given up without a voluntary switch */
+void spin_yield(void);
 
 /* A number for the user side, in krp_test/report (krp_test_report.c). */
 void krp_test_report(const char *key, long val);
@@ -160,11 +162,27 @@ int scenario_pre_stop(void);
 int scenario_find_runnable(void);
 int scenario_opt_inside(void);
 
+/* krp_test_spin.c: registrations beside a task holding up RCU-tasks */
+int scenario_spin_arm(void);
+int scenario_spin_churn(void);
+
+/* krp_test_storm.c: many tasks, every CPU, NMIs, the kernel's probes */
+int scenario_exit_storm(void);
+int scenario_churn(void);
+int scenario_nmi(void);
+int scenario_mixed(void);
+int scenario_idle_arm(void);
+int scenario_idle_disarm(void);
+int scenario_rmmod_arm(void);
+int scenario_rmmod_disarm(void);
+
 /* What each family left registered, unregistered at module exit. */
 void krp_test_armed_exit(void);
 void krp_test_kprobe_exit(void);
 void krp_test_every_exit(void);
 void krp_test_ool_exit(void);
 void krp_test_reliab_exit(void);
+void krp_test_storm_exit(void);
+void krp_test_spin_exit(void);
 
 #endif /* KRP_TEST_COMMON_H */

@@ -77,6 +77,16 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "pre_stop", scenario_pre_stop },
 	{ "find_runnable", scenario_find_runnable },
 	{ "opt_inside", scenario_opt_inside },
+	{ "spin_arm", scenario_spin_arm },
+	{ "spin_churn", scenario_spin_churn },
+	{ "exit_storm", scenario_exit_storm },
+	{ "churn", scenario_churn },
+	{ "nmi", scenario_nmi },
+	{ "mixed", scenario_mixed },
+	{ "idle_arm", scenario_idle_arm },
+	{ "idle_disarm", scenario_idle_disarm },
+	{ "rmmod_arm", scenario_rmmod_arm },
+	{ "rmmod_disarm", scenario_rmmod_disarm },
 };
 
 static DEFINE_MUTEX(run_lock);
@@ -129,6 +139,8 @@ static void __exit krp_test_exit(void)
 	krp_test_every_exit();
 	krp_test_ool_exit();
 	krp_test_reliab_exit();
+	krp_test_storm_exit();
+	krp_test_spin_exit();
 }
 
 module_init(krp_test_init);
