@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 
 #include "debugfs.h"
+#include "ftrace.h"
 #include "pool.h"
 #include "site.h"
 #include "slots.h"
@@ -97,6 +98,8 @@ static int krp_stats_show(struct seq_file *m, void *v)
 	slots = krp_slots_count(&dirty);
 	seq_printf(m, "slots_used %u\n", slots - dirty);
 	seq_printf(m, "slots_dirty %u\n", dirty);
+	/* 1 while the reaper waits for ftrace to let go of the ops */
+	seq_printf(m, "ftrace_retiring %d\n", krp_ftrace_retiring());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(krp_stats);

@@ -8,13 +8,21 @@
  * anchor function in its filter so the filter is never empty while
  * registered: an empty filter means "trace everything".
  *
+ * Unregistering the ops waits for RCU-tasks with ftrace_lock held: a
+ * task that never switches out voluntarily holds that up for as long
+ * as it likes.  It therefore happens outside krp_mutex, in the reaper,
+ * while the ops is "retiring": registrations that need no ftrace go
+ * on meanwhile, and one that needs the ops waits, without krp_mutex,
+ * until it is unregistered and can be registered anew.
+ *
  * A filter change walks every ftrace record and patches text, tens of
  * milliseconds.  The address of a function that just lost its last
  * probe therefore stays in the filter for a second ("idle"): a tool
  * that detaches and re-attaches pays nothing, and meanwhile the entry
  * hook finds no site there and returns.
  *
- * Everything here runs under krp_mutex.
+ * Everything here runs under krp_mutex but the unregister of a retiring
+ * ops and the wait for it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,6 +31,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 
 #include "entry.h"
 #include "ftrace.h"
@@ -38,9 +47,9 @@ static struct ftrace_ops krp_ftrace_ops = {
 	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION,
 };
 static bool krp_ops_registered;
-
-/* Never registered: only asked whether an address is an ftrace site. */
-static struct ftrace_ops krp_classify_ops;
+/* being unregistered by the reaper; registered still says true */
+static bool krp_ops_retiring;
+static DECLARE_WAIT_QUEUE_HEAD(krp_ops_wq);
 
 /* Keeps krp_ftrace_ops' filter non-empty; never called. */
 static noinline void krp_ftrace_anchor(void)
@@ -63,18 +72,6 @@ static struct krp_idle_ip *krp_idle_find(unsigned long addr)
 		if (idle->addr == addr)
 			return idle;
 	return NULL;
-}
-
-/**
- * krp_ftrace_hookable() - whether ftrace can hook @addr
- * @addr: a text address
- *
- * Return: 0 if @addr is an ftrace site; -EINVAL or -ENOENT if it is
- * not; another error if ftrace could not tell.
- */
-int krp_ftrace_hookable(unsigned long addr)
-{
-	return ftrace_set_filter_ip(&krp_classify_ops, addr, 0, 1);
 }
 
 /**
@@ -111,12 +108,16 @@ void krp_ftrace_idle_flush(const char *modname)
  *
  * The first address registers the shared ops.
  *
- * Return: 0 or an error of ftrace; on error the filter is as it was.
+ * Return: 0; -EAGAIN while the ops is retiring (krp_ftrace_wait(), then
+ * try again); or an error of ftrace.  On error the filter is as it was.
  */
 int krp_ftrace_add(unsigned long addr)
 {
 	struct krp_idle_ip *idle = krp_idle_find(addr);
 	int ret;
+
+	if (krp_ops_retiring)
+		return -EAGAIN;
 
 	if (idle) {
 		list_del(&idle->node);
@@ -172,24 +173,76 @@ bool krp_ftrace_retire(unsigned long addr, const char *modname)
  * krp_ftrace_reap() - the delayed part of detaching
  * @no_sites: no site is left, ftrace or int3
  *
- * Idle addresses leave the filter, and the ops is unregistered once no
- * site is left.
+ * Idle addresses leave the filter.  Once no site is left the ops is
+ * due to be unregistered: it is marked retiring, and the caller, the
+ * reaper, unregisters it with krp_ftrace_retire_ops() after dropping
+ * krp_mutex.  Its filter holds only the anchor by then.
+ *
+ * Return: true if the caller must call krp_ftrace_retire_ops().
  */
-void krp_ftrace_reap(bool no_sites)
+bool krp_ftrace_reap(bool no_sites)
 {
 	krp_ftrace_idle_flush(NULL);
-	if (krp_ops_registered && no_sites) {
-		unregister_ftrace_function(&krp_ftrace_ops);
-		ftrace_set_filter_ip(&krp_ftrace_ops,
-				     (unsigned long)krp_ftrace_anchor, 1, 0);
-		krp_ops_registered = false;
-	}
+	if (!krp_ops_registered || krp_ops_retiring || !no_sites)
+		return false;
+	WRITE_ONCE(krp_ops_retiring, true);
+	return true;
+}
+
+/**
+ * krp_ftrace_retire_ops() - unregister the ops krp_ftrace_reap() retired
+ *
+ * Without krp_mutex: unregister_ftrace_function() waits for RCU-tasks,
+ * which a task spinning in the kernel holds up.  krp_ftrace_add()
+ * turns registrations away meanwhile; krp_ftrace_retired() follows,
+ * under krp_mutex.
+ */
+void krp_ftrace_retire_ops(void)
+{
+	unregister_ftrace_function(&krp_ftrace_ops);
+	ftrace_set_filter_ip(&krp_ftrace_ops,
+			     (unsigned long)krp_ftrace_anchor, 1, 0);
+}
+
+/**
+ * krp_ftrace_retired() - the ops is unregistered: it may be used again
+ *
+ * Wakes the registrations that krp_ftrace_wait() holds.
+ */
+void krp_ftrace_retired(void)
+{
+	krp_ops_registered = false;
+	WRITE_ONCE(krp_ops_retiring, false);
+	wake_up_all(&krp_ops_wq);
+}
+
+/**
+ * krp_ftrace_retiring() - whether the reaper is unregistering the ops
+ *
+ * Also read without krp_mutex, by krp/stats.
+ *
+ * Return: true until krp_ftrace_retired().
+ */
+bool krp_ftrace_retiring(void)
+{
+	return READ_ONCE(krp_ops_retiring);
+}
+
+/**
+ * krp_ftrace_wait() - wait until no ops is retiring
+ *
+ * For a registration krp_ftrace_add() turned away with -EAGAIN; without
+ * krp_mutex.
+ */
+void krp_ftrace_wait(void)
+{
+	wait_event(krp_ops_wq, !READ_ONCE(krp_ops_retiring));
 }
 
 /**
  * krp_ftrace_exit() - unregister the ops and free both filters
  *
- * At unload, when no probe is left.
+ * At unload, when no probe is left and the reaper is done.
  */
 void krp_ftrace_exit(void)
 {
@@ -199,5 +252,4 @@ void krp_ftrace_exit(void)
 		krp_ops_registered = false;
 	}
 	ftrace_free_filter(&krp_ftrace_ops);
-	ftrace_free_filter(&krp_classify_ops);
 }

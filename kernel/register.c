@@ -59,17 +59,19 @@ static int krp_check_target(unsigned long addr, struct krp_site *site,
 
 /*
  * Register a plain kprobe (@rp NULL) or a kretprobe (@kp == &@rp->kp);
- * @link is the client's pointer to krp's state.
+ * @link is the client's pointer to krp's state.  -EAGAIN: nothing was
+ * done, and what the registration needs comes only after a wait that
+ * must not hold krp_mutex (see krp_register_common()).
  */
-static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
-			       struct krp_probe **link)
+static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
+			     struct krp_probe **link)
 {
 	unsigned int frame_size = 0, old_flags;
 	krp_opcode_t *old_addr;
 	struct krp_site *site;
 	struct krp_probe *p;
 	unsigned long addr;
-	bool new_site, shared;
+	bool new_site, shared, ftrace;
 	int ret;
 
 	if (READ_ONCE(*link))
@@ -124,9 +126,10 @@ static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	 * "module:symbol" would match no site.
 	 */
 	shared = false;
+	ftrace = false;
 	addr = (unsigned long)kp->addr;
 	if (kp->symbol_name || !krp_site_find(addr)) {
-		ret = krp_resolve(kp, &addr, &shared);
+		ret = krp_resolve(kp, &addr, &shared, &ftrace);
 		if (ret && addr && krp_site_find(addr))
 			ret = 0;
 		if (ret) {
@@ -146,10 +149,14 @@ static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	if (ret)
 		goto out_site;
 	if (new_site) {
-		ret = krp_site_classify(site, shared);
+		ret = krp_site_classify(site, shared, ftrace);
 		if (ret)
 			goto out_site;
 	}
+	/* nothing is visible yet: the ops must be back before it is */
+	ret = -EAGAIN;
+	if (krp_site_must_wait(site))
+		goto out_site;
 	if (!site->int3)
 		krp_resolve_remember(kp, addr);
 	if (rp) {
@@ -196,6 +203,23 @@ out_site:
 out_unlock:
 	mutex_unlock(&krp_mutex);
 	krp_probe_free(p);
+	return ret;
+}
+
+/*
+ * Two waits for RCU-tasks, which a task spinning in the kernel can hold
+ * up for as long as it spins, are taken outside krp_mutex, so that the
+ * registrations that need neither go on meanwhile: the ftrace ops the
+ * reaper is unregistering, and the collection of dirty out-of-line
+ * slots.  A registration that needs one waits for it and starts again.
+ */
+static int krp_register_common(struct krp_kprobe *kp, struct krp_kretprobe *rp,
+			       struct krp_probe **link)
+{
+	int ret;
+
+	while ((ret = krp_register_once(kp, rp, link)) == -EAGAIN)
+		krp_sites_wait();
 	return ret;
 }
 

@@ -117,7 +117,7 @@ void krp_resolve_forget(const char *modname)
  * it got that far: krp's own int3 there is refused too.
  */
 static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
-			    bool *shared)
+			    bool *shared, bool *ftrace)
 {
 	struct kprobe probe = {
 		.symbol_name = kp->symbol_name,
@@ -128,6 +128,8 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
 	int ret;
 
 	ret = register_kprobe(&probe);
+	/* the kernel flags an ftrace site before it checks anything else */
+	*ftrace = probe.flags & KPROBE_FLAG_FTRACE;
 	/*
 	 * Both come after every check of the address itself: -EILSEQ from
 	 * the boundary decode, -EOPNOTSUPP from preparing the instruction
@@ -160,24 +162,31 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
  * @addr: the resolved address; on an error of the kernel's checks, the
  *	address they were about, or 0 if the name did not resolve
  * @shared: set if a kprobe of the kernel's is at @addr
+ * @ftrace: set if @addr is an ftrace site (the kernel's kprobes would
+ *	go through ftrace there, and need KPROBES_ON_FTRACE to accept it)
  *
  * Return: 0, -EINVAL (not text, blacklisted), -ENOENT (unknown symbol),
  * or another error of register_kprobe().  Whether the address is an
  * instruction boundary is checked when its site is made.
  */
-int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared)
+int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared,
+		bool *ftrace)
 {
 	struct krp_resolved *r;
 	int ret = 0;
 
 	*shared = false;
+	*ftrace = false;
 	*addr = 0;
 	mutex_lock(&krp_resolve_mutex);
 	r = krp_resolve_lookup(kp);
-	if (r)
+	if (r) {
+		/* only ftrace sites are remembered */
 		*addr = r->addr;
-	else
-		ret = krp_kprobe_check(kp, addr, shared);
+		*ftrace = true;
+	} else {
+		ret = krp_kprobe_check(kp, addr, shared, ftrace);
+	}
 	mutex_unlock(&krp_resolve_mutex);
 	return ret;
 }

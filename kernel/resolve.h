@@ -11,7 +11,8 @@
 
 #include <krp/kprobes.h>
 
-int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared);
+int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared,
+		bool *ftrace);
 void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr);
 void krp_resolve_forget(const char *modname);
 int krp_describe(unsigned long addr, char *sym, unsigned int *offset,

@@ -11,7 +11,8 @@
  * "stuck", stays hashed, holds a reference on krp.ko, and a delayed
  * work retries until the text can be restored.
  *
- * Everything here but the lookup runs under krp_mutex.
+ * Everything here but the lookup and the reaper's unregister of the
+ * ftrace ops runs under krp_mutex.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,6 +26,7 @@
 #include "ftrace.h"
 #include "resolve.h"
 #include "site.h"
+#include "slots.h"
 
 DEFINE_MUTEX(krp_mutex);
 bool krp_armed = true;
@@ -65,16 +67,29 @@ static void krp_stuck_retry(void)
 	}
 }
 
-/* What waits a second after detaching: stuck sites, idle ftrace sites. */
+/*
+ * What waits a second after detaching: stuck sites, idle ftrace sites,
+ * the ftrace ops once no site is left.  Its unregister waits for
+ * RCU-tasks, which a task spinning in the kernel holds up: not under
+ * krp_mutex, or every registration would wait for that task too.
+ */
 static void krp_sites_reap(struct work_struct *work)
 {
+	bool retire;
+
 	mutex_lock(&krp_mutex);
 	krp_stuck_retry();
 	if (!list_empty(&krp_stuck_sites))
 		queue_delayed_work(system_wq, to_delayed_work(work), HZ);
-	krp_ftrace_reap(!krp_nsites);
+	retire = krp_ftrace_reap(!krp_nsites);
 	mutex_unlock(&krp_mutex);
 	krp_borrowed_flush();
+	if (!retire)
+		return;
+	krp_ftrace_retire_ops();
+	mutex_lock(&krp_mutex);
+	krp_ftrace_retired();
+	mutex_unlock(&krp_mutex);
 }
 static DECLARE_DELAYED_WORK(krp_sites_reaper, krp_sites_reap);
 
@@ -216,28 +231,27 @@ bool krp_site_at_entry(const struct krp_site *site)
  * krp_site_classify() - choose how a new site's entry is hooked
  * @site: from krp_site_get(), not hashed
  * @shared: a kprobe of the kernel's is at the address
+ * @ftrace: the address is an ftrace site, as krp_resolve() found
  *
  * Where ftrace can hook, it does: an int3 never goes on an ftrace site.
  * Elsewhere the entry is an int3 whose instruction krp must carry out.
- * ftrace takes any address inside its call for the call itself, so only
- * a function's first instruction (after its ENDBR under IBT) can be an
- * ftrace site; an address inside the call fails the boundary check
- * below.
+ * Only a function's first instruction (after its ENDBR under IBT) is an
+ * ftrace site; an address inside ftrace's call fails the boundary check
+ * below.  What ftrace can hook is not asked of ftrace itself: every
+ * filter change takes ftrace_lock, which an unregister of ftrace ops
+ * holds across an RCU-tasks grace period.
  *
  * Return: 0; -EBUSY if the kernel's kprobes are on an int3 site;
  * -EILSEQ if it is not an instruction boundary; or an error of
- * preparing the int3.
+ * preparing the int3, -EAGAIN among them when only out-of-line slots
+ * that wait for a collection are left (krp_slots_collect()).
  */
-int krp_site_classify(struct krp_site *site, bool shared)
+int krp_site_classify(struct krp_site *site, bool shared, bool ftrace)
 {
-	int ret = -EINVAL;
+	int ret;
 
-	if (krp_site_at_entry(site))
-		ret = krp_ftrace_hookable(site->addr);
-	if (!ret)
-		return 0;
-	if (ret != -EINVAL && ret != -ENOENT)
-		return ret;
+	if (ftrace)
+		return krp_site_at_entry(site) ? 0 : -EINVAL;
 	site->int3 = true;
 	/* first: the kernel's kprobes join krp's guards inside instructions */
 	ret = krp_arch_check_boundary(site->addr, site->offset,
@@ -257,6 +271,32 @@ int krp_site_classify(struct krp_site *site, bool shared)
 		return -EBUSY;
 	}
 	return krp_arch_int3_prepare(site, krp_site_orig_byte);
+}
+
+/**
+ * krp_site_must_wait() - whether a classified site must wait for ftrace
+ * @site: a classified site, nothing made visible yet
+ *
+ * An ftrace site needs the ftrace ops, which may be retiring.
+ *
+ * Return: true if the registration must drop krp_mutex, call
+ * krp_sites_wait() and start again.
+ */
+bool krp_site_must_wait(struct krp_site *site)
+{
+	return !site->int3 && krp_ftrace_retiring();
+}
+
+/**
+ * krp_sites_wait() - wait for what a registration turned away needs
+ *
+ * Without krp_mutex: the ftrace ops the reaper is unregistering, and
+ * clean out-of-line slots when only dirty ones are left.
+ */
+void krp_sites_wait(void)
+{
+	krp_ftrace_wait();
+	krp_slots_collect();
 }
 
 /**

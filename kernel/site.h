@@ -28,7 +28,9 @@ static inline struct krp_site *krp_site_find(unsigned long addr)
 
 struct krp_site *krp_site_get(unsigned long addr, int *err);
 bool krp_site_at_entry(const struct krp_site *site);
-int krp_site_classify(struct krp_site *site, bool shared);
+int krp_site_classify(struct krp_site *site, bool shared, bool ftrace);
+bool krp_site_must_wait(struct krp_site *site);
+void krp_sites_wait(void);
 bool krp_site_hashed(struct krp_site *site);
 void krp_site_hash(struct krp_site *site);
 void krp_site_discard(struct krp_site *site);

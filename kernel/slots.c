@@ -18,7 +18,10 @@
  * task list RCU-tasks scans, and runs slots of probed idle code where
  * RCU is not watching; the rude flavour makes every CPU schedule, which
  * the idle task only does from its loop.  Collecting costs three grace
- * periods, so it happens only when no clean slot is left.
+ * periods, so it happens only when no clean slot is left, and never
+ * under krp_mutex: a task spinning in the kernel without switching out
+ * voluntarily holds RCU-tasks up, and registrations that need no slot
+ * must not wait for it.
  *
  * krp_slots_mutex keeps the bitmaps; the callers prepare and release
  * int3 sites under krp_mutex, which comes first.
@@ -39,39 +42,67 @@ static DEFINE_MUTEX(krp_slots_mutex);
 static DECLARE_BITMAP(krp_slot_used, KRP_NR_SLOTS);	/* dirty ones too */
 static DECLARE_BITMAP(krp_slot_dirty, KRP_NR_SLOTS);
 
-static void krp_slots_collect(void)
+/* Serializes collections; taken before krp_slots_mutex, never under it. */
+static DEFINE_MUTEX(krp_slots_collect_mutex);
+
+/**
+ * krp_slots_collect() - when no clean slot is left, clean the dirty ones
+ *
+ * Sleeps for three grace periods if it collects; a task that
+ * spins in the kernel holds the RCU-tasks one up for as long as it
+ * spins, so the caller holds neither krp_mutex nor any lock a
+ * registration needs.  Slots given up meanwhile wait for the next
+ * collection.
+ */
+void krp_slots_collect(void)
 {
-	synchronize_rcu();
-	synchronize_rcu_tasks();
-	synchronize_rcu_tasks_rude();
-	bitmap_andnot(krp_slot_used, krp_slot_used, krp_slot_dirty,
-		      KRP_NR_SLOTS);
-	bitmap_zero(krp_slot_dirty, KRP_NR_SLOTS);
+	DECLARE_BITMAP(batch, KRP_NR_SLOTS);
+
+	mutex_lock(&krp_slots_collect_mutex);
+	mutex_lock(&krp_slots_mutex);
+	if (find_first_zero_bit(krp_slot_used, KRP_NR_SLOTS) < KRP_NR_SLOTS)
+		bitmap_zero(batch, KRP_NR_SLOTS);
+	else
+		bitmap_copy(batch, krp_slot_dirty, KRP_NR_SLOTS);
+	mutex_unlock(&krp_slots_mutex);
+	if (!bitmap_empty(batch, KRP_NR_SLOTS)) {
+		synchronize_rcu();
+		synchronize_rcu_tasks();
+		synchronize_rcu_tasks_rude();
+		mutex_lock(&krp_slots_mutex);
+		bitmap_andnot(krp_slot_used, krp_slot_used, batch, KRP_NR_SLOTS);
+		bitmap_andnot(krp_slot_dirty, krp_slot_dirty, batch,
+			      KRP_NR_SLOTS);
+		mutex_unlock(&krp_slots_mutex);
+	}
+	mutex_unlock(&krp_slots_collect_mutex);
 }
 
 /**
- * krp_slot_alloc() - take an out-of-line slot
+ * krp_slot_alloc() - take a clean out-of-line slot
+ * @slot: the slot's address, on success
  *
- * May sleep for three grace periods when only dirty slots are left.
+ * Never waits for a grace period: the callers hold krp_mutex.
  *
- * Return: the slot's address, or 0 when all %KRP_NR_SLOTS are in use.
+ * Return: 0; -EAGAIN when only dirty slots are left, which
+ * krp_slots_collect() cleans; -ENOSPC when all %KRP_NR_SLOTS are in use.
  */
-unsigned long krp_slot_alloc(void)
+int krp_slot_alloc(unsigned long *slot)
 {
-	unsigned long i, slot = 0;
+	unsigned long i;
+	int ret = 0;
 
 	mutex_lock(&krp_slots_mutex);
 	i = find_first_zero_bit(krp_slot_used, KRP_NR_SLOTS);
-	if (i == KRP_NR_SLOTS && !bitmap_empty(krp_slot_dirty, KRP_NR_SLOTS)) {
-		krp_slots_collect();
-		i = find_first_zero_bit(krp_slot_used, KRP_NR_SLOTS);
-	}
 	if (i < KRP_NR_SLOTS) {
 		__set_bit(i, krp_slot_used);
-		slot = (unsigned long)krp_slot_area + i * KRP_SLOT_SIZE;
+		*slot = (unsigned long)krp_slot_area + i * KRP_SLOT_SIZE;
+	} else {
+		ret = bitmap_empty(krp_slot_dirty, KRP_NR_SLOTS) ? -ENOSPC :
+								   -EAGAIN;
 	}
 	mutex_unlock(&krp_slots_mutex);
-	return slot;
+	return ret;
 }
 
 /**

@@ -5,7 +5,8 @@
 #ifndef KRP_SLOTS_ALLOC_H
 #define KRP_SLOTS_ALLOC_H
 
-unsigned long krp_slot_alloc(void);
+int krp_slot_alloc(unsigned long *slot);
+void krp_slots_collect(void);
 void krp_slot_free(unsigned long slot);
 unsigned int krp_slots_count(unsigned int *dirty);
 

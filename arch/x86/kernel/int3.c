@@ -355,8 +355,9 @@ static int krp_foreign_patch(struct krp_site *site, const struct krp_insn *insn)
  * Return: 0; -EILSEQ if the bytes do not decode; -EBUSY if another
  * patcher's int3 or jump is there; -EOPNOTSUPP, with a message, for an
  * instruction that cannot run out of line or a live ENDBR; -ENOSPC when
- * every slot is taken; -ERANGE if the slot is out of a rel32's reach;
- * or an error of the slot write.
+ * every slot is taken; -EAGAIN when only slots that wait for
+ * krp_slots_collect() are left; -ERANGE if the slot is out of a rel32's
+ * reach; or an error of the slot write.
  */
 int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 {
@@ -391,12 +392,12 @@ int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 		       site->offset, insn.length, insn.bytes, why);
 		return -EOPNOTSUPP;
 	}
-	as->slot = krp_slot_alloc();
-	if (!as->slot) {
+	ret = krp_slot_alloc(&as->slot);
+	if (ret == -ENOSPC)
 		pr_err("%s+0x%x: all %d out-of-line slots are in use\n",
 		       site->sym, site->offset, KRP_NR_SLOTS);
-		return -ENOSPC;
-	}
+	if (ret)
+		return ret;
 	ret = krp_slot_fill(site, &insn);
 	if (ret) {
 		krp_slot_free(as->slot);

@@ -302,3 +302,15 @@ void *krp_test_entry(void *fn)
 		return text + sizeof(endbr64);
 	return text;
 }
+
+/*
+ * Give the CPU up as a preemptible kernel takes it, at a preemption
+ * point: the switch is involuntary, so RCU-tasks keeps waiting for this
+ * task, as for any task only ever preempted.  cond_resched() would be a
+ * voluntary switch, which RCU-tasks counts as a quiescent state.
+ */
+void spin_yield(void)
+{
+	if (need_resched())
+		preempt_schedule();
+}

@@ -101,6 +101,8 @@ extern bool stress_stop;
 unsigned int workers_start(int (*fn)(void *), const char *name,
 			   struct task_struct **workers);
 void workers_stop(struct task_struct **workers, unsigned int nw);
+/* a preemption point: the CPU given up without a voluntary switch */
+void spin_yield(void);
 
 /*
  * 0, or -EOPNOTSUPP where krp refuses every int3 site: a scenario that
@@ -205,6 +207,20 @@ int scenario_st_entry(void);
 int scenario_st_sleep_arm(void);
 int scenario_st_sleep_release(void);
 
+/* krp_test_spin.c: registrations beside a task holding up RCU-tasks */
+int scenario_spin_arm(void);
+int scenario_spin_churn(void);
+
+/* krp_test_storm.c: many tasks, every CPU, NMIs, the kernel's probes */
+int scenario_exit_storm(void);
+int scenario_churn(void);
+int scenario_nmi(void);
+int scenario_mixed(void);
+int scenario_idle_arm(void);
+int scenario_idle_disarm(void);
+int scenario_rmmod_arm(void);
+int scenario_rmmod_disarm(void);
+
 /* What each family left registered, unregistered at module exit. */
 void krp_test_armed_exit(void);
 void krp_test_kprobe_exit(void);
@@ -213,5 +229,7 @@ void krp_test_ool_exit(void);
 void krp_test_reliab_exit(void);
 void krp_test_stacktrace_exit(void);
 void krp_test_faults_exit(void);
+void krp_test_storm_exit(void);
+void krp_test_spin_exit(void);
 
 #endif /* KRP_TEST_COMMON_H */

@@ -98,6 +98,16 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "fault_arm", scenario_fault_arm },
 	{ "fault_call", scenario_fault_call },
 	{ "fault_disarm", scenario_fault_disarm },
+	{ "spin_arm", scenario_spin_arm },
+	{ "spin_churn", scenario_spin_churn },
+	{ "exit_storm", scenario_exit_storm },
+	{ "churn", scenario_churn },
+	{ "nmi", scenario_nmi },
+	{ "mixed", scenario_mixed },
+	{ "idle_arm", scenario_idle_arm },
+	{ "idle_disarm", scenario_idle_disarm },
+	{ "rmmod_arm", scenario_rmmod_arm },
+	{ "rmmod_disarm", scenario_rmmod_disarm },
 };
 
 static DEFINE_MUTEX(run_lock);
@@ -154,6 +164,8 @@ static void __exit krp_test_exit(void)
 	if (IS_ENABLED(CONFIG_X86_64))
 		krp_test_lm_exit();
 	krp_test_faults_exit();
+	krp_test_storm_exit();
+	krp_test_spin_exit();
 }
 
 module_init(krp_test_init);
