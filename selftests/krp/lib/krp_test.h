@@ -16,6 +16,7 @@
 #define KRP_MODULE_DEFAULT	"/krp/krp.ko"	/* $KRP_MODULE */
 #define KRP_SELFTESTS_DEFAULT	"/krp/selftests"	/* $KRP_SELFTESTS */
 #define KRP_DEBUGFS		"/sys/kernel/debug/krp"
+#define KRP_PROCFS		"/proc/krp"
 
 /*
  * krp_int3_result(ERR, COND, FMT, ...): the result of a test that needs
