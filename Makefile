@@ -5,6 +5,10 @@
 #
 #   make [modules]   krp.ko (W=1) against the kernel chosen below
 #   make selftests   test modules and test programs
+#   make krpctl      build/krpctl, static, for the kernel's word size
+#   make install     krp.ko (modules_install, depmod), krpctl, its man page,
+#                    and /usr/src/krp-VERSION (headers, Module.symvers,
+#                    dkms.conf and the sources); DESTDIR, PREFIX honoured
 #   make test        host setup, stock kernel, build all, tools/krp-test
 #   make test-the-tests  break krp on purpose (selftests/mutants), expect red
 #   make run         boot the stock kernel and run tools/demo.sh in it
@@ -69,7 +73,7 @@ TEST_CFLAGS	= -m32 -static -O2 -Wall \
 
 TEST_MODULES	:= selftests/krp/modules
 
-.PHONY: all modules selftests test-modules test-programs stock \
+.PHONY: all modules selftests test-modules test-programs stock krpctl \
 	test test-the-tests run bench check checkpatch sparse clean help
 
 all: modules
@@ -116,13 +120,28 @@ $(TEST_OUT):
 
 -include $(wildcard $(TEST_OUT)/.*.d)
 
+# krpctl runs on the kernel it drives: 64-bit for an x86_64 kernel, 32-bit
+# for an i386 one.  Static, so that it runs in the guest's busybox
+# userland and on any distribution.  Always rebuilt: the word size
+# follows the kernel chosen, which make cannot see change.
+KRPCTL_SRCS	:= $(wildcard tools/krpctl/*.c)
+krpctl_m	= $(if $(shell grep -qsx 'CONFIG_X86_64=y' $(kdir)/.config && echo y),-m64,-m32)
+
+krpctl: | build
+	$(Q)test -n "$(kdir)" || { echo "no kernel build directory" >&2; exit 1; }
+	@echo "  CC      build/krpctl ($(krpctl_m))"
+	$(Q)$(TEST_CC) $(krpctl_m) -static -O2 -Wall -Wextra -o build/krpctl $(KRPCTL_SRCS)
+
+build:
+	$(Q)mkdir -p $@
+
 # Everything the QEMU targets need, built against the stock kernel.
 stock:
 	@echo "  SETUP   host packages (tools/setup-host)"
 	$(Q)$(CURDIR)/tools/setup-host
 	@echo "  FETCH   stock $(STOCK) kernel (tools/krp-kernel)"
 	$(Q)$(KERNEL_TOOL) fetch $(STOCK)
-	$(Q)$(MAKE) --no-print-directory KERNEL=$(STOCK) KDIR= modules selftests
+	$(Q)$(MAKE) --no-print-directory KERNEL=$(STOCK) KDIR= modules selftests krpctl
 
 test: stock
 	@echo "  FETCH   $(HOST_KERNELS) kernels for the host suites"
