@@ -73,7 +73,7 @@ TEST_CFLAGS	= -m32 -static -O2 -Wall \
 
 TEST_MODULES	:= selftests/krp/modules
 
-.PHONY: all modules selftests test-modules test-programs stock krpctl \
+.PHONY: all modules selftests test-modules test-programs stock krpctl install \
 	test test-the-tests run bench check checkpatch sparse clean help
 
 all: modules
@@ -134,6 +134,46 @@ krpctl: | build
 
 build:
 	$(Q)mkdir -p $@
+
+# make install: krp.ko for the kernel chosen above (modules_install into
+# INSTALL_MOD_DIR, default extra/, then depmod), krpctl and its man page
+# under PREFIX, and /usr/src/krp-VERSION: the headers and Module.symvers
+# for client modules (-I/usr/src/krp-VERSION/include,
+# KBUILD_EXTRA_SYMBOLS=/usr/src/krp-VERSION/Module.symvers), with the
+# sources and dkms.conf, so that `dkms install krp/VERSION` builds it for
+# other kernels.  Everything under DESTDIR.  KRP_SIGN_KEY and
+# KRP_SIGN_CERT sign krp.ko with the kernel's sign-file (Secure Boot:
+# Documentation/install.md); Kbuild's own attempt is turned off, as
+# Debian's headers carry no key for it.
+VERSION		:= $(shell cat $(CURDIR)/VERSION)
+PREFIX		?= /usr/local
+INSTALL_MOD_DIR	?= extra
+SRC_DEST	= $(DESTDIR)/usr/src/krp-$(VERSION)
+DKMS_FILES	:= Kbuild VERSION dkms.conf LICENSE \
+		   $(shell git ls-files -co --exclude-standard -- kernel arch include 2>/dev/null || \
+			   find kernel arch include -name '*.[chS]')
+
+install: modules krpctl
+	$(Q)release=$$(cat $(kdir)/include/config/kernel.release) && \
+	if [ -n "$(KRP_SIGN_KEY)$(KRP_SIGN_CERT)" ]; then \
+		echo "  SIGN    krp.ko ($(KRP_SIGN_CERT))"; \
+		$(kdir)/scripts/sign-file sha256 "$(KRP_SIGN_KEY)" "$(KRP_SIGN_CERT)" krp.ko || exit; \
+	fi && \
+	echo "  INSTALL krp.ko for $$release" && \
+	$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR) \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		CONFIG_MODULE_SIG_ALL= modules_install 2>&1 | \
+		grep -v "missing 'System.map' file" >&2; \
+	echo "  DEPMOD  $$release" && \
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $$release 2>&1 | \
+		grep -v 'could not open modules.\(order\|builtin\)' >&2; \
+	test -f $(DESTDIR)/lib/modules/$$release/$(INSTALL_MOD_DIR)/krp.ko
+	@echo "  INSTALL krpctl, krpctl.8 in $(DESTDIR)$(PREFIX)"
+	$(Q)install -D -m 755 build/krpctl $(DESTDIR)$(PREFIX)/sbin/krpctl
+	$(Q)install -D -m 644 Documentation/krpctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/krpctl.8
+	@echo "  INSTALL $(SRC_DEST): headers, Module.symvers, sources, dkms.conf"
+	$(Q)for f in $(DKMS_FILES); do install -D -m 644 $$f $(SRC_DEST)/$$f || exit; done
+	$(Q)install -m 644 Module.symvers $(SRC_DEST)/Module.symvers
 
 # Everything the QEMU targets need, built against the stock kernel.
 stock:

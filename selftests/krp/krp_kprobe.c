@@ -272,6 +272,8 @@ int main(void)
 			 "a kernel kprobe inside the instruction under krp's int3: krp keeps its int3 until it goes\n");
 	ksft_test_result(!run("ool_reenter"),
 			 "re-entry from handlers at boosted and single-stepped sites: counted in nmissed\n");
+	/* On a user's machine this is the part that could take it down. */
+	ksft_print_msg("WARNING: next, a kprobe on every instruction of five kernel functions (vfs_read, do_sys_openat2, ...) under a workload; a krp bug here can crash this machine\n");
 	test_every("arm_every_boost", "boosted", false);
 	test_every("arm_every", "single-stepped", true);
 	stress_0 = krp_stat("slots_dirty");

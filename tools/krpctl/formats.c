@@ -202,7 +202,8 @@ int krp_parse_hist(const char *text, struct krp_hist *h)
 			header = true;
 		} else if (sscanf(buf, " %llu -> %llu : %llu |", &lo, &hi, &cnt) == 3) {
 			b = bucket_of(hi);
-			if (summary || b < 0 || lo != row_low(b))
+			/* Row 0 (0 ns) has no lower bound worth checking. */
+			if (summary || b < 0 || (b > 0 && lo != row_low(b)))
 				return -EINVAL;
 			h->count[b] = cnt;
 		} else if (sscanf(buf, "avg = %llu %15[a-z], total: %llu %15[a-z], count: %llu, missed: %llu",
