@@ -43,6 +43,9 @@ void krp_arch_step_begin(struct krp_site *site, struct pt_regs *regs,
 bool krp_arch_step_end(struct krp_site *site, struct pt_regs *regs,
 		       unsigned long saved);
 
+/* regs.c: process context */
+int krp_arch_reg_offset(const char *name);
+
 /* entry.c, called by the arch's trap handler */
 bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
 bool krp_step_trap(struct pt_regs *regs);

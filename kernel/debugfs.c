@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs interface: krp/list, krp/enabled, krp/stats.
+ * debugfs interface, read-only: krp/list, krp/stats.  The writable
+ * controls are in /proc/krp/ (procfs.c): under lockdown=integrity
+ * debugfs refuses every file with a write bit.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -101,41 +103,12 @@ static int krp_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(krp_stats);
 
-static ssize_t krp_enabled_read(struct file *file, char __user *ubuf,
-				size_t count, loff_t *ppos)
-{
-	char buf[2] = { READ_ONCE(krp_armed) ? '1' : '0', '\n' };
-
-	return simple_read_from_buffer(ubuf, count, ppos, buf, sizeof(buf));
-}
-
-static ssize_t krp_enabled_write(struct file *file, const char __user *ubuf,
-				 size_t count, loff_t *ppos)
-{
-	bool val;
-	int ret;
-
-	ret = kstrtobool_from_user(ubuf, count, &val);
-	if (ret)
-		return ret;
-	ret = krp_arm_all(val);
-	return ret ? ret : count;
-}
-
-static const struct file_operations krp_enabled_fops = {
-	.owner = THIS_MODULE,
-	.read = krp_enabled_read,
-	.write = krp_enabled_write,
-	.llseek = default_llseek,
-};
-
 int krp_debugfs_init(void)
 {
 	krp_dir = debugfs_create_dir("krp", NULL);
 	if (IS_ERR(krp_dir))
 		return PTR_ERR(krp_dir);
 	debugfs_create_file("list", 0400, krp_dir, NULL, &krp_list_fops);
-	debugfs_create_file("enabled", 0600, krp_dir, NULL, &krp_enabled_fops);
 	debugfs_create_file("stats", 0400, krp_dir, NULL, &krp_stats_fops);
 	return 0;
 }

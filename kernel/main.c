@@ -14,6 +14,7 @@
 #include "debugfs.h"
 #include "pool.h"
 #include "probe.h"
+#include "procfs.h"
 #include "site.h"
 
 static int __init krp_init(void)
@@ -35,10 +36,15 @@ static int __init krp_init(void)
 	ret = krp_debugfs_init();
 	if (ret)
 		goto out_sites;
+	ret = krp_procfs_init();
+	if (ret)
+		goto out_debugfs;
 
 	pr_info("loaded, version %s\n", KRP_VERSION);
 	return 0;
 
+out_debugfs:
+	krp_debugfs_exit();
 out_sites:
 	krp_sites_exit();
 out_probe:
@@ -52,6 +58,8 @@ out_arch:
 
 static void __exit krp_exit(void)
 {
+	/* the definitions are krp's own probes: they go first */
+	krp_procfs_exit();
 	krp_debugfs_exit();
 	/* clients depend on krp.ko, so they have unregistered by now */
 	WARN_ON(!list_empty(&krp_probes));

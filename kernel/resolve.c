@@ -353,3 +353,67 @@ void krp_borrowed_flush(void)
 	list_for_each_entry_safe(b, next, &list, node)
 		kfree(b);
 }
+
+/*
+ * kallsyms_lookup_name(), found by the address a borrowed kprobe
+ * resolves it to; NULL until then, and if it cannot be found.  On IBT
+ * kernels a kprobe lands past the function's ENDBR, which an indirect
+ * call must not skip: the call goes to the symbol's start.
+ */
+typedef unsigned long (*krp_lookup_name_t)(const char *name);
+static krp_lookup_name_t krp_lookup_name;
+static bool krp_lookup_name_tried;
+
+static krp_lookup_name_t krp_lookup_name_get(void)
+{
+	struct kprobe probe = {
+		.symbol_name = "kallsyms_lookup_name",
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+	char *sym, mod[MODULE_NAME_LEN];
+	unsigned long addr;
+	unsigned int off;
+
+	lockdep_assert_held(&krp_resolve_mutex);
+	if (krp_lookup_name_tried)
+		return krp_lookup_name;
+	krp_lookup_name_tried = true;
+	if (register_kprobe(&probe))
+		return NULL;
+	addr = (unsigned long)probe.addr;
+	unregister_kprobe(&probe);
+	sym = kmalloc(KSYM_NAME_LEN, GFP_KERNEL);
+	if (!sym)
+		return NULL;
+	if (!krp_describe(addr, sym, &off, mod) &&
+	    !strcmp(sym, "kallsyms_lookup_name") && !mod[0])
+		krp_lookup_name = (krp_lookup_name_t)(addr - off);
+	kfree(sym);
+	return krp_lookup_name;
+}
+
+/**
+ * krp_resolve_data() - the address of any symbol, data included
+ * @name: a symbol of vmlinux or "module:symbol"
+ * @addr: its address
+ *
+ * For @SYM fetch arguments, which read data: a borrowed kprobe only
+ * resolves text.  kallsyms_lookup_name() is not exported; it is called
+ * read-only through the address the kernel's kprobes resolve for it
+ * (see Documentation/user-probes.md).  Process context.
+ *
+ * Return: 0, -ENOENT for an unknown symbol, -EOPNOTSUPP if this
+ * kernel's kallsyms_lookup_name() cannot be found.
+ */
+int krp_resolve_data(const char *name, unsigned long *addr)
+{
+	krp_lookup_name_t lookup;
+
+	mutex_lock(&krp_resolve_mutex);
+	lookup = krp_lookup_name_get();
+	mutex_unlock(&krp_resolve_mutex);
+	if (!lookup)
+		return -EOPNOTSUPP;
+	*addr = lookup(name);
+	return *addr ? 0 : -ENOENT;
+}

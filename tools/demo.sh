@@ -46,10 +46,10 @@ cat "$dir/list"
 step cat "$dir/stats"
 cat "$dir/stats"
 
-step "echo 0 > $dir/enabled; cat $dir/enabled"
-echo 0 > "$dir/enabled"
-cat "$dir/enabled"
-echo 1 > "$dir/enabled"
+step "echo 0 > /proc/krp/enabled; cat /proc/krp/enabled"
+echo 0 > /proc/krp/enabled
+cat /proc/krp/enabled
+echo 1 > /proc/krp/enabled
 
 step rmmod kretprobe_example krp_kretprobe_example krp
 rmmod kretprobe_example

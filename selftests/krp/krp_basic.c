@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * krp_basic: krp.ko loads and unloads by syscall, and its debugfs files
- * krp/list and krp/enabled behave.
+ * krp_basic: krp.ko loads and unloads by syscall, its debugfs file
+ * krp/list and its control /proc/krp/enabled behave.
  *
  * krp.ko is not loaded when this starts and is not loaded when it ends.
  * The harness forks for every test, but module state outlives the fork:
@@ -21,7 +21,7 @@
 #include "krp_test.h"
 
 #define KRP_LIST	KRP_DEBUGFS "/list"
-#define KRP_ENABLED	KRP_DEBUGFS "/enabled"
+#define KRP_ENABLED	KRP_PROCFS "/enabled"
 
 TEST(load_then_unload)
 {
@@ -87,6 +87,13 @@ TEST_F(krp, list_is_0400_and_empty)
 {
 	EXPECT_EQ(0400, file_mode(KRP_LIST));
 	ASSERT_EQ(0, krp_read_file(KRP_LIST, self->buf, sizeof(self->buf)));
+}
+
+/* Under lockdown=integrity debugfs refuses files with a write bit. */
+TEST_F(krp, debugfs_has_no_writable_file)
+{
+	EXPECT_EQ(-ENOENT, file_mode(KRP_DEBUGFS "/enabled"));
+	EXPECT_EQ(0400, file_mode(KRP_DEBUGFS "/stats"));
 }
 
 TEST_F(krp, enabled_is_0600_and_reads_1)

@@ -25,7 +25,7 @@
 #define RUN	"/sys/kernel/debug/krp_test/run"
 #define LIST	KRP_DEBUGFS "/list"
 #define STATS	KRP_DEBUGFS "/stats"
-#define ENABLED	KRP_DEBUGFS "/enabled"
+#define ENABLED	KRP_PROCFS "/enabled"
 #define CALL	"/sys/kernel/debug/krp_target/call"
 
 static char buf[65536];

@@ -16,6 +16,7 @@
 #define KRP_MODULE_DEFAULT	"/krp/krp.ko"	/* $KRP_MODULE */
 #define KRP_SELFTESTS_DEFAULT	"/krp/selftests"	/* $KRP_SELFTESTS */
 #define KRP_DEBUGFS		"/sys/kernel/debug/krp"
+#define KRP_PROCFS		"/proc/krp"
 
 /* Path of krp.ko, and of a test module NAME.ko in the selftests dir. */
 const char *krp_module_path(void);
