@@ -5,6 +5,11 @@
 #
 #   make [modules]   krp.ko (W=1) against the kernel chosen below
 #   make selftests   test modules and test programs
+#   make krpctl      $(B)/krpctl (and a copy at build/krpctl), static, for
+#                    the kernel's word size
+#   make install     krp.ko (modules_install, depmod), krpctl, its man page,
+#                    and /usr/src/krp-VERSION (headers, Module.symvers,
+#                    dkms.conf and the sources); DESTDIR, PREFIX honoured
 #   make test        host setup, stock kernels, build all, tools/krp-test
 #   make test-the-tests  break krp on purpose (selftests/mutants), expect red
 #   make test-debug  every group on the debug kernels of DEBUG_KERNELS
@@ -124,7 +129,7 @@ TEST_CFLAGS	= $(test_width) -static -O2 -Wall \
 
 TEST_MODULES	:= selftests/krp/modules
 
-.PHONY: all modules selftests test-modules test-programs stock \
+.PHONY: all modules selftests test-modules test-programs stock krpctl install \
 	test test-the-tests test-debug run bench check checkpatch sparse clean help
 
 all: modules
@@ -172,6 +177,62 @@ $(TEST_OUT):
 
 -include $(wildcard $(TEST_OUT)/.*.d)
 
+# krpctl runs on the kernel it drives: 64-bit for an x86_64 kernel, 32-bit
+# for an i386 one.  Static, so that it runs in the guest's busybox
+# userland and on any distribution.  Always rebuilt: the word size
+# follows the kernel chosen, which make cannot see change.
+KRPCTL_SRCS	:= $(wildcard tools/krpctl/*.c)
+krpctl_m	= $(test_width)
+
+krpctl: | $(B)
+	$(Q)test -n "$(kdir)" || { echo "no kernel build directory" >&2; exit 1; }
+	@echo "  CC      $(B)/krpctl ($(krpctl_m)), copied to build/krpctl"
+	$(Q)$(TEST_CC) $(krpctl_m) -static -O2 -Wall -Wextra -o $(B)/krpctl $(KRPCTL_SRCS)
+	$(Q)cp $(B)/krpctl build/krpctl
+
+$(B):
+	$(Q)mkdir -p $@
+
+# make install: krp.ko for the kernel chosen above (modules_install into
+# INSTALL_MOD_DIR, default extra/, then depmod), krpctl and its man page
+# under PREFIX, and /usr/src/krp-VERSION: the headers and Module.symvers
+# for client modules (-I/usr/src/krp-VERSION/include,
+# KBUILD_EXTRA_SYMBOLS=/usr/src/krp-VERSION/Module.symvers), with the
+# sources and dkms.conf, so that `dkms install krp/VERSION` builds it for
+# other kernels.  Everything under DESTDIR.  KRP_SIGN_KEY and
+# KRP_SIGN_CERT sign krp.ko with the kernel's sign-file (Secure Boot:
+# Documentation/install.md); Kbuild's own attempt is turned off, as
+# Debian's headers carry no key for it.
+VERSION		:= $(shell cat $(CURDIR)/VERSION)
+PREFIX		?= /usr/local
+INSTALL_MOD_DIR	?= extra
+SRC_DEST	= $(DESTDIR)/usr/src/krp-$(VERSION)
+DKMS_FILES	:= Kbuild VERSION dkms.conf LICENSE \
+		   $(shell git ls-files -co --exclude-standard -- kernel arch include 2>/dev/null || \
+			   find kernel arch include -name '*.[chS]')
+
+install: modules krpctl
+	$(Q)release=$$(modinfo -F vermagic $(B)/krp.ko | cut -d' ' -f1) && \
+	if [ -n "$(KRP_SIGN_KEY)$(KRP_SIGN_CERT)" ]; then \
+		echo "  SIGN    $(B)/krp.ko ($(KRP_SIGN_CERT))"; \
+		$(kdir)/scripts/sign-file sha256 "$(KRP_SIGN_KEY)" "$(KRP_SIGN_CERT)" $(B)/krp.ko || exit; \
+	fi && \
+	echo "  INSTALL krp.ko for $$release" && \
+	$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR)/$(B) \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		CONFIG_MODULE_SIG_ALL= modules_install 2>&1 | \
+		grep -v "missing 'System.map' file" >&2; \
+	echo "  DEPMOD  $$release (whether Kbuild could or not)" && \
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $$release 2>&1 | \
+		grep -v 'could not open modules.\(order\|builtin\)' >&2; \
+	test -f $(DESTDIR)/lib/modules/$$release/$(INSTALL_MOD_DIR)/krp.ko
+	@echo "  INSTALL krpctl, krpctl.8 in $(DESTDIR)$(PREFIX)"
+	$(Q)install -D -m 755 $(B)/krpctl $(DESTDIR)$(PREFIX)/sbin/krpctl
+	$(Q)install -D -m 644 Documentation/krpctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/krpctl.8
+	@echo "  INSTALL $(SRC_DEST): headers, Module.symvers, sources, dkms.conf"
+	$(Q)for f in $(DKMS_FILES); do install -D -m 644 $$f $(SRC_DEST)/$$f || exit; done
+	$(Q)install -m 644 $(B)/Module.symvers $(SRC_DEST)/Module.symvers
+
 # Everything the QEMU targets need, built against each stock kernel of
 # $(1), in build/<flavour>/.
 define build_stock
@@ -180,7 +241,7 @@ define build_stock
 	$(Q)for k in $(1); do \
 		echo "  FETCH   stock $$k kernel (tools/krp-kernel)"; \
 		$(KERNEL_TOOL) fetch $$k && \
-		$(MAKE) --no-print-directory KERNEL=$$k KDIR= modules selftests || exit; \
+		$(MAKE) --no-print-directory KERNEL=$$k KDIR= modules selftests krpctl || exit; \
 	done
 endef
 
@@ -203,7 +264,7 @@ test-debug:
 	$(Q)st=0; for k in $(DEBUG_KERNELS); do \
 		echo "  KERNEL  $$k (tools/krp-kernel: built on a cache miss)"; \
 		$(KERNEL_TOOL) fetch $$k && \
-		$(MAKE) --no-print-directory KERNEL=$$k KDIR= modules selftests && \
+		$(MAKE) --no-print-directory KERNEL=$$k KDIR= modules selftests krpctl && \
 		echo "  TEST    tools/krp-test --no-host on $$k" && \
 		KRP_KERNEL=$$k $(CURDIR)/tools/krp-test --no-host || st=1; \
 	done; \

@@ -40,7 +40,7 @@ static int __init krp_init(void)
 	if (ret)
 		goto out_debugfs;
 
-	pr_info("loaded\n");
+	pr_info("loaded, version %s\n", KRP_VERSION);
 	return 0;
 
 out_debugfs:
@@ -84,3 +84,4 @@ module_exit(krp_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("krp: return probes with per-task instance pools");
+MODULE_VERSION(KRP_VERSION);

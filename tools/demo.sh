@@ -8,6 +8,7 @@
 set -e
 ko=${KRP_MODULE:-/krp/krp.ko}
 tests=${KRP_SELFTESTS:-/krp/selftests}
+tools=${KRP_TOOLS:-/krp/tools}
 dbg=/sys/kernel/debug
 dir=$dbg/krp
 funcs=vfs_read,do_sys_openat2,kernel_clone,pipe_read
@@ -28,6 +29,20 @@ insmod "$tests/kretprobe_example.ko" func=pipe_read
 step cat "$dir/list"
 cat "$dir/list"
 
+# The user path: no module of one's own, kprobe_events syntax.
+tr=/sys/kernel/debug/tracing
+step "echo 'r:myret vfs_read \$retval' > /proc/krp/probes   # a definition, as for kprobe_events"
+echo 'r:myret vfs_read $retval' > /proc/krp/probes
+step "echo 'r:krp_pipe pipe_read' >> /proc/krp/probes; echo 'r:kern_pipe pipe_read' >> $tr/kprobe_events   # krp beside the kernel's kretprobe"
+echo 'r:krp_pipe pipe_read' >> /proc/krp/probes
+echo 'r:kern_pipe pipe_read' >> "$tr/kprobe_events"
+step cat /proc/krp/probes
+cat /proc/krp/probes
+step "echo 1 > $tr/events/krp/krp_ret/enable; echo 'hist:keys=probe:vals=hitcount' > $tr/events/krp/krp_ret/trigger; echo 1 > $tr/events/kprobes/kern_pipe/enable"
+echo 1 > "$tr/events/krp/krp_ret/enable"
+echo 'hist:keys=probe:vals=hitcount' > "$tr/events/krp/krp_ret/trigger"
+echo 1 > "$tr/events/kprobes/kern_pipe/enable"
+
 step "workload: read files, fork 100 times, 200 readers asleep in pipe_read"
 for f in /proc/*/status; do cat "$f" > /dev/null 2>&1 || true; done
 for i in $(seq 100); do (:); done
@@ -36,6 +51,29 @@ sleep 3
 echo "$(pidof cat | wc -w) cat processes are asleep in pipe_read"
 killall sleep
 wait
+
+step "grep -m 3 'probe=myret' $tr/trace   # krp:krp_ret events in the ring buffer"
+grep -m 3 'probe=myret' "$tr/trace" || true
+step "cat $tr/events/krp/krp_ret/hist   # the kernel's hist trigger on krp's event"
+grep -E '^\{|^Totals|Hits' "$tr/events/krp/krp_ret/hist" || true
+step "cat /proc/krp/hist/myret   # krp's own latency histogram"
+cat /proc/krp/hist/myret
+step "cat /proc/krp/hist/krp_pipe; grep kern_pipe $tr/kprobe_profile   # 200 returns of pipe_read: krp, the kernel (hits, misses)"
+cat /proc/krp/hist/krp_pipe
+grep kern_pipe "$tr/kprobe_profile" || true
+if [ -x "$tools/krpctl" ]; then
+	step "krpctl latency vfs_read -d 2   # the same from the command line"
+	(for i in $(seq 200); do cat /proc/version > /dev/null; done) &
+	"$tools/krpctl" latency vfs_read -d 2
+	wait
+fi
+echo 0 > "$tr/events/kprobes/kern_pipe/enable"
+echo '!hist:keys=probe:vals=hitcount' > "$tr/events/krp/krp_ret/trigger"
+echo 0 > "$tr/events/krp/krp_ret/enable"
+echo '-:kern_pipe' >> "$tr/kprobe_events"
+step ": > /proc/krp/probes; cat /proc/krp/probes   # O_TRUNC removes every definition"
+: > /proc/krp/probes
+cat /proc/krp/probes
 
 step cat "$dbg/krp_kretprobe_example/stats   # krp"
 cat "$dbg/krp_kretprobe_example/stats"
@@ -63,4 +101,5 @@ step "dmesg | grep -E 'krp|kretprobe_example'"
 dmesg | grep -E 'krp|kretprobe_example' | grep -v 'krp-qemu' | tail -20
 echo
 echo "krp probed four kernel functions live, saw every return of 200 sleeping"
-echo "readers where the kernel's kretprobe missed most, and unloaded cleanly."
+echo "readers where the kernel's kretprobe missed most, did the same for a"
+echo "probe written in kprobe_events syntax, and unloaded cleanly."

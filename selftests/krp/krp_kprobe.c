@@ -277,6 +277,8 @@ int main(void)
 	ret = run("ool_reenter");
 	krp_int3_result(ret, !ret,
 			"re-entry from handlers at boosted and single-stepped sites: counted in nmissed\n");
+	/* On a user's machine this is the part that could take it down. */
+	ksft_print_msg("WARNING: next, a kprobe on every instruction of five kernel functions (vfs_read, do_sys_openat2, ...) under a workload; a krp bug here can crash this machine\n");
 	test_every("arm_every_boost", "boosted", false);
 	test_every("arm_every", "single-stepped", true);
 	stress_0 = krp_stat("slots_dirty");

@@ -78,7 +78,7 @@ ok 2 # SKIP optional part: not on this kernel
 ### krp-dmesg-begin
 [    1.000000] krp-qemu: start of work, marker $uuid
 [    1.100000] krp-qemu: begin t_one
-[    1.200000] krp: loaded
+[    1.200000] krp: loaded, version 0.1.0
 [    1.250000] krp: foo+0x3 is not an instruction boundary
 [    1.300000] krp: foo+0x6: the text changed under krp (cc 00)
 [    1.400000] krp-qemu: begin t_two
@@ -127,6 +127,8 @@ ALARM="$F: no krp alarm but those its tests provoke on purpose"
 TAINT="$F: kernel not tainted"
 
 stream | judge pass "the clean recorded boot passes, a declared SKIP and alarm included"
+stream | sed -e 's/^### krp-taint end 12288/### krp-taint end 274432/' |
+	judge pass "taint N (the test modules' MODULE_INFO(test)) passes beside O and E"
 stream | "$qemu" --kernel 686-pae --judge "$tmp/fixture" >"$tmp/out" 2>/dev/null
 grep -q '^SKIP fixture/t_two: optional part' "$tmp/out"
 result $? "a declared SKIP is reported as SKIP, not PASS"
@@ -297,7 +299,7 @@ result $? "every mutant of make test-the-tests applies: exactly one line changed
 # is either an alarm or one of these (refusals of a registration, with
 # their errno, and news), and every alarm is still printed.
 not_alarms=(
-	'^loaded$' '^unloaded$' ': text restored$'
+	'^loaded, version sym$' '^unloaded$' ': text restored$'
 	'is gone; its probes stay registered, unarmed$'
 	'^cannot probe ' '^give exactly one of symbol_name and addr$'
 	'^pool_size=.* is outside ' ' is not an instruction boundary$'

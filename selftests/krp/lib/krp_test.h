@@ -41,6 +41,14 @@
 const char *krp_module_path(void);
 int krp_test_module_path(char *buf, size_t size, const char *name);
 
+/*
+ * Whether the tests use a krp.ko that was loaded before the program
+ * started ($KRP_USE_LOADED=1, which `make -C selftests/krp run_tests`
+ * sets, and krp loaded then): loading krp.ko is then a no-op, unloading
+ * krp too, and the tests of load and unload themselves skip.
+ */
+bool krp_use_loaded(void);
+
 /* finit_module(2) of PATH with PARAMS ("" for none). */
 int krp_load_module(const char *path, const char *params);
 

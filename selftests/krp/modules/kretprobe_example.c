@@ -133,4 +133,5 @@ static void __exit example_exit(void)
 module_init(example_init);
 module_exit(example_exit);
 MODULE_LICENSE("GPL");
+MODULE_INFO(test, "Y");
 MODULE_DESCRIPTION("Time kernel functions with return probes");

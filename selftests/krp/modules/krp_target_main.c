@@ -43,4 +43,5 @@ static void __exit krp_target_exit(void)
 module_init(krp_target_init);
 module_exit(krp_target_exit);
 MODULE_LICENSE("GPL");
+MODULE_INFO(test, "Y");
 MODULE_DESCRIPTION("krp self-test target");

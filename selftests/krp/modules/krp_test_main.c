@@ -171,4 +171,5 @@ static void __exit krp_test_exit(void)
 module_init(krp_test_init);
 module_exit(krp_test_exit);
 MODULE_LICENSE("GPL");
+MODULE_INFO(test, "Y");
 MODULE_DESCRIPTION("krp self-test client");
