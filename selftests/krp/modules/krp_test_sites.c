@@ -191,7 +191,8 @@ int scenario_refuse(void)
 	ret |= refuse_one("exc_int3", 0, NULL, -EINVAL, "exc_int3");
 	ret |= refuse_one("asm_exc_debug", 0, NULL, -EINVAL, "debug entry");
 	ret |= refuse_one("notify_die", 0, NULL, -EINVAL, "notify_die");
-	ret |= refuse_one("entry_INT80_32", 0, NULL, -EINVAL, "syscall entry");
+	ret |= refuse_one(IS_ENABLED(CONFIG_X86_64) ? "entry_SYSCALL_64" :
+			  "entry_INT80_32", 0, NULL, -EINVAL, "syscall entry");
 	/* krp itself */
 	ret |= refuse_one("krp_int3_entry", 0, NULL, -EINVAL, "krp's int3 path");
 	ret |= refuse_one("krp_slot_area", 0, NULL, -EINVAL, "krp's slots");
