@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <linux/smp.h>
 #include <linux/vmalloc.h>
+#include <asm/pgtable.h>
 #include <asm/sync_core.h>
 
 #include "text.h"
@@ -35,7 +36,14 @@ int krp_text_write(unsigned long addr, const void *src, size_t len)
 
 	if (WARN_ON_ONCE(offset_in_page(addr) + len > PAGE_SIZE))
 		return -EINVAL;
-	if (is_vmalloc_addr((void *)addr))
+	/*
+	 * Module text is mapped page by page: in the vmalloc area on i386,
+	 * in an area of its own after the kernel image on x86_64.  The
+	 * kernel image is in the linear map (i386) or its own mapping,
+	 * which __pa() also translates (x86_64).
+	 */
+	if (is_vmalloc_addr((void *)addr) ||
+	    (addr >= MODULES_VADDR && addr < MODULES_END))
 		page = vmalloc_to_page((void *)addr);
 	else
 		page = virt_to_page((void *)addr);

@@ -80,6 +80,8 @@ static int arm_every(bool post)
 		atomic_set(&every_posts[f], 0);
 	}
 	for (f = 0; f < ARRAY_SIZE(every_funcs); f++) {
+		int n0 = every_n, refused0 = refused;
+
 		atomic_set(&every_hits[f], 0);
 		size = 0;
 		for (off = 0; every_n < EVERY_MAX && (!off || off < size); off++) {
@@ -113,6 +115,10 @@ static int arm_every(bool post)
 					break;
 			}
 		}
+		/* how near each function comes to every boundary armed */
+		pr_info("%s: %s: %d of %d instruction boundaries armed\n",
+			__func__, every_funcs[f], every_n - n0,
+			every_n - n0 + refused - refused0);
 	}
 	pr_info("%s: %d probes on %zu functions (%d instructions refused, %d offsets tried)\n",
 		__func__, every_n, ARRAY_SIZE(every_funcs), refused, tried);

@@ -11,7 +11,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kallsyms.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
 
@@ -69,19 +68,6 @@ static void lm_unregister(void)
 	lm_n = 0;
 }
 
-/* The size of @fn, from "name+0x0/0xsize [module]". */
-static int lm_size(void *fn)
-{
-	char buf[KSYM_SYMBOL_LEN], *slash;
-	int size;
-
-	snprintf(buf, sizeof(buf), "%pS", fn);
-	slash = strchr(buf, '/');
-	if (!slash || sscanf(slash + 1, "%x", &size) != 1)
-		return -1;
-	return size;
-}
-
 static bool lm_is_boundary(const u8 *offs, const u8 *end, int off)
 {
 	for (; offs < end; offs++)
@@ -91,17 +77,16 @@ static bool lm_is_boundary(const u8 *offs, const u8 *end, int off)
 }
 
 /*
- * A kprobe on every byte of @fn: at a boundary of @offs..@end it must
+ * A kprobe on each of the @size bytes of @sym: at a boundary of @offs..@end it must
  * be taken (@take) or refused with -EOPNOTSUPP, elsewhere refused with
  * -EILSEQ; a refusal leaves nothing behind.  The live ENDBR at @endbr
  * (-1: none) is refused with -EOPNOTSUPP.
  */
-static int lm_register(void *fn, const char *sym, const u8 *offs,
+static int lm_register(const char *sym, int size, const u8 *offs,
 		       const u8 *end, int endbr, bool take, bool post)
 {
-	int off, size = lm_size(fn), err, want, ret = 0;
+	int off, err, want, ret = 0;
 
-	CHECK(size > 0 && size < 256, "%s: size %d", sym, size);
 	for (off = 0; off < size && lm_n < LM_MAX; off++) {
 		struct krp_kprobe *kp = &lm_kps[lm_n];
 
@@ -135,7 +120,7 @@ static int lm_arm(bool post)
 	if (lm_n)
 		return -EBUSY;
 	atomic_set(&lm_bad, 0);
-	err = lm_register(krp_test_lm, "krp_test_lm", krp_test_lm_offs,
+	err = lm_register("krp_test_lm", *krp_test_lm_len, krp_test_lm_offs,
 			  krp_test_lm_offs_end, endbr, true, post);
 	if (!err && lm_n != LM_INSNS) {
 		pr_err("%d instructions of krp_test_lm taken, not %d\n", lm_n,
@@ -244,7 +229,7 @@ int scenario_lm_refuse(void)
 
 	if (lm_n)
 		return -EBUSY;
-	ret = lm_register(krp_test_lm_refused, "krp_test_lm_refused",
+	ret = lm_register("krp_test_lm_refused", *krp_test_lm_refused_len,
 			  krp_test_lm_refused_offs, krp_test_lm_refused_offs_end,
 			  -1, false, false);
 	if (lm_n) {

@@ -16,6 +16,8 @@ void krp_test_lm_add7(void);
 /* the offset of each instruction, in order, and the table's end */
 extern const u8 krp_test_lm_offs[], krp_test_lm_offs_end[];
 extern const u8 krp_test_lm_refused_offs[], krp_test_lm_refused_offs_end[];
+/* their lengths, without the padding kallsyms counts in */
+extern const u8 krp_test_lm_len[], krp_test_lm_refused_len[];
 /* where krp_test_lm's indirect jmp lands: an ENDBR under IBT */
 extern const u8 krp_test_lm_endbr[];
 

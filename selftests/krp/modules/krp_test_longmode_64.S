@@ -117,6 +117,7 @@ krp_test_lm:
 	LM	pop	%rbp				/* emulated */
 	ANNOTATE_RETPOLINE_SAFE
 	LM	ret					/* emulated */
+.Llm_end:
 	.size	krp_test_lm, . - krp_test_lm
 	STACK_FRAME_NON_STANDARD krp_test_lm
 
@@ -126,6 +127,9 @@ krp_test_lm_offs_end:
 	.globl	krp_test_lm_endbr
 krp_test_lm_endbr:
 	.byte	.Llm_back - krp_test_lm
+	.globl	krp_test_lm_len
+krp_test_lm_len:
+	.byte	.Llm_end - krp_test_lm
 	.popsection
 
 /*
@@ -154,10 +158,14 @@ krp_test_lm_refused:
 	ANNOTATE_RETPOLINE_SAFE
 	RF	call	*0x8(%rsp)		/* through the stack */
 	RF	ud2
+.Lrf_end:
 	.size	krp_test_lm_refused, . - krp_test_lm_refused
 	STACK_FRAME_NON_STANDARD krp_test_lm_refused
 
 	.pushsection .rodata, "a"
 	.globl	krp_test_lm_refused_offs_end
 krp_test_lm_refused_offs_end:
+	.globl	krp_test_lm_refused_len
+krp_test_lm_refused_len:
+	.byte	.Lrf_end - krp_test_lm_refused
 	.popsection

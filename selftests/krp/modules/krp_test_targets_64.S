@@ -27,7 +27,10 @@
  * krp_test_ool(x): besides the frame, every instruction runs out of
  * line: register arithmetic, stack and frame accesses, flags carried
  * across instructions, a locked stack update, a per-CPU (%gs) and a
- * RIP-relative global load, a prefixed instruction.  The lea sits at +6
+ * RIP-relative global load, a prefixed instruction.  Its local lives
+ * at 0xc(%rsp), where i386 has -0xc(%ebp): without frame pointers (both
+ * amd64 kernels) %rbp is any pointer, and krp refuses it as a base.  The
+ * lea sits at +6
  * and +5 is inside an instruction, as on i386; %rbx is saved and
  * restored as a compiler does, for the same six emulated instructions.
  */
@@ -48,9 +51,9 @@ krp_test_ool:
 	movl	$0x11, (%rsp)
 	mov	0x4(%rsp), %eax
 	add	(%rsp), %eax
-	mov	%eax, -0xc(%rbp)
-	addl	$0x3, -0xc(%rbp)
-	mov	-0xc(%rbp), %eax
+	mov	%eax, 0xc(%rsp)
+	addl	$0x3, 0xc(%rsp)
+	mov	0xc(%rsp), %eax
 	cmp	$0x64, %eax
 	setg	%cl
 	movzbl	%cl, %ecx
