@@ -128,7 +128,8 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	shared = false;
 	ftrace = false;
 	addr = (unsigned long)kp->addr;
-	if (kp->symbol_name || !krp_site_find(addr)) {
+	/* the kernel probes addr + offset: only offset 0 may be a site */
+	if (kp->symbol_name || kp->offset || !krp_site_find(addr)) {
 		ret = krp_resolve(kp, &addr, &shared, &ftrace);
 		if (ret && addr && krp_site_find(addr))
 			ret = 0;

@@ -221,6 +221,11 @@ int scenario_idle_disarm(void);
 int scenario_rmmod_arm(void);
 int scenario_rmmod_disarm(void);
 
+/* krp_test_fuzz.c: random and malformed registrations, seeded */
+int scenario_fuzz_register(void);
+int scenario_fuzz_hold(void);
+int scenario_fuzz_release(void);
+
 /* What each family left registered, unregistered at module exit. */
 void krp_test_armed_exit(void);
 void krp_test_kprobe_exit(void);
@@ -231,5 +236,6 @@ void krp_test_stacktrace_exit(void);
 void krp_test_faults_exit(void);
 void krp_test_storm_exit(void);
 void krp_test_spin_exit(void);
+void krp_test_fuzz_exit(void);
 
 #endif /* KRP_TEST_COMMON_H */

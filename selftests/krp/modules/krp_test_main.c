@@ -108,6 +108,9 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "idle_disarm", scenario_idle_disarm },
 	{ "rmmod_arm", scenario_rmmod_arm },
 	{ "rmmod_disarm", scenario_rmmod_disarm },
+	{ "fuzz_register", scenario_fuzz_register },
+	{ "fuzz_hold", scenario_fuzz_hold },
+	{ "fuzz_release", scenario_fuzz_release },
 };
 
 static DEFINE_MUTEX(run_lock);
@@ -166,6 +169,7 @@ static void __exit krp_test_exit(void)
 	krp_test_faults_exit();
 	krp_test_storm_exit();
 	krp_test_spin_exit();
+	krp_test_fuzz_exit();
 }
 
 module_init(krp_test_init);
