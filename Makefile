@@ -5,10 +5,11 @@
 #
 #   make [modules]   krp.ko (W=1) against the kernel chosen below
 #   make selftests   test modules and test programs
-#   make test        host setup, stock kernel, build all, tools/krp-test
+#   make test        host setup, stock kernels, build all, tools/krp-test
 #   make test-the-tests  break krp on purpose (selftests/mutants), expect red
 #   make run         boot the stock kernel and run tools/demo.sh in it
-#   make bench       boot with an exact instruction count, run the benchmarks
+#   make bench       boot each kernel with an exact instruction count, run
+#                    the benchmarks
 #   make check       checkpatch and sparse on the whole tree
 #   make clean       remove what the build made
 #
@@ -17,9 +18,22 @@
 #   KERNEL=<flavour>  a stock Debian kernel, fetched (tools/krp-kernel list)
 #   neither           /lib/modules/$(uname -r)/build if present, else the
 #                     stock 686-pae kernel
-# test, run, bench and check build against and boot the stock KERNEL
-# (default 686-pae) whatever KDIR says.  make test also fetches the
-# kernels of HOST_KERNELS, whose images the host suites check.
+# Everything is built in build/<name>/, one tree per kernel, so that the
+# objects of one kernel never clobber another's: <name> is the flavour,
+# "kdir" for KDIR=, the running release for its build directory.  Kbuild
+# builds an external module in its source directory, so build/<name>/
+# mirrors the sources as symbolic links and Kbuild runs there:
+#   build/<name>/krp.ko, Module.symvers       krp.ko
+#   build/<name>/selftests/krp/modules/*.ko   the test modules
+#   build/<name>/tests/                       test programs (-m32 for an
+#                                             i386 kernel, -m64 for x86_64)
+#                                             and test scripts
+# test builds against and boots the stock kernels of TEST_KERNELS
+# (686-pae, amd64 and amd64-6.12, and 686 for the basic group alone),
+# bench those of BENCH_KERNELS (the first three); KERNEL= picks one for
+# both.  run, test-the-tests and check use KERNEL (default 686-pae),
+# whatever KDIR says.  make test also fetches the kernels of HOST_KERNELS, whose
+# images the host suites check.
 #
 # V=1 shows the commands.
 
@@ -29,6 +43,11 @@ KERNEL_TOOL	:= $(CURDIR)/tools/krp-kernel
 QEMU_TOOL	:= $(CURDIR)/tools/krp-qemu
 STOCK		:= $(if $(KERNEL),$(KERNEL),686-pae)
 HOST_KERNELS	:= 686-pae amd64 amd64-6.12
+# FLAVOUR or FLAVOUR:GROUP,...: the kernels make test boots, and on which
+# of them only some groups run (tools/krp-test).
+TEST_KERNELS	:= $(if $(KERNEL),$(KERNEL),686-pae amd64 amd64-6.12 686:basic)
+BENCH_KERNELS	:= $(if $(KERNEL),$(KERNEL),686-pae amd64 amd64-6.12)
+test_flavours	= $(foreach k,$(TEST_KERNELS),$(firstword $(subst :, ,$(k))))
 
 TEST_CC		?= gcc
 BENCH_QEMU	?= -accel tcg,thread=single -icount shift=0 -smp 1
@@ -46,24 +65,54 @@ once = $(eval $(1) := $$(shell $(2)))$($(1))
 running_build := /lib/modules/$(shell uname -r)/build
 ifneq ($(KDIR),)
 kdir := $(KDIR)
+bname := kdir
 else ifneq ($(KERNEL),)
 kdir = $(call once,kdir,$(KERNEL_TOOL) kdir $(KERNEL))
+bname := $(KERNEL)
 else ifneq ($(wildcard $(running_build)/Makefile),)
 kdir := $(running_build)
+bname := $(shell uname -r)
 else
 kdir = $(call once,kdir,$(KERNEL_TOOL) kdir 686-pae)
+bname := 686-pae
 endif
+B		:= build/$(bname)
 
 # kselftest headers and checkpatch, extracted from linux-source-6.1.
 ksrc = $(call once,ksrc,$(KERNEL_TOOL) source)
 
-# Test programs: every selftests/krp/*.c is one static i386 program, linked
-# with the helpers in selftests/krp/lib/; every selftests/krp/*.sh is copied.
-TEST_OUT	:= build/selftests
+# The sources Kbuild reads, linked into $(B): tracked and new files, not
+# ignored ones (a generated file is generated in $(B) itself); every file
+# outside a git checkout of its own (the mutants' copies).
+MIRROR_DIRS	:= Kbuild kernel arch include selftests/krp/modules
+MIRROR_RE	:= (^|/)(Kbuild|[^/]+\.(c|h|S|sed))$$
+
+# mirror: $(B) holds a real directory for each source directory and a
+# link for each source file; links whose source went are removed.
+define mirror
+	$(Q)mkdir -p $(B); \
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git ls-files -co --exclude-standard -- $(MIRROR_DIRS); \
+	else \
+		find $(MIRROR_DIRS) -type f ! -name '*.mod.c'; \
+	fi | grep -E '$(MIRROR_RE)' | \
+	while read -r f; do \
+		l=$(B)/$$f; \
+		[ "$$(readlink "$$l")" = "$(CURDIR)/$$f" ] && continue; \
+		mkdir -p "$${l%/*}" && ln -sfn "$(CURDIR)/$$f" "$$l" || exit; \
+	done; \
+	find $(B) -xtype l -delete
+endef
+
+# Test programs: every selftests/krp/*.c is one static program for the
+# kernel's width, linked with the helpers in selftests/krp/lib/; every
+# selftests/krp/*.sh is copied.
+TEST_OUT	:= $(B)/tests
 TEST_LIB	:= $(wildcard selftests/krp/lib/*.c)
 TEST_PROGS	:= $(patsubst selftests/krp/%.c,$(TEST_OUT)/%,$(wildcard selftests/krp/*.c))
 TEST_SCRIPTS	:= $(patsubst selftests/krp/%,$(TEST_OUT)/%,$(wildcard selftests/krp/*.sh))
-TEST_CFLAGS	= -m32 -static -O2 -Wall \
+test_width	= $(call once,test_width,grep -qx CONFIG_X86_64=y $(kdir)/.config && echo -m64 || echo -m32)
+TEST_CFLAGS	= $(test_width) -static -O2 -Wall \
 		  -I$(ksrc)/tools/testing/selftests \
 		  -I$(CURDIR)/include -I$(CURDIR)/selftests/krp/lib
 
@@ -76,25 +125,26 @@ all: modules
 
 modules:
 	$(Q)test -n "$(kdir)" || { echo "no kernel build directory" >&2; exit 1; }
-	@echo "  MODULES krp.ko against $(kdir)"
-	$(Q)$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR) W=1 modules
+	@echo "  MODULES $(B)/krp.ko against $(kdir)"
+	$(call mirror)
+	$(Q)$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR)/$(B) W=1 modules
 
 selftests: test-modules test-programs
 
 # The test modules link against krp.ko's exports.  Their Kbuild gets
-# KRP_TOP (this directory) and KRP_SRC (the linux-source extraction).
-# Kbuild does not relink a module when only the CRCs of the symbols it
-# imports change, so a krp.ko whose exports changed would leave test
-# modules the kernel refuses ("disagrees about version of symbol").
+# KRP_SRC (the linux-source extraction).  Kbuild does not relink a
+# module when only the CRCs of the symbols it imports change, so a
+# krp.ko whose exports changed would leave test modules the kernel
+# refuses ("disagrees about version of symbol").
 test-modules: modules
 ifneq ($(wildcard $(TEST_MODULES)/Kbuild),)
-	@echo "  MODULES $(TEST_MODULES)"
-	$(Q)if [ Module.symvers -nt $(TEST_MODULES)/Module.symvers ]; then \
-		rm -f $(TEST_MODULES)/*.o $(TEST_MODULES)/*.ko \
-		      $(TEST_MODULES)/*.mod $(TEST_MODULES)/*.mod.c; fi
-	$(Q)$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR)/$(TEST_MODULES) \
-		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers \
-		KRP_TOP=$(CURDIR) KRP_SRC=$(ksrc) W=1 modules
+	@echo "  MODULES $(B)/$(TEST_MODULES)"
+	$(Q)cd $(B)/$(TEST_MODULES) && \
+	if [ ../../../Module.symvers -nt Module.symvers ]; then \
+		rm -f *.o *.ko *.mod *.mod.c; fi
+	$(Q)$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR)/$(B)/$(TEST_MODULES) \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/$(B)/Module.symvers \
+		KRP_SRC=$(ksrc) W=1 modules
 else
 	@echo "  SKIP    $(TEST_MODULES): no Kbuild yet"
 endif
@@ -104,7 +154,7 @@ test-programs: $(TEST_PROGS) $(TEST_SCRIPTS)
 	if [ -n "$$stale" ]; then echo "  RM      $$stale"; rm -f $$stale; fi
 
 $(TEST_PROGS): $(TEST_OUT)/%: selftests/krp/%.c $(TEST_LIB) | $(TEST_OUT)
-	@echo "  CC      $@"
+	@echo "  CC      $@ ($(test_width))"
 	$(Q)$(TEST_CC) $(TEST_CFLAGS) -MMD -MP -MF $(@D)/.$(@F).d -o $@ $< $(TEST_LIB)
 
 $(TEST_SCRIPTS): $(TEST_OUT)/%: selftests/krp/% | $(TEST_OUT)
@@ -116,19 +166,27 @@ $(TEST_OUT):
 
 -include $(wildcard $(TEST_OUT)/.*.d)
 
-# Everything the QEMU targets need, built against the stock kernel.
-stock:
+# Everything the QEMU targets need, built against each stock kernel of
+# $(1), in build/<flavour>/.
+define build_stock
 	@echo "  SETUP   host packages (tools/setup-host)"
 	$(Q)$(CURDIR)/tools/setup-host
-	@echo "  FETCH   stock $(STOCK) kernel (tools/krp-kernel)"
-	$(Q)$(KERNEL_TOOL) fetch $(STOCK)
-	$(Q)$(MAKE) --no-print-directory KERNEL=$(STOCK) KDIR= modules selftests
+	$(Q)for k in $(1); do \
+		echo "  FETCH   stock $$k kernel (tools/krp-kernel)"; \
+		$(KERNEL_TOOL) fetch $$k && \
+		$(MAKE) --no-print-directory KERNEL=$$k KDIR= modules selftests || exit; \
+	done
+endef
 
-test: stock
+stock:
+	$(call build_stock,$(STOCK))
+
+test:
+	$(call build_stock,$(test_flavours))
 	@echo "  FETCH   $(HOST_KERNELS) kernels for the host suites"
 	$(Q)for k in $(HOST_KERNELS); do $(KERNEL_TOOL) fetch $$k || exit; done
-	@echo "  TEST    tools/krp-test on $(STOCK)"
-	$(Q)KRP_KERNEL=$(STOCK) KRP_HOST_KERNELS="$(HOST_KERNELS)" \
+	@echo "  TEST    tools/krp-test on $(TEST_KERNELS)"
+	$(Q)KRP_KERNELS="$(TEST_KERNELS)" KRP_HOST_KERNELS="$(HOST_KERNELS)" \
 		$(CURDIR)/tools/krp-test
 
 # Each mutant is a copy of the tree with one break, built and run apart.
@@ -143,10 +201,12 @@ run: stock
 bench:
 	$(Q)test -f tools/bench/bench.sh || \
 		{ echo "make bench: tools/bench/bench.sh does not exist yet" >&2; exit 1; }
-	$(Q)$(MAKE) --no-print-directory stock
-	@echo "  QEMU    tools/bench/bench.sh on $(STOCK): $(BENCH_QEMU)"
-	$(Q)$(QEMU_TOOL) --kernel $(STOCK) --qemu "$(BENCH_QEMU)" \
-		--timeout $(BENCH_TIMEOUT) --script tools/bench/bench.sh
+	$(call build_stock,$(BENCH_KERNELS))
+	$(Q)for k in $(BENCH_KERNELS); do \
+		echo "  QEMU    tools/bench/bench.sh on $$k: $(BENCH_QEMU)"; \
+		$(QEMU_TOOL) --kernel $$k --qemu "$(BENCH_QEMU)" \
+			--timeout $(BENCH_TIMEOUT) --script tools/bench/bench.sh || exit; \
+	done
 
 # Both run, whatever the first finds.
 check:

@@ -103,7 +103,7 @@ static void test_ool(bool step)
 		       how, a.boosted, a.emulated, a.stepped, b.boosted,
 		       b.emulated, b.stepped, int3_1 - int3_0, step_1 - step_0);
 	/* 34 instructions of krp_test_ool, 20 of krp_test_emu (2 ud2 not) */
-	ksft_test_result(!ret && !a.other && !b.other && a.emulated == 6 &&
+	krp_int3_result(ret, !ret && !a.other && !b.other && a.emulated == 6 &&
 			 b.emulated == 13 &&
 			 (step ? a.stepped == 28 && !a.boosted && b.stepped == 7 &&
 				 !b.boosted :
@@ -112,14 +112,15 @@ static void test_ool(bool step)
 			 "list: instructions of the targets are [EMULATED] or [%s]\n",
 			 step ? "SS" : "BOOSTED");
 	list_modes("krp_test_", &a);
-	ksft_test_result(!ret && int3_1 - int3_0 == a.hits &&
+	krp_int3_result(ret, !ret && int3_1 - int3_0 == a.hits &&
 			 step_1 - step_0 == a.stepped_hits &&
 			 (step ? a.stepped_hits > 0 : a.stepped_hits == 0),
 			 "%s: one int3 trap per hit (%ld for %ld hits), %ld single-step traps\n",
 			 how, int3_1 - int3_0, a.hits, step_1 - step_0);
-	ksft_test_result(!run("ool_disarm"),
-			 "%s: results, hit counts, handler order and context\n",
-			 how);
+	ret = run("ool_disarm");
+	krp_int3_result(ret, !ret,
+			"%s: results, hit counts, handler order and context\n",
+			how);
 }
 
 /* Each of the system calls reaches one of the user-access helpers. */
@@ -215,10 +216,10 @@ static void test_every(const char *scenario, const char *how, bool post)
 	ksft_print_msg("%s: %ld probes, %ld refused of %ld offsets; workload: %ld hits (%ld at ftrace entries), %ld int3 traps, %ld stepped hits, %ld step traps; %ld pre %ld post calls\n",
 		       how, probes, refused, tried, hits, ft_hits, int3, ss_hits,
 		       step, pre, posts);
-	ksft_test_result(!ret && !bad && slots > 100,
+	krp_int3_result(ret, !ret && !bad && slots > 100,
 			 "a probe on every instruction of 5 kernel functions, %s (%ld slots): workload intact (%d bad)\n",
 			 how, slots, bad);
-	ksft_test_result(!ret && hits > 0 && int3 == hits - ft_hits &&
+	krp_int3_result(ret, !ret && hits > 0 && int3 == hits - ft_hits &&
 			 (post ? step == ss_hits && ss_hits > 0 &&
 				 posts == pre && pre >= t1.m.hits :
 				 step == 0 && ss_hits == 0 && posts == 0 &&
@@ -238,7 +239,7 @@ static void test_every_ret(void)
 		bad = krp_file_workload("/tmp", 50) + syscall_workload(200);
 	if (!ret)
 		ret = run("disarm_every_ret");
-	ksft_test_result(!ret && !bad,
+	krp_int3_result(ret, !ret && !bad,
 			 "return probes at the int3 entries of notrace functions, workload intact (%d bad)\n",
 			 bad);
 }
@@ -250,7 +251,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(17);
+	ksft_set_plan(18);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -261,22 +262,26 @@ int main(void)
 	if (ret)
 		ksft_exit_fail_msg("load krp_test.ko: %s\n", strerror(-ret));
 
-	ksft_test_result(!run("refuse") &&
-			 krp_read_file(LIST, buf, sizeof(buf)) == 0,
-			 "refused addresses: each errno, nothing left behind\n");
+	ret = run("refuse");
+	krp_int3_result(ret, !ret && krp_read_file(LIST, buf, sizeof(buf)) == 0,
+			"refused addresses: each errno, nothing left behind\n");
+	ksft_test_result(!run("ool_call"),
+			 "the hand-written targets return what their C references do\n");
 	test_ool(false);
 	test_ool(true);
-	ksft_test_result(!run("ool_ret"),
-			 "a return probe at a boosted int3 entry\n");
-	ksft_test_result(!run("neighbours"),
-			 "a kernel kprobe inside the instruction under krp's int3: krp keeps its int3 until it goes\n");
-	ksft_test_result(!run("ool_reenter"),
-			 "re-entry from handlers at boosted and single-stepped sites: counted in nmissed\n");
+	ret = run("ool_ret");
+	krp_int3_result(ret, !ret, "a return probe at a boosted int3 entry\n");
+	ret = run("neighbours");
+	krp_int3_result(ret, !ret,
+			"a kernel kprobe inside the instruction under krp's int3: krp keeps its int3 until it goes\n");
+	ret = run("ool_reenter");
+	krp_int3_result(ret, !ret,
+			"re-entry from handlers at boosted and single-stepped sites: counted in nmissed\n");
 	test_every("arm_every_boost", "boosted", false);
 	test_every("arm_every", "single-stepped", true);
 	stress_0 = krp_stat("slots_dirty");
 	ret = run("ool_stress");
-	ksft_test_result(!ret && krp_stat("slots_dirty") < stress_0,
+	krp_int3_result(ret, !ret && krp_stat("slots_dirty") < stress_0,
 			 "register and unregister over and over, slots collected, while every CPU runs the boosted and single-stepped copies\n");
 	test_every_ret();
 

@@ -113,9 +113,9 @@ static void test_gone_stuck(void)
 		ret = run("gone_stuck_check");
 		s1 = krp_stat("slots_used");
 	}
-	ksft_test_result(!ret && s0 > 0 && s1 == s0 - 1,
-			 "a stuck site of a departing module gives its slot back (slots_used %ld -> %ld)\n",
-			 s0, s1);
+	krp_int3_result(ret, !ret && s0 > 0 && s1 == s0 - 1,
+			"a stuck site of a departing module gives its slot back (slots_used %ld -> %ld)\n",
+			s0, s1);
 }
 
 int main(void)
@@ -132,22 +132,29 @@ int main(void)
 	if (ret)
 		ksft_exit_fail_msg("load krp_test.ko: %s\n", strerror(-ret));
 
-	ksft_test_result(!run("ctx_handlers"),
-			 "int3 probes inside a handler: missed at both ends, every entry handler matched by a return handler\n");
-	ksft_test_result(!run("resolve_name"),
-			 "a name resolves as the kernel resolves it, and module:symbol finds an int3 site\n");
-	ksft_test_result(!run("rcu_idle"),
-			 "an int3 entry where RCU is not watching runs no handler, counted as missed\n");
+	ret = run("ctx_handlers");
+	krp_int3_result(ret, !ret,
+			"int3 probes inside a handler: missed at both ends, every entry handler matched by a return handler\n");
+	ret = run("resolve_name");
+	krp_int3_result(ret, !ret,
+			"a name resolves as the kernel resolves it, and module:symbol finds an int3 site\n");
+	ret = run("rcu_idle");
+	krp_int3_result(ret, !ret,
+			"an int3 entry where RCU is not watching runs no handler, counted as missed\n");
 	test_cpu_dead();
 	test_gone_stuck();
-	ksft_test_result(!run("post_full"),
-			 "a ninth post-handler on one hit is counted in nmissed\n");
-	ksft_test_result(!run("pre_stop"),
-			 "a pre-handler returning non-zero stops the later probes of the site\n");
-	ksft_test_result(!run("find_runnable"),
-			 "krp_kretprobe_find_ret_addr() on a runnable task: the real address, no warning\n");
-	ksft_test_result(!run("opt_inside"),
-			 "a kernel kprobe inside krp's instruction is never optimized across krp's resume address\n");
+	ret = run("post_full");
+	krp_int3_result(ret, !ret,
+			"a ninth post-handler on one hit is counted in nmissed\n");
+	ret = run("pre_stop");
+	krp_int3_result(ret, !ret,
+			"a pre-handler returning non-zero stops the later probes of the site\n");
+	ret = run("find_runnable");
+	krp_int3_result(ret, !ret,
+			"krp_kretprobe_find_ret_addr() on a runnable task: the real address, no warning\n");
+	ret = run("opt_inside");
+	krp_int3_result(ret, !ret,
+			"a kernel kprobe inside krp's instruction is never optimized across krp's resume address\n");
 
 	ret = krp_unload_module("krp_test");
 	ksft_test_result(!ret, "krp_test unloads: %s\n", strerror(-ret));

@@ -14,6 +14,12 @@
 #                           every other SKIP fails the run
 #   alarm: TEST COUNT RE    TEST provokes COUNT (N or N-M) of krp's alarms
 #                           matching RE on purpose (see krp_alarms below)
+#   noalarm: FLAVOURS TEST RE
+#                           on these kernel flavours (as for skip:) TEST
+#                           provokes none of the alarms declared for it
+#                           whose RE the extended regular expression RE
+#                           matches: the scenarios that provoke them are
+#                           skipped there
 #
 # The protocol, one line each on the guest's output port:
 #
@@ -77,10 +83,11 @@ taint_names()
 
 # read_group FILE: sets tests[], skips[], alarms[], group_qemu,
 # group_timeout.  skips[] holds "FLAVOURS TEST RE", alarms[] "TEST MIN
-# MAX RE".
+# MAX RE", with the noalarm: lines that match $flavour applied.
 read_group()
 {
-	local file=$1 line key val n=0
+	local file=$1 line key val n=0 d fl t re i at lo hi are
+	local -a noalarms=()
 	[ -f "$file" ] || die "no group file $file"
 	tests=() skips=() alarms=() group_qemu='' group_timeout=''
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -88,7 +95,7 @@ read_group()
 		line=${line%%[[:space:]]#*}
 		[[ $line =~ ^[[:space:]]*(#.*)?$ ]] && continue
 		if ! [[ $line =~ ^[[:space:]]*([a-z]+):[[:space:]]*(.*[^[:space:]])[[:space:]]*$ ]]; then
-			die "$file:$n: expected 'qemu:', 'timeout:', 'test:', 'skip:' or 'alarm:', got: $line"
+			die "$file:$n: expected 'qemu:', 'timeout:', 'test:', 'skip:', 'alarm:' or 'noalarm:', got: $line"
 		fi
 		key=${BASH_REMATCH[1]} val=${BASH_REMATCH[2]}
 		case $key in
@@ -107,10 +114,23 @@ read_group()
 			[[ $val =~ ^([A-Za-z0-9_.+-]+)[[:space:]]+([0-9]+)(-([0-9]+))?[[:space:]]+(.+)$ ]] ||
 				die "$file:$n: expected 'alarm: TEST COUNT RE': $val"
 			alarms+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[4]:-${BASH_REMATCH[2]}} ${BASH_REMATCH[5]}") ;;
+		noalarm)
+			[[ $val =~ ^([A-Za-z0-9_.,*-]+)[[:space:]]+([A-Za-z0-9_.+-]+)[[:space:]]+(.+)$ ]] ||
+				die "$file:$n: expected 'noalarm: FLAVOURS TEST RE': $val"
+			noalarms+=("$val") ;;
 		*)	die "$file:$n: unknown key '$key'" ;;
 		esac
 	done <"$file"
 	[ ${#tests[@]} -gt 0 ] || die "$file: no 'test:' line"
+	for d in "${noalarms[@]}"; do
+		read -r fl t re <<<"$d"
+		[[ ",$fl," == *",${flavour:-},"* || $fl == '*' ]] || continue
+		for i in "${!alarms[@]}"; do
+			read -r at lo hi are <<<"${alarms[i]}"
+			[ "$at" = "$t" ] && [[ $are =~ $re ]] || continue
+			alarms[i]="$at 0 0 $are"
+		done
+	done
 }
 
 # ---------------------------------------------------------------------------

@@ -177,6 +177,15 @@ flaw "an alarm after the last test, before the end marker, counts" "$ALARM.*cann
 	'/\] krp-qemu: end of work/i [    3.000000] krp: foo+0x9: cannot restore the text yet; the int3 stays, handled, and krp stays loaded'
 stream | sed '/\] krp: unloaded/i [    1.450000] krp: cannot probe foo+0x1: -22' |
 	judge pass "a refusal with its errno is not an alarm"
+# noalarm: the declared alarm is expected zero times on those kernels only
+cp "$tmp/fixture" "$tmp/fixture.orig"
+printf '%s\n' 'skip: amd64 t_two ^optional' \
+	'noalarm: amd64,amd64-6.12 t_one text changed' >>"$tmp/fixture"
+stream | sed '/\] krp: foo+0x6: the text changed/d' |
+	judge pass "noalarm: a declared alarm absent on a kernel that expects none passes" '' amd64
+stream | judge fail "noalarm: the alarm seen on a kernel that expects none fails" "$ALARM" amd64
+stream | judge pass "noalarm: other kernels still expect the declared alarm"
+cp "$tmp/fixture.orig" "$tmp/fixture"
 
 # 4. TAP judged strictly
 flaw "a result numbered past a gap fails" "$F/t_one: second.*where 2 was due" \
@@ -226,8 +235,8 @@ result $? "a host suite that runs past KRP_HOST_TIMEOUT fails"
 [ "$(tail -n 1 "$tmp/out")" = "2 passed, 1 failed" ]
 result $? "the last line is exactly 'N passed, N failed'"
 tail -n 2 "$tmp/out" | head -n 1 |
-	grep -qE '^from a booted [^ ]+ kernel: 0 \(0 from tests, 0 from the runner.s checks of 0 boots\); from the host: 3; skipped as declared: 0$'
-result $? "the line before says how many results came from a booted kernel and from the host"
+	grep -qE '^from booted kernels \([^)]+\): 0 \(0 from tests, 0 from the runner.s checks of 0 boots\); from the host: 3; skipped as declared: 0$'
+result $? "the line before says how many results came from booted kernels and from the host"
 
 # The breaks of `make test-the-tests` still apply to the tree as it is.
 st=0

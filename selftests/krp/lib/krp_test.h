@@ -18,6 +18,25 @@
 #define KRP_DEBUGFS		"/sys/kernel/debug/krp"
 #define KRP_PROCFS		"/proc/krp"
 
+/*
+ * krp_int3_result(ERR, COND, FMT, ...): the result of a test that needs
+ * an int3 site, ERR being the scenario's errno.  krp refuses int3 sites
+ * with -EOPNOTSUPP on kernels where it cannot run them yet (x86_64
+ * today): the test then says SKIP with that reason first, and its group
+ * file declares the kernels where that is expected (a SKIP anywhere else
+ * fails).  Otherwise it passes if COND.  A macro, so that it counts in
+ * the calling program's kselftest counters.
+ */
+#define KRP_INT3_REFUSED	"int3 sites refused on this kernel (EOPNOTSUPP): "
+#define krp_int3_result(err, cond, fmt, ...)				\
+	do {								\
+		if ((err) == -EOPNOTSUPP)				\
+			ksft_test_result_skip(KRP_INT3_REFUSED fmt,	\
+					      ##__VA_ARGS__);		\
+		else							\
+			ksft_test_result(cond, fmt, ##__VA_ARGS__);	\
+	} while (0)
+
 /* Path of krp.ko, and of a test module NAME.ko in the selftests dir. */
 const char *krp_module_path(void);
 int krp_test_module_path(char *buf, size_t size, const char *name);

@@ -238,6 +238,8 @@ unsigned int workers_start(int (*fn)(void *), const char *name,
 	struct task_struct *t;
 
 	for_each_online_cpu(cpu) {
+		if (nw == WORKERS_MAX)
+			break;
 		t = kthread_create(fn, NULL, "%s/%u", name, cpu);
 		if (IS_ERR(t))
 			break;
@@ -255,4 +257,48 @@ void workers_stop(struct task_struct **workers, unsigned int nw)
 		kthread_stop(workers[nw]);
 		put_task_struct(workers[nw]);
 	}
+}
+
+static int int3_probe_pre(struct krp_kprobe *kp, struct pt_regs *regs)
+{
+	return 0;
+}
+
+/*
+ * Whether krp takes int3 sites on this kernel: 0, or -EOPNOTSUPP where
+ * it refuses every one (x86_64 until they land), decided once by a
+ * kprobe on the first instruction of a notrace leaf.
+ */
+int krp_test_need_int3(void)
+{
+	static int answer = 1;
+	struct krp_kprobe kp = {
+		.symbol_name = "krp_test_notrace",
+		.pre_handler = int3_probe_pre,
+	};
+	int err;
+
+	if (answer <= 0)
+		return answer;
+	err = krp_register_kprobe(&kp);
+	if (!err)
+		krp_unregister_kprobe(&kp);
+	answer = err == -EOPNOTSUPP ? err : 0;
+	if (answer)
+		pr_info("int3 sites refused here: their scenarios return -EOPNOTSUPP\n");
+	return answer;
+}
+
+/*
+ * Where a probe of @fn by name is placed: after its ENDBR on IBT kernels
+ * (6.12 amd64), as the kernel's kprobes place theirs.
+ */
+void *krp_test_entry(void *fn)
+{
+	static const u8 endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	u8 *text = (u8 *)krp_test_text(fn);
+
+	if (IS_ENABLED(CONFIG_X86_64) && !memcmp(text, endbr64, sizeof(endbr64)))
+		return text + sizeof(endbr64);
+	return text;
 }

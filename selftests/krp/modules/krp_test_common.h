@@ -13,6 +13,7 @@
 #define KRP_TEST_COMMON_H
 
 #include <linux/atomic.h>
+#include <linux/compiler.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -30,6 +31,22 @@
 			ret = -EINVAL;					\
 		}							\
 	} while (0)
+
+/*
+ * The address of function @fn as a number the compiler cannot fold: an
+ * address inside a function computed at build time is a relocation into
+ * it, which objtool flags on IBT kernels (6.12 amd64).
+ */
+#define krp_test_text(fn)						\
+	({								\
+		unsigned long __addr = (unsigned long)(fn);		\
+									\
+		OPTIMIZER_HIDE_VAR(__addr);				\
+		__addr;							\
+	})
+
+/* where a probe of @fn by name is placed: after an ENDBR */
+void *krp_test_entry(void *fn);
 
 /* krp_test_common.c: counters and an event log for order checks */
 extern atomic_t n_entry, n_ret, n_bad;
@@ -73,12 +90,23 @@ long track_return(struct krp_kretprobe_instance *ri);
 void track_settle(int caller);
 int track_check(const char *what);
 
-/* one kthread bound to each online CPU, until workers_stop() */
+/*
+ * One kthread bound to each online CPU, at most WORKERS_MAX of them, until
+ * workers_stop().  Not NR_CPUS: on amd64 that is 8192, and an array of
+ * it on the stack is 64 KiB.
+ */
+#define WORKERS_MAX 64
 extern atomic_t stress_bad;
 extern bool stress_stop;
 unsigned int workers_start(int (*fn)(void *), const char *name,
 			   struct task_struct **workers);
 void workers_stop(struct task_struct **workers, unsigned int nw);
+
+/*
+ * 0, or -EOPNOTSUPP where krp refuses every int3 site: a scenario that
+ * needs one returns that first, and the user side says SKIP.
+ */
+int krp_test_need_int3(void);
 
 /* A number for the user side, in krp_test/report (krp_test_report.c). */
 void krp_test_report(const char *key, long val);

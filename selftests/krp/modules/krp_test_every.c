@@ -125,13 +125,13 @@ static int arm_every(bool post)
 /* pre- and post-handlers: what is not emulated is single-stepped */
 int scenario_arm_every(void)
 {
-	return arm_every(true);
+	return krp_test_need_int3() ?: arm_every(true);
 }
 
 /* pre-handlers only: what is not emulated is boosted */
 int scenario_arm_every_boost(void)
 {
-	return arm_every(false);
+	return krp_test_need_int3() ?: arm_every(false);
 }
 
 /*
@@ -217,6 +217,9 @@ int scenario_arm_every_ret(void)
 {
 	int i, err, n = 0;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 	atomic_set(&every_bad, 0);
 	for (i = 0; i < ARRAY_SIZE(every_rps); i++) {
 		rp_init(&every_rps[i], every_ret_funcs[i], every_ret_entry,

@@ -59,7 +59,8 @@ int scenario_retval(void)
 		krp_unregister_kretprobe(&rp_a);
 		return err;
 	}
-	CHECK(rp_a.kp.addr == (void *)krp_test_target, "addr %pS", rp_a.kp.addr);
+	CHECK(rp_a.kp.addr == krp_test_entry(krp_test_target), "addr %pS",
+	      rp_a.kp.addr);
 	CHECK(rp_a.kp.flags & KRP_FLAG_FTRACE, "flags %x", rp_a.kp.flags);
 	for (i = 0; i < 100; i++)
 		CHECK(krp_test_target(i) == i * 3 + 1, "i=%d", i);

@@ -125,6 +125,9 @@ static int ool_arm(bool post)
 {
 	int err;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 	if (ool_n)
 		return -EBUSY;
 	atomic_set(&ool_bad, 0);
@@ -142,6 +145,9 @@ static int ool_arm_one(bool post)
 {
 	int err;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 	if (ool_n)
 		return -EBUSY;
 	atomic_set(&ool_bad, 0);
@@ -202,6 +208,8 @@ int scenario_ool_disarm(void)
 	unsigned long emu = (unsigned long)krp_test_emu;
 	int ret = 0, i, first_emu = -1, calls = OOL_CALLS;
 
+	if (krp_test_need_int3())
+		return -EOPNOTSUPP;
 	for (i = 0; i < ool_n; i++) {
 		unsigned long at = (unsigned long)ool_kps[i].addr;
 		int pre = atomic_read(&ool_pre[i]);
@@ -256,6 +264,9 @@ int scenario_ool_ret(void)
 {
 	int ret = 0, i, err;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 	counters_reset();
 	rp_init(&rp_a, "krp_test_notrace", arg_entry, ool_ret_fn,
 		sizeof(long));
@@ -300,10 +311,13 @@ static int ool_stress_fn(void *arg)
 
 int scenario_ool_stress(void)
 {
-	struct task_struct *workers[NR_CPUS];
+	struct task_struct *workers[WORKERS_MAX];
 	int ret = 0, err, c, cpu, hits = 0, bad = 0, i, n;
 	unsigned int nw;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 	for_each_possible_cpu(cpu)
 		*per_cpu_ptr(&krp_test_pcpu, cpu) = 7;
 	atomic_set(&stress_bad, 0);
@@ -372,6 +386,9 @@ int scenario_ool_reenter(void)
 {
 	int ret = 0, err, post;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 	for (post = 0; post < 2; post++) {
 		struct krp_kprobe kp = {
 			.symbol_name = "krp_test_notrace",

@@ -28,7 +28,7 @@
 
 #define TARGET __attribute__((__noipa__))
 
-/* where krp_rel_opt has its 3-byte lea */
+/* where krp_rel_opt (krp_test_targets_32.S, _64.S) has its 3-byte lea */
 #define KRP_REL_OPT_LEA	3
 
 /* where krp_target.ko's krp_target_lea has its 3-byte lea */
@@ -64,25 +64,6 @@ static TARGET int rel_sleep(int x)
 	wait_event(rel_wq, READ_ONCE(rel_released));
 	return x + 1;
 }
-
-/*
- * krp_rel_opt: a 3-byte lea at +3 whose last two bytes read as two
- * one-byte incs, followed by enough boostable code for the kernel's
- * optimizer to put a 5-byte jump at +4.
- */
-asm(".pushsection .text, \"ax\"\n"
-"	.globl krp_rel_opt\n"
-"	.type krp_rel_opt, @function\n"
-"krp_rel_opt:\n"
-"	push %ebp\n"
-"	mov %esp, %ebp\n"
-"	lea 0x40(%eax), %eax\n"	/* +3: 8d 40 40 */
-"	add $0x1, %eax\n"
-"	add $0x2, %eax\n"
-"	pop %ebp\n"
-"	ret\n"
-"	.size krp_rel_opt, . - krp_rel_opt\n"
-".popsection");
 
 static atomic_t n_pre, n_post;
 
@@ -132,6 +113,10 @@ int scenario_ctx_handlers(void)
 	static struct krp_kretprobe outer, inner;
 	static struct krp_kprobe kp;
 	int ret = 0, err, i, missed;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 
 	rel_counters_reset();
 	rp_init(&outer, "rel_target", NULL, outer_ret, 0);
@@ -214,6 +199,10 @@ int scenario_resolve_name(void)
 	unsigned long vmlinux_addr;
 	int ret = 0, err;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
+
 	/* where the kernel's own resolution puts the name */
 	err = register_kprobe(&kernel);
 	if (err) {
@@ -275,6 +264,10 @@ int scenario_rcu_idle(void)
 	static struct krp_kretprobe rp;
 	unsigned long flags;
 	int ret = 0, err, i, missed, bad = 0;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 
 	rel_counters_reset();
 	rp_init(&rp, "rel_idle_fn", count_entry, idle_ret, 0);
@@ -360,6 +353,10 @@ int scenario_gone_stuck_arm(void)
 	};
 	int ret = 0, err;
 
+	err = krp_test_need_int3();
+	if (err)
+		return err;
+
 	err = krp_register_kprobe(&kp);
 	if (err)
 		return err;
@@ -389,6 +386,10 @@ int scenario_post_full(void)
 	static struct krp_kprobe kps[POST_PROBES];
 	unsigned long missed = 0;
 	int ret = 0, err = 0, i, n;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 
 	rel_counters_reset();
 	for (n = 0; n < POST_PROBES; n++) {
@@ -436,6 +437,10 @@ int scenario_pre_stop(void)
 	static struct krp_kprobe first, second;
 	static struct krp_kretprobe rp;
 	int ret = 0, err, r;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 
 	rel_counters_reset();
 	memset(&first, 0, sizeof(first));
@@ -566,7 +571,7 @@ static u8 text_byte(unsigned long addr)
 
 int scenario_opt_inside(void)
 {
-	unsigned long lea = (unsigned long)krp_rel_opt + KRP_REL_OPT_LEA;
+	unsigned long lea = krp_test_text(krp_rel_opt) + KRP_REL_OPT_LEA;
 	struct krp_kprobe kp = {
 		.addr = (krp_opcode_t *)lea,
 		.pre_handler = count_pre,
@@ -577,6 +582,10 @@ int scenario_opt_inside(void)
 		.pre_handler = opt_inside_pre,
 	};
 	int ret = 0, err, i;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
 
 	rel_counters_reset();
 	CHECK(text_byte(lea) == 0x8d, "no lea at +%d: %02x", KRP_REL_OPT_LEA,

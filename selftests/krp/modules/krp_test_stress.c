@@ -142,7 +142,7 @@ static int nest_rec_ret(struct krp_kretprobe_instance *ri,
 
 int scenario_irq_nesting(void)
 {
-	struct task_struct *workers[NR_CPUS];
+	struct task_struct *workers[WORKERS_MAX];
 	unsigned int nw;
 	int ret = 0, err;
 
@@ -236,7 +236,7 @@ static int stress_track_fn(void *arg)
 
 int scenario_stress(void)
 {
-	struct task_struct *workers[NR_CPUS];
+	struct task_struct *workers[WORKERS_MAX];
 	struct krp_kretprobe *pair[] = { &rp_a, &rp_b };
 	unsigned int c, nw, done;
 	u64 t_reg = 0, t_unreg = 0, t0;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The functions krp_test.ko probes: C ones whose entry ftrace hooks,
- * notrace ones entered through an int3, and hand-written ones that put
- * each class of instruction where the scenarios know it is.
+ * The functions krp_test.ko probes: C ones whose entry ftrace hooks and
+ * notrace ones entered through an int3.  The hand-written ones, which
+ * put each class of instruction where the scenarios know it is, are in
+ * krp_test_targets_32.S and krp_test_targets_64.S.
  */
 #include <linux/jump_label.h>
 #include <linux/percpu.h>
@@ -25,11 +26,19 @@ TARGET u64 krp_test_target64(u64 x)
 	return (x << 32) | (x + 7);
 }
 
+/*
+ * A real recursion, a frame per level: hidden from the compiler, which
+ * would turn "f(n - 1) + 1" into a loop (gcc does on x86_64).
+ */
 TARGET int krp_test_recurse(int n)
 {
+	int r;
+
 	if (n <= 0)
 		return 0;
-	return krp_test_recurse(n - 1) + 1;
+	r = krp_test_recurse(n - 1);
+	OPTIMIZER_HIDE_VAR(r);
+	return r + 1;
 }
 
 static DECLARE_WAIT_QUEUE_HEAD(krp_test_wq);
@@ -88,11 +97,16 @@ notrace TARGET int krp_test_jl_fn(int x)
 	return x;
 }
 
+/* a real recursion too, as krp_test_recurse() */
 notrace TARGET int krp_test_int3_rec(int n)
 {
+	int r;
+
 	if (n <= 0)
 		return 0;
-	return krp_test_int3_rec(n - 1) + 1;
+	r = krp_test_int3_rec(n - 1);
+	OPTIMIZER_HIDE_VAR(r);
+	return r + 1;
 }
 
 /* its first instruction reads through a pointer: no out-of-line copy */
@@ -102,103 +116,11 @@ notrace TARGET int krp_test_deref(int *p)
 }
 
 /*
- * Hand-written targets, so that each class of instruction sits where the
- * test knows it.  The kernel's i386 convention (regparm 3): the argument
- * in %eax, the result in %eax.
- *
- * krp_test_ool(x): besides the frame, every instruction runs out of
- * line: register arithmetic, stack and frame accesses, flags carried
- * across instructions, a locked stack update, a per-CPU and a global
- * load, a prefixed instruction.
+ * Read by the hand-written targets (krp_test_targets_32.S, _64.S): a
+ * global load and a per-CPU load.
  */
 int krp_test_ool_bias = 1000;
 DEFINE_PER_CPU(int, krp_test_pcpu);
-
-asm(".pushsection .text, \"ax\"\n"
-"	.globl krp_test_ool\n"
-"	.type krp_test_ool, @function\n"
-"krp_test_ool:\n"
-"	push %ebp\n"
-"	mov %esp, %ebp\n"
-"	push %ebx\n"
-"	mov %eax, %ebx\n"
-"	lea 0x7(%eax,%eax,2), %ecx\n"
-"	imul $5, %ecx, %edx\n"
-"	shl $2, %ebx\n"
-"	add %ebx, %edx\n"
-"	sub $0x10, %esp\n"
-"	mov %edx, 0x4(%esp)\n"
-"	movl $0x11, (%esp)\n"
-"	mov 0x4(%esp), %eax\n"
-"	add (%esp), %eax\n"
-"	mov %eax, -0x8(%ebp)\n"
-"	addl $0x3, -0x8(%ebp)\n"
-"	mov -0x8(%ebp), %eax\n"
-"	cmp $0x64, %eax\n"
-"	setg %cl\n"
-"	movzbl %cl, %ecx\n"
-"	bswap %ecx\n"
-"	bswap %ecx\n"
-"	xchg %ecx, %edx\n"
-"	add %edx, %eax\n"
-"	lock incl (%esp)\n"
-"	mov (%esp), %edx\n"
-"	sub $0x12, %edx\n"
-"	add %edx, %eax\n"
-"	add krp_test_ool_bias, %eax\n"
-"	add %fs:krp_test_pcpu, %eax\n"
-"	pause\n"
-"	add $0x10, %esp\n"
-"	pop %ebx\n"
-"	pop %ebp\n"
-"	ret\n"
-"	.size krp_test_ool, . - krp_test_ool\n"
-/*
- * krp_test_emu(x), x > 0: the control-flow and flags instructions krp
- * emulates, and two ud2 that never run and cannot be probed.
- */
-"	.globl krp_test_emu\n"
-"	.type krp_test_emu, @function\n"
-"krp_test_emu:\n"
-"	push %ebp\n"
-"	mov %esp, %ebp\n"
-"	pushf\n"
-"	cli\n"
-"	mov %eax, %ecx\n"
-"	xor %edx, %edx\n"
-"1:	add $3, %edx\n"
-"	loop 1b\n"
-"	jecxz 2f\n"
-"	ud2\n"
-"2:	mov $3f, %ecx\n"
-"	call *%ecx\n"
-"	mov $4f, %ecx\n"
-"	jmp *%ecx\n"
-"	ud2\n"
-"4:	popf\n"
-"	sti\n"
-"	mov %edx, %eax\n"
-"	pop %ebp\n"
-"	ret\n"
-"3:	add $1, %edx\n"
-"	ret\n"
-"	.size krp_test_emu, . - krp_test_emu\n"
-/*
- * krp_test_refused: never called; instructions krp must refuse to run
- * anywhere but in place, each at a known offset (see scenario_refuse).
- */
-"	.globl krp_test_refused\n"
-"	.type krp_test_refused, @function\n"
-"krp_test_refused:\n"
-"	sti\n"				/* +0: its shadow covers the hlt */
-"	hlt\n"				/* +1 */
-"	popfw\n"			/* +2: 66 9d, a prefixed popf */
-"	invept (%esp), %eax\n"		/* +4: has a fixup in KVM */
-"	rep movsb\n"			/* +10: a string instruction */
-"	mov %eax, %ss\n"		/* +12: the interrupt shadow */
-"	ret\n"
-"	.size krp_test_refused, . - krp_test_refused\n"
-".popsection");
 
 /* What krp_test_ool(x) returns, computed in C. */
 int krp_test_ool_ref(int x)

@@ -4,8 +4,10 @@
  * scenarios find them by name, so the names are part of the tests (the
  * user-space side greps krp/list for some of them).
  *
- * The hand-written ones (krp_test_ool, krp_test_emu, krp_test_refused)
- * follow the kernel's i386 convention: argument and result in %eax.
+ * The hand-written ones (krp_test_ool, krp_test_emu, krp_test_refused,
+ * krp_rel_opt) are in krp_test_targets_32.S and krp_test_targets_64.S,
+ * with the same layout on both: each instruction the scenarios look for
+ * at the same offset, the same number of instructions of each kind.
  */
 #ifndef KRP_TEST_TARGETS_H
 #define KRP_TEST_TARGETS_H

@@ -59,7 +59,7 @@ static __attribute__((__noipa__)) int krp_bench_empty(int x)
 	return x;
 }
 
-static notrace __used __attribute__((__noipa__)) int krp_bench_leaf(int x)
+notrace __attribute__((__noipa__)) int krp_bench_leaf(int x)
 {
 	return x;
 }
@@ -87,26 +87,7 @@ static notrace __attribute__((__noipa__)) int krp_bench_r_##name(int x)	\
 	return expr;							\
 }
 
-/*
- * krp_bench_*_addcall: add $1,%eax; call; ret, in assembly so that the
- * add comes first: a boostable first instruction, and a call in the
- * five bytes the kernel's optimizer would have to copy.
- */
-asm(".pushsection .text, \"ax\"\n"
-"	.globl krp_bench_k_addcall, krp_bench_r_addcall\n"
-"	.type krp_bench_k_addcall, @function\n"
-"krp_bench_k_addcall:\n"
-"	add $1, %eax\n"
-"	call krp_bench_leaf\n"
-"	ret\n"
-"	.size krp_bench_k_addcall, . - krp_bench_k_addcall\n"
-"	.type krp_bench_r_addcall, @function\n"
-"krp_bench_r_addcall:\n"
-"	add $1, %eax\n"
-"	call krp_bench_leaf\n"
-"	ret\n"
-"	.size krp_bench_r_addcall, . - krp_bench_r_addcall\n"
-".popsection");
+/* krp_bench_*_addcall are in krp_bench_asm_32.S or _64.S */
 
 BENCH_PAIR(boost, x + 1)
 BENCH_PAIR(ss, x + 1)

@@ -13,21 +13,7 @@ static __attribute__((__noipa__)) int krp_target_fn(int x)
 	return x + 42;
 }
 
-/*
- * Never called: a 3-byte lea at +3 (KRP_TARGET_LEA_OFFSET in
- * krp_test_reliab.c), for a stuck int3 site whose module goes.
- */
-asm(".pushsection .text, \"ax\"\n"
-"	.globl krp_target_lea\n"
-"	.type krp_target_lea, @function\n"
-"krp_target_lea:\n"
-"	push %ebp\n"
-"	mov %esp, %ebp\n"
-"	lea 0x40(%eax), %eax\n"
-"	pop %ebp\n"
-"	ret\n"
-"	.size krp_target_lea, . - krp_target_lea\n"
-".popsection");
+/* krp_target_lea, never called, is in krp_target_lea_32.S or _64.S. */
 
 static ssize_t call_write(struct file *file, const char __user *ubuf,
 			  size_t count, loff_t *ppos)

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hand-written targets of krp_test.ko on x86_64: the same symbols,
+ * layouts and instruction classes as krp_test_targets_32.S, so that the
+ * scenarios find each instruction where they look for it (offsets and
+ * counts in krp_test_targets.h).  The SysV convention: the argument in
+ * %edi, the result in %eax.
+ *
+ * objtool checks modules on both amd64 kernels.  Each function returns
+ * with a bare ret, not the kernel's return thunk (RET): at load time the
+ * kernel may rewrite a thunk jump into ret and int3 padding, and the
+ * scenarios walk every byte of these functions expecting whole
+ * instructions of a fixed layout.  The ret is therefore declared safe to
+ * objtool, as are the indirect call and jump krp_test_emu makes on
+ * purpose.  None of them is reached by an indirect branch from outside,
+ * so none starts with ENDBR (6.12's IBT); C takes their addresses only
+ * to probe them, hence ANNOTATE_NOENDBR.
+ */
+#include <linux/linkage.h>
+#include <linux/objtool.h>
+#include <asm/nospec-branch.h>
+#include <asm/percpu.h>
+
+	.text
+
+/*
+ * krp_test_ool(x): besides the frame, every instruction runs out of
+ * line: register arithmetic, stack and frame accesses, flags carried
+ * across instructions, a locked stack update, a per-CPU (%gs) and a
+ * RIP-relative global load, a prefixed instruction.  The lea sits at +6
+ * and +5 is inside an instruction, as on i386; %rbx is saved and
+ * restored as a compiler does, for the same six emulated instructions.
+ */
+	.globl	krp_test_ool
+	.type	krp_test_ool, @function
+krp_test_ool:
+	ANNOTATE_NOENDBR
+	push	%rbp
+	mov	%rsp, %rbp
+	mov	%edi, %esi
+	lea	0x7(%rdi,%rdi,2), %ecx		/* +6 */
+	push	%rbx
+	imul	$5, %ecx, %edx
+	shl	$2, %esi
+	add	%esi, %edx
+	sub	$0x10, %rsp
+	mov	%edx, 0x4(%rsp)
+	movl	$0x11, (%rsp)
+	mov	0x4(%rsp), %eax
+	add	(%rsp), %eax
+	mov	%eax, -0xc(%rbp)
+	addl	$0x3, -0xc(%rbp)
+	mov	-0xc(%rbp), %eax
+	cmp	$0x64, %eax
+	setg	%cl
+	movzbl	%cl, %ecx
+	bswap	%ecx
+	bswap	%ecx
+	xchg	%ecx, %edx
+	add	%edx, %eax
+	lock incl (%rsp)
+	mov	(%rsp), %edx
+	sub	$0x12, %edx
+	add	%edx, %eax
+	add	krp_test_ool_bias(%rip), %eax
+	add	PER_CPU_VAR(krp_test_pcpu), %eax
+	pause
+	add	$0x10, %rsp
+	pop	%rbx
+	pop	%rbp
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+	.size	krp_test_ool, . - krp_test_ool
+
+/*
+ * krp_test_emu(x), x > 0: the control-flow and flags instructions krp
+ * emulates, and two ud2 that never run and cannot be probed.  Its
+ * indirect call and jump land inside it, which objtool cannot follow:
+ * it is left out of objtool's stack checks (and has no ORC data).
+ */
+	.globl	krp_test_emu
+	.type	krp_test_emu, @function
+krp_test_emu:
+	ANNOTATE_NOENDBR
+	push	%rbp
+	mov	%rsp, %rbp
+	pushf
+	cli
+	mov	%edi, %ecx
+	xor	%edx, %edx
+1:	add	$3, %edx
+	loop	1b
+	jrcxz	2f
+	ud2
+2:	lea	3f(%rip), %rcx
+	ANNOTATE_RETPOLINE_SAFE
+	call	*%rcx
+	lea	4f(%rip), %rcx
+	ANNOTATE_RETPOLINE_SAFE
+	jmp	*%rcx
+	ud2
+4:	popf
+	sti
+	mov	%edx, %eax
+	pop	%rbp
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+3:	add	$1, %edx
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+	.size	krp_test_emu, . - krp_test_emu
+	STACK_FRAME_NON_STANDARD krp_test_emu
+
+/*
+ * krp_test_refused: never called; instructions krp must refuse to run
+ * anywhere but in place, each at the offset it has on i386 (see
+ * scenario_refuse).  Its 16-bit popf is not a stack state objtool
+ * models: left out of the stack checks.
+ */
+	.globl	krp_test_refused
+	.type	krp_test_refused, @function
+krp_test_refused:
+	ANNOTATE_NOENDBR
+	sti					/* +0: its shadow covers the hlt */
+	hlt					/* +1 */
+	popfw					/* +2: 66 9d, a prefixed popf */
+	invept	(%rsp), %rax			/* +4: has a fixup in KVM */
+	rep movsb				/* +10: a string instruction */
+	mov	%eax, %ss			/* +12: the interrupt shadow */
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+	.size	krp_test_refused, . - krp_test_refused
+	STACK_FRAME_NON_STANDARD krp_test_refused
+
+/*
+ * krp_rel_opt(x) = x + 67 (scenario_opt_inside): a 3-byte lea at +3, as
+ * on i386 (a 2-byte push of %r12 makes up for the longer frame set-up),
+ * followed by boostable code.  On i386 the lea's last two bytes also
+ * read as two one-byte incs; here 0x40 is a REX prefix.
+ */
+	.globl	krp_rel_opt
+	.type	krp_rel_opt, @function
+krp_rel_opt:
+	push	%rbp
+	push	%r12
+	lea	0x40(%rdi), %eax		/* +3: 8d 47 40 */
+	add	$0x1, %eax
+	add	$0x2, %eax
+	pop	%r12
+	pop	%rbp
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+	.size	krp_rel_opt, . - krp_rel_opt
