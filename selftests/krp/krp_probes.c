@@ -373,6 +373,39 @@ static void test_errors(void)
 			 "opening error_log with O_TRUNC empties it\n");
 }
 
+static void test_limits(void)
+{
+	char cmd[2048];
+	int i, ret;
+
+	ret = append(PROBES, "r:one vfs_read\nr:two vfs_read");
+	ksft_test_result(ret == -EINVAL && listing_is(""),
+			 "two definitions in one write are refused\n");
+	memset(cmd, 'x', sizeof(cmd) - 1);
+	cmd[sizeof(cmd) - 1] = '\0';
+	memcpy(cmd, "r:long vfs_read ", 16);
+	ksft_test_result(append(PROBES, cmd) == -E2BIG && listing_is(""),
+			 "a write of 1024 bytes or more fails with E2BIG\n");
+	ret = 0;
+	for (i = 0; i < 128 && !ret; i++) {
+		snprintf(cmd, sizeof(cmd), "r:n%d vfs_read", i);
+		ret = append(PROBES, cmd);
+	}
+	if (ret)
+		ksft_print_msg("definition %d: %s\n", i - 1, strerror(-ret));
+	put(ERRLOG, "");
+	i = append(PROBES, "r:n128 vfs_read");
+	ksft_print_msg("the 129th: %s; hist/n127 %s\n", strerror(-i),
+		       exists(HIST "/n127") ? "exists" : "missing");
+	ksft_test_result(!ret && i == -ENOSPC &&
+			 errlog_is("Too many probes defined", "r:n128 vfs_read", 0) &&
+			 exists(HIST "/n127") && !exists(HIST "/n128"),
+			 "128 definitions, the 129th fails with ENOSPC\n");
+	ksft_test_result(!put(PROBES, "") && listing_is("") &&
+			 !exists(HIST "/n0") && !exists(HIST "/n127"),
+			 "> removes 128 definitions at once\n");
+}
+
 static void test_forms(void)
 {
 	int ret;
@@ -506,6 +539,37 @@ static void test_fetch(void)
 			 "krp_entry and krp_ret fields: probe, func, ret_ip, retval, delta_ns\n");
 	ksft_test_result(!put(PROBES, "") && listing_is(""),
 			 "> empties the definitions of the fetch tests\n");
+
+	/* i386: +5 is the instruction after the ftrace site, an int3 site */
+	if (x86_64) {
+		ksft_test_result_skip("p at an offset: int3 sites are i386 only so far\n");
+	} else {
+		ret = put(PROBES, "p:off krp_fetch_fn+5 a=$arg1");
+		ret |= tr_write("trace", "");
+		ret |= tr_write("events/krp/krp_entry/enable", "1");
+		ret |= krp_write_file(CALL, "abc");
+		ret |= tr_write("events/krp/krp_entry/enable", "0");
+		if (tr_read("trace") < 0)
+			ret = -EIO;
+		ksft_test_result(!ret && strstr(buf, "probe=off func=krp_fetch_fn+5 args=a=3\n") &&
+				 listing_is("p:krp/off krp_fetch_fn+5 a=$arg1\n"),
+				 "p at an offset: SYM+offs listed and traced\n");
+	}
+
+	/* the kernel's hist trigger on krp's field delta_ns */
+	ret = put(PROBES, "r:lat krp_fetch_fn");
+	ret |= tr_write("events/krp/krp_ret/trigger", "hist:keys=delta_ns.log2");
+	for (i = 0; i < 5; i++)
+		ret |= krp_write_file(CALL, "abc");
+	ret |= tr_append("events/krp/krp_ret/trigger", "hist:keys=delta_ns.log2:pause");
+	if (tr_read("events/krp/krp_ret/hist") < 0)
+		ret = -EIO;
+	ksft_test_result(!ret && krp_matches("delta_ns: ~ 2\\^[0-9]+ +\\} hitcount: +[0-9]+", buf) &&
+			 strstr(buf, "Hits: 5\n"),
+			 "hist:keys=delta_ns.log2 buckets the returns\n");
+	tr_write("events/krp/krp_ret/trigger", "!hist:keys=delta_ns.log2");
+	ksft_test_result(!put(PROBES, "") && listing_is(""),
+			 "> empties them again\n");
 	ret = krp_unload_module("krp_fetch_target");
 	if (ret)
 		ksft_print_msg("unload krp_fetch_target: %s\n", strerror(-ret));
@@ -525,7 +589,7 @@ int main(void)
 	kallsyms_all = kallsyms_has("linux_banner");
 	if (!find_tracing())
 		ksft_exit_skip("no tracefs\n");
-	ksft_set_plan(48);
+	ksft_set_plan(55);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -535,8 +599,13 @@ int main(void)
 	test_hist_file();
 	test_errors();
 	test_forms();
+	test_limits();
 	test_fetch();
-	ret = krp_unload_module("krp");
-	ksft_test_result(!ret, "krp.ko unloads\n");
+	/* definitions are krp's own: unloading removes them */
+	ret = put(PROBES, "r:left vfs_read $retval");
+	ret |= append(PROBES, "p:leftp vfs_read");
+	ret |= krp_unload_module("krp");
+	ksft_test_result(!ret && !exists(KRP_PROCFS),
+			 "krp.ko unloads with definitions left, /proc/krp goes\n");
 	ksft_finished();
 }
