@@ -153,6 +153,9 @@ reads_stop
 ok $? "trace: krp_ret enabled while it runs; only its probe's lines shown"
 sed -n '1,3s/^/# /p' "$tmp.trace"
 kill -INT $pid
+# A trace that does not end must fail this test, not hang the group.
+wait_for sh -c "! grep -qs ') [RSD]' /proc/$pid/stat" ||
+	{ echo "# trace still running"; kill -KILL $pid; }
 st=0
 wait $pid || st=$?
 run list

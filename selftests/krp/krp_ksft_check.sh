@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# krp_ksft_check: whether krp's tests can run here, first of the
+# krp_ksft_check: whether krp's tests can run here, said as one of the
 # kselftests (selftests/krp/Makefile).  Exit 4 (kselftest's skip) when
 # not root or on a kernel krp does not support; 1 when krp.ko is neither
 # loaded nor to be found; else 0.  In the QEMU runner krp.ko is in /krp.

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +96,8 @@ static int define(const char *spec, const char *what)
 static int stream(const char *tracefs, const char *event)
 {
 	char path[128], buf[8192], line[8192];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	const struct timespec tick = { .tv_sec = 0, .tv_nsec = 200 * 1000 * 1000 };
 	size_t have = 0;
 	struct pollfd pfd;
 	int ret = KRPCTL_OK;
@@ -110,14 +113,19 @@ static int stream(const char *tracefs, const char *event)
 		ssize_t n;
 		char *p;
 
-		if (ppoll(&pfd, 1, NULL, &wait_mask) < 0) {
+		/*
+		 * Bounded: trace_pipe's poll may wait for the ring buffer to
+		 * fill to buffer_percent before it says there is data.
+		 */
+		if (ppoll(&pfd, 1, &tick, &wait_mask) < 0) {
 			if (errno == EINTR)
 				continue;
 			krp_err("poll %s: %s", path, strerror(errno));
 			ret = KRPCTL_FAILED;
 			break;
 		}
-		n = read(pfd.fd, buf, sizeof(buf));
+		/* readv(), not read(): vfs_read() would feed a probe on it. */
+		n = readv(pfd.fd, &iov, 1);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n <= 0) {

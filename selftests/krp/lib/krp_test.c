@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,8 +40,45 @@ int krp_test_module_path(char *buf, size_t size, const char *name)
 /* Read before any test loads or unloads krp: the state the user left. */
 static bool krp_loaded_at_start;
 
+/*
+ * krp_cannot_run: why this machine cannot run krp's tests, or NULL.
+ * Asked only in a kselftest run ($KRP_USE_LOADED set): the QEMU runner
+ * boots only kernels krp supports, as root.
+ */
+static const char *krp_cannot_run(void)
+{
+	static char why[128];
+	struct utsname u;
+
+	if (geteuid())
+		return "not root: the tests load modules";
+	if (uname(&u))
+		return "uname failed";
+	if (strcmp(u.machine, "x86_64") &&
+	    !(u.machine[0] == 'i' && !strcmp(u.machine + 2, "86"))) {
+		snprintf(why, sizeof(why), "krp supports x86 only, this is %s", u.machine);
+		return why;
+	}
+	if (strncmp(u.release, "6.1.", 4) && strncmp(u.release, "6.12.", 5)) {
+		snprintf(why, sizeof(why), "krp supports Linux 6.1 and 6.12, this is %s",
+			 u.release);
+		return why;
+	}
+	return NULL;
+}
+
 static void __attribute__((constructor)) krp_note_loaded(void)
 {
+	const char *why;
+
+	if (getenv("KRP_USE_LOADED")) {
+		why = krp_cannot_run();
+		if (why) {
+			/* kselftest's skip: a plan of nothing, exit 4 */
+			printf("TAP version 13\n1..0 # SKIP %s\n", why);
+			exit(4);
+		}
+	}
 	krp_loaded_at_start = krp_module_loaded("krp");
 }
 
