@@ -97,8 +97,13 @@ static int kps_every_insn(void *fn, const char *sym, u8 *code,
 			n++;
 			continue;
 		}
-		/* not a boundary, or not emulated yet: nothing may be left */
-		if ((err != -EILSEQ && err != -EOPNOTSUPP) || kps[n].probe) {
+		/*
+		 * Not a boundary, or not emulated yet; or, on x86_64, the
+		 * int3 padding the kernel put after a return thunk's ret,
+		 * which no kprobe may take: nothing may be left.
+		 */
+		if ((err != -EILSEQ && err != -EOPNOTSUPP &&
+		     !(err == -EINVAL && code[off] == 0xcc)) || kps[n].probe) {
 			pr_err("%s+%d: %d\n", sym, off, err);
 			kps_unregister(n);
 			return -EINVAL;

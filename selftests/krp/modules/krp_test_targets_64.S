@@ -24,6 +24,24 @@
 	.text
 
 /*
+ * krp_test_int3_fn(x) = krp_test_target(x) + 1, framed as i386's
+ * compiler frames it: the int3 scenarios expect a push of the frame
+ * pointer first and four instructions before the ret.
+ */
+	.globl	krp_test_int3_fn
+	.type	krp_test_int3_fn, @function
+krp_test_int3_fn:
+	ANNOTATE_NOENDBR
+	push	%rbp
+	mov	%rsp, %rbp
+	call	krp_test_target
+	add	$1, %eax
+	pop	%rbp
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+	.size	krp_test_int3_fn, . - krp_test_int3_fn
+
+/*
  * krp_test_ool(x): besides the frame, every instruction runs out of
  * line: register arithmetic, stack and frame accesses, flags carried
  * across instructions, a locked stack update, a per-CPU (%gs) and a
