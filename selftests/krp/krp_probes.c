@@ -470,9 +470,9 @@ static void test_fetch(void)
 		{ "r:fr krp_fetch_fn ret=$retval:s32 rx=$retval:x32 a=$arg1 s=$arg3:string b=+0($arg4):x8 n=+0(+24($arg4)):string",
 		  "^ret=-997 rx=0xfffffc1b a=3 s=\"krp-string\" b=0xab n=\"first\"$" },
 	};
-	char def[512], out[512], num[16];
+	char def[512], out[512], num[16], want[128], listed[128];
 	const char *a, *p;
-	int i, n, ret;
+	int i, n, ret, off;
 
 	ret = krp_test_module_path(def, sizeof(def), "krp_fetch_target");
 	if (!ret)
@@ -540,21 +540,26 @@ static void test_fetch(void)
 	ksft_test_result(!put(PROBES, "") && listing_is(""),
 			 "> empties the definitions of the fetch tests\n");
 
-	/* i386: +5 is the instruction after the ftrace site, an int3 site */
-	if (x86_64) {
-		ksft_test_result_skip("p at an offset: int3 sites are i386 only so far\n");
-	} else {
-		ret = put(PROBES, "p:off krp_fetch_fn+5 a=$arg1");
-		ret |= tr_write("trace", "");
-		ret |= tr_write("events/krp/krp_entry/enable", "1");
-		ret |= krp_write_file(CALL, "abc");
-		ret |= tr_write("events/krp/krp_entry/enable", "0");
-		if (tr_read("trace") < 0)
-			ret = -EIO;
-		ksft_test_result(!ret && strstr(buf, "probe=off func=krp_fetch_fn+5 args=a=3\n") &&
-				 listing_is("p:krp/off krp_fetch_fn+5 a=$arg1\n"),
-				 "p at an offset: SYM+offs listed and traced\n");
+	/*
+	 * The instruction after the ftrace site, an int3 site: +5, or +9
+	 * past 6.12's ENDBR, where +5 is inside the fentry call.
+	 */
+	off = 5;
+	ret = put(PROBES, "p:off krp_fetch_fn+5 a=$arg1");
+	if (ret == -EILSEQ) {
+		off = 9;
+		ret = put(PROBES, "p:off krp_fetch_fn+9 a=$arg1");
 	}
+	ret |= tr_write("trace", "");
+	ret |= tr_write("events/krp/krp_entry/enable", "1");
+	ret |= krp_write_file(CALL, "abc");
+	ret |= tr_write("events/krp/krp_entry/enable", "0");
+	if (tr_read("trace") < 0)
+		ret = -EIO;
+	snprintf(want, sizeof(want), "probe=off func=krp_fetch_fn+%d args=a=3\n", off);
+	snprintf(listed, sizeof(listed), "p:krp/off krp_fetch_fn+%d a=$arg1\n", off);
+	ksft_test_result(!ret && strstr(buf, want) && listing_is(listed),
+			 "p at an offset: SYM+offs listed and traced\n");
 
 	/* the kernel's hist trigger on krp's field delta_ns */
 	ret = put(PROBES, "r:lat krp_fetch_fn");
