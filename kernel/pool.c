@@ -263,7 +263,10 @@ static int krp_idle_pools_alloc(void)
  * tracepoints go in first so no task is created unseen while the
  * existing ones are being filled.
  *
- * Return: 0 or a negative errno; on failure nothing stays hooked.
+ * Return: 0 or a negative errno.  A failure before the hooks are in
+ * leaves nothing; a failure to fill leaves the hooks and the pools given
+ * so far, which every task keeps until it exits or krp unloads, and the
+ * next registration fills the rest.
  */
 int krp_pools_enable(void)
 {
