@@ -95,8 +95,8 @@ ksrc = $(call once,ksrc,$(KERNEL_TOOL) source)
 # The sources Kbuild reads, linked into $(B): tracked and new files, not
 # ignored ones (a generated file is generated in $(B) itself); every file
 # outside a git checkout of its own (the mutants' copies).
-MIRROR_DIRS	:= Kbuild kernel arch include selftests/krp/modules
-MIRROR_RE	:= (^|/)(Kbuild|[^/]+\.(c|h|S|sed))$$
+MIRROR_DIRS	:= Kbuild VERSION kernel arch include selftests/krp/modules
+MIRROR_RE	:= (^|/)(Kbuild|VERSION|[^/]+\.(c|h|S|sed))$$
 
 # mirror: $(B) holds a real directory for each source directory and a
 # link for each source file; links whose source went are removed.
