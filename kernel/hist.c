@@ -80,7 +80,8 @@ void krp_hist_show(struct seq_file *m, struct krp_hist *h,
 		u64 high = i < 64 ? (1ULL << i) - 1 : U64_MAX;
 		unsigned int stars = div64_ul((u64)KRP_HIST_BAR * sum[i], max);
 
-		if (low == high)
+		/* as funclatency: slot 1 (1 ns) reads 0 -> 1; slot 0 is 0 ns */
+		if (low == high && low)
 			low--;
 		seq_printf(m, "%*llu -> %-*llu : %-8lu |%.*s%*s|\n",
 			   width, low, width, high, sum[i], stars,

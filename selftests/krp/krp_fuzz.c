@@ -21,7 +21,7 @@
 #include "lib/krp_test.h"
 
 #define RUN		"/sys/kernel/debug/krp_test/run"
-#define ENABLED		KRP_DEBUGFS "/enabled"
+#define ENABLED		"/proc/krp/enabled"
 #define LIST		KRP_DEBUGFS "/list"
 #define STATS		KRP_DEBUGFS "/stats"
 
@@ -176,8 +176,8 @@ static void fuzz_enabled(unsigned int count, const char *list0,
 	if (state != 1 && write_raw(ENABLED, "1", 1))
 		wrong++;
 	ksft_test_result(!wrong && !bad_errno &&
-			 same_state("krp/enabled", list0, stats0),
-			 "krp/enabled: %u writes, %u rejected, every rejection EINVAL (%u not), state as written (%u wrong)\n",
+			 same_state("/proc/krp/enabled", list0, stats0),
+			 "/proc/krp/enabled: %u writes, %u rejected, every rejection EINVAL (%u not), state as written (%u wrong)\n",
 			 count, rejected, bad_errno, wrong);
 }
 

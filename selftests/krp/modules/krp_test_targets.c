@@ -104,7 +104,12 @@ notrace TARGET int krp_test_jl_fn(int x)
 	return x;
 }
 
-/* a real recursion too, as krp_test_recurse() */
+/*
+ * A real recursion too, as krp_test_recurse(); by hand on x86_64
+ * (krp_test_targets_64.S), where the compiler ends it with a return
+ * thunk the kernel rewrites at load.
+ */
+#ifdef CONFIG_X86_32
 notrace TARGET int krp_test_int3_rec(int n)
 {
 	int r;
@@ -115,6 +120,7 @@ notrace TARGET int krp_test_int3_rec(int n)
 	OPTIMIZER_HIDE_VAR(r);
 	return r + 1;
 }
+#endif
 
 /* its first instruction reads through a pointer: no out-of-line copy */
 notrace TARGET int krp_test_deref(int *p)

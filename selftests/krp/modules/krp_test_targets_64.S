@@ -42,6 +42,28 @@ krp_test_int3_fn:
 	.size	krp_test_int3_fn, . - krp_test_int3_fn
 
 /*
+ * krp_test_int3_rec(n): n levels of real recursion, framed the same way;
+ * a bare ret, so that every byte of it is an instruction the scenarios
+ * can count (test and branch every call, the recursive path n of them).
+ */
+	.globl	krp_test_int3_rec
+	.type	krp_test_int3_rec, @function
+krp_test_int3_rec:
+	ANNOTATE_NOENDBR
+	push	%rbp
+	mov	%rsp, %rbp
+	xor	%eax, %eax
+	test	%edi, %edi
+	jle	1f
+	sub	$1, %edi
+	call	krp_test_int3_rec
+	add	$1, %eax
+1:	pop	%rbp
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+	.size	krp_test_int3_rec, . - krp_test_int3_rec
+
+/*
  * krp_test_ool(x): besides the frame, every instruction runs out of
  * line: register arithmetic, stack and frame accesses, flags carried
  * across instructions, a locked stack update, a per-CPU (%gs) and a
