@@ -89,6 +89,21 @@ bname := 686-pae
 endif
 B		:= build/$(bname)
 
+# Kbuild runs a job per host CPU unless make was given -j itself, and
+# compiles through ccache where it is installed, its cache beside the
+# kernels' (a fresh clone then takes four kernels' objects from there).
+# BASEDIR and NOHASHDIR: the same sources compile to the same objects
+# whatever directory the clone is in.
+JOBS		?= $(shell nproc 2>/dev/null || echo 1)
+KBUILD_JOBS	:= $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
+CCACHE		:= $(shell command -v ccache 2>/dev/null)
+KBUILD_CC	:= $(if $(CCACHE),CC="ccache gcc")
+ifneq ($(CCACHE),)
+export CCACHE_DIR	?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/krp/ccache
+export CCACHE_BASEDIR	:= $(CURDIR)
+export CCACHE_NOHASHDIR	:= 1
+endif
+
 # kselftest headers and checkpatch, extracted from linux-source-6.1.
 ksrc = $(call once,ksrc,$(KERNEL_TOOL) source)
 
@@ -138,7 +153,8 @@ modules:
 	$(Q)test -n "$(kdir)" || { echo "no kernel build directory" >&2; exit 1; }
 	@echo "  MODULES $(B)/krp.ko against $(kdir)"
 	$(call mirror)
-	$(Q)$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR)/$(B) W=1 modules
+	$(Q)$(MAKE) --no-print-directory $(KBUILD_JOBS) -C $(kdir) M=$(CURDIR)/$(B) \
+		$(KBUILD_CC) W=1 modules
 
 selftests: test-modules test-programs
 
@@ -153,8 +169,8 @@ ifneq ($(wildcard $(TEST_MODULES)/Kbuild),)
 	$(Q)cd $(B)/$(TEST_MODULES) && \
 	if [ ../../../Module.symvers -nt Module.symvers ]; then \
 		rm -f *.o *.ko *.mod *.mod.c; fi
-	$(Q)$(MAKE) --no-print-directory -C $(kdir) M=$(CURDIR)/$(B)/$(TEST_MODULES) \
-		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/$(B)/Module.symvers \
+	$(Q)$(MAKE) --no-print-directory $(KBUILD_JOBS) -C $(kdir) M=$(CURDIR)/$(B)/$(TEST_MODULES) \
+		$(KBUILD_CC) KBUILD_EXTRA_SYMBOLS=$(CURDIR)/$(B)/Module.symvers \
 		KRP_SRC=$(ksrc) W=1 modules
 else
 	@echo "  SKIP    $(TEST_MODULES): no Kbuild yet"

@@ -107,16 +107,18 @@ read_group()
 	local -a noalarms=()
 	[ -f "$file" ] || die "no group file $file"
 	tests=() skips=() alarms=() group_qemu='' group_timeout='' group_kernels=''
+	group_append=''
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		line=${line%%[[:space:]]#*}
 		[[ $line =~ ^[[:space:]]*(#.*)?$ ]] && continue
 		if ! [[ $line =~ ^[[:space:]]*([a-z]+):[[:space:]]*(.*[^[:space:]])[[:space:]]*$ ]]; then
-			die "$file:$n: expected 'qemu:', 'timeout:', 'test:', 'skip:', 'alarm:', 'noalarm:' or 'kernels:', got: $line"
+			die "$file:$n: expected 'qemu:', 'append:', 'timeout:', 'test:', 'skip:', 'alarm:', 'noalarm:' or 'kernels:', got: $line"
 		fi
 		key=${BASH_REMATCH[1]} val=${BASH_REMATCH[2]}
 		case $key in
 		qemu)	group_qemu+="${group_qemu:+ }$val" ;;
+		append)	group_append+="${group_append:+ }$val" ;;
 		timeout)
 			[[ $val =~ ^[0-9]+$ ]] || die "$file:$n: timeout is seconds: $val"
 			group_timeout=$val ;;

@@ -13,6 +13,7 @@
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/ftrace.h>
 #include <linux/irqflags.h>
 #include <linux/kprobes.h>
@@ -70,12 +71,15 @@ notrace __attribute__((__noipa__)) int krp_bench_leaf(int x)
  * optimized into a jump leaves it in the text for a while after it is
  * unregistered, and krp refuses an address while it is there.
  *
- * krp_bench_*_boost start with an add that runs out of line; the kernel
- * optimizes a probe there into a jump (the add and the ret can be
- * copied).  krp_bench_*_push start with push %ebp, which krp emulates
- * and the kernel optimizes too (push, add and mov make 6 bytes).
- * krp_bench_*_notrace start with push %ebp; mov %esp,%ebp; call, which
- * the kernel cannot optimize: an int3 and a single-step int3.
+ * On i386 (frame pointers): krp_bench_*_boost start with an add that
+ * runs out of line, and the kernel optimizes a probe there into a jump
+ * (the add and the ret can be copied); krp_bench_*_push start with
+ * push %ebp, which krp emulates and the kernel optimizes too (push, add
+ * and mov make 6 bytes); krp_bench_*_notrace start with push %ebp;
+ * mov %esp,%ebp; call, which the kernel cannot optimize.  On x86_64
+ * the leaves are shorter than the jump and the callers end in a tail
+ * call, and the kernel optimizes none of them.  The report says what
+ * each side did.
  */
 #define BENCH_PAIR(name, expr)						\
 static notrace __attribute__((__noipa__)) int krp_bench_k_##name(int x)	\
@@ -290,11 +294,44 @@ static void print_rows(const char *kind, u64 bare, u64 kernel, u64 ours)
 		print_mi(name, ours, bare, kernel);
 }
 
-static void int3_header(const char *what, const char *krp_how)
+static void int3_header(const char *what)
 {
 	out("\n%s\n", what);
-	out("(krp: %s)\n", krp_how);
 	out("%-22s %11s %11s %9s\n", "", "per call", "added", "vs kernel");
+}
+
+/*
+ * How krp runs its probe on @fn, while it is registered: the tags of
+ * its krp/list line ([EMULATED], [BOOSTED], [SS]), the same on i386 and
+ * x86_64 whatever the compiler made of @fn's first instruction.
+ */
+static void krp_probe_how(void *fn)
+{
+	char name[KSYM_NAME_LEN + 2], *buf, *line, *next;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(name, sizeof(name), " %ps+", fn);
+	buf = kvmalloc(PAGE_SIZE * 16, GFP_KERNEL);
+	if (!buf)
+		return;
+	f = filp_open("/sys/kernel/debug/krp/list", O_RDONLY, 0);
+	if (IS_ERR(f)) {
+		kvfree(buf);
+		return;
+	}
+	n = kernel_read(f, buf, PAGE_SIZE * 16 - 1, &pos);
+	filp_close(f, NULL);
+	buf[n > 0 ? n : 0] = '\0';
+	for (line = buf; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strstr(line, name))
+			out("# krp: %s\n", strim(line));
+	}
+	kvfree(buf);
 }
 
 /*
@@ -303,8 +340,7 @@ static void int3_header(const char *what, const char *krp_how)
  * booster being off on preemptible kernels, or a jump once its
  * optimizer got to it, as the flags say.
  */
-static void bench_int3_ret(int (*kfn)(int), int (*rfn)(int), const char *what,
-			   const char *krp_how)
+static void bench_int3_ret(int (*kfn)(int), int (*rfn)(int), const char *what)
 {
 	struct kretprobe krp_k = {
 		.kp.addr = (kprobe_opcode_t *)kfn,
@@ -327,32 +363,35 @@ static void bench_int3_ret(int (*kfn)(int), int (*rfn)(int), const char *what,
 	}
 	if (!krp_register_kretprobe(&rp)) {
 		ours = measure_fn(rfn);
+		krp_probe_how(rfn);
 		krp_unregister_kretprobe(&rp);
 	} else {
 		out("krp_register_kretprobe(%ps) failed\n", rfn);
 	}
-	int3_header(what, krp_how);
+	int3_header(what);
 	print_rows("kretprobe", bare, kernel, ours);
 }
 
+/*
+ * Whether the kernel's optimizer takes a function depends on its code
+ * (5 bytes to copy, no branch into them, no call in them, the function
+ * long enough), which differs between i386 and x86_64: the "# kernel:"
+ * line says what it did.
+ */
 static void bench_int3(void)
 {
 	bench_int3_ret(krp_bench_k_notrace, krp_bench_r_notrace,
-		       "return probe on a notrace function, int3 entry; the kernel cannot optimize",
-		       "the first instruction, push %ebp, emulated");
+		       "return probe on a notrace function that calls a leaf, int3 entry");
 	bench_int3_ret(krp_bench_k_push, krp_bench_r_push,
-		       "return probe on a notrace function, int3 entry; the kernel optimizes",
-		       "the first instruction, push %ebp, emulated");
+		       "return probe on a notrace function that calls a leaf with x + 1, int3 entry");
 }
 
 static void bench_boost(void)
 {
 	bench_int3_ret(krp_bench_k_addcall, krp_bench_r_addcall,
-		       "return probe on add; call; ret, int3 entry; the kernel cannot optimize",
-		       "the first instruction, an add, boosted");
+		       "return probe on add; call; ret (assembly), int3 entry");
 	bench_int3_ret(krp_bench_k_boost, krp_bench_r_boost,
-		       "return probe on a notrace leaf, int3 entry; the kernel optimizes",
-		       "the first instruction, an add, boosted");
+		       "return probe on a notrace leaf returning x + 1, int3 entry");
 }
 
 /* A plain kprobe on the boostable add; @post makes both single-step. */
@@ -381,14 +420,13 @@ static void bench_kprobe(bool post)
 	}
 	if (!krp_register_kprobe(&kp)) {
 		ours = measure_fn(rfn);
+		krp_probe_how(rfn);
 		krp_unregister_kprobe(&kp);
 	} else {
 		out("krp_register_kprobe(%ps) failed\n", rfn);
 	}
-	int3_header(post ? "kprobe with a post-handler on an add; the kernel cannot optimize"
-			 : "kprobe, pre-handler only, on an add; the kernel optimizes",
-		    post ? "the add single-stepped: int3 and debug trap"
-			 : "the add boosted: one trap");
+	int3_header(post ? "kprobe with a post-handler on a notrace leaf returning x + 1"
+			 : "kprobe, pre-handler only, on a notrace leaf returning x + 1");
 	print_rows("kprobe", bare, kernel, ours);
 }
 

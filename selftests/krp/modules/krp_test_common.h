@@ -221,6 +221,9 @@ int scenario_idle_disarm(void);
 int scenario_rmmod_arm(void);
 int scenario_rmmod_disarm(void);
 
+/* krp_test_calldepth.c (x86_64): retbleed=stuff's call depth register */
+int scenario_call_depth(void);
+
 /* krp_test_fuzz.c: random and malformed registrations, seeded */
 int scenario_fuzz_register(void);
 int scenario_fuzz_hold(void);

@@ -90,6 +90,7 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "lm_call", scenario_lm_call },
 	{ "lm_disarm", scenario_lm_disarm },
 	{ "lm_refuse", scenario_lm_refuse },
+	{ "call_depth", scenario_call_depth },
 #endif
 	{ "fault_reg", scenario_fault_reg },
 	{ "fault_int3", scenario_fault_int3 },

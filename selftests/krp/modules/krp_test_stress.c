@@ -17,7 +17,7 @@
 
 #include "krp_test_common.h"
 
-static unsigned int cycles = 1000;
+static unsigned int cycles = 300;
 module_param(cycles, uint, 0644);
 MODULE_PARM_DESC(cycles, "register/unregister cycles of the stress scenario");
 
