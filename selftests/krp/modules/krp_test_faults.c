@@ -275,6 +275,9 @@ int scenario_fault_disarm(void)
 		return -ENOENT;
 	missed = krp_kretprobe_nmissed(&fault_rp);
 	krp_unregister_kretprobe(&fault_rp);
+	/* and the next fault_arm reads the text as it is unprobed */
+	CHECK(fault_text_back(krp_test_target, fault_rp_text),
+	      "krp_test_target: text not restored");
 	calls = atomic_read(&f_calls);
 	CHECK(atomic_read(&f_entry) == atomic_read(&f_ret),
 	      "%d entries, %d returns", atomic_read(&f_entry),
