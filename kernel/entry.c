@@ -206,7 +206,8 @@ void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 		return;
 	}
 	site = krp_site_find(ip);
-	if (unlikely(!site || !regs))
+	/* unarmed: a removal from the filter waits for a retry */
+	if (unlikely(!site || !regs || !READ_ONCE(site->armed)))
 		return;
 	orig_ip = instruction_pointer(regs);
 	post.n = 0;

@@ -19,13 +19,14 @@
  * milliseconds.  The address of a function that just lost its last
  * probe therefore stays in the filter for a second ("idle"): a tool
  * that detaches and re-attaches pays nothing, and meanwhile the entry
- * hook finds no site there and returns.
+ * hook finds no armed site there and returns.
  *
  * Everything here runs under krp_mutex but the unregister of a retiring
  * ops and the wait for it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/errno.h>
 #include <linux/ftrace.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -57,135 +58,185 @@ static noinline void krp_ftrace_anchor(void)
 	barrier();
 }
 
-struct krp_idle_ip {
+/*
+ * An address krp put in the filter.  Its record is allocated before the
+ * address goes in, so that taking it out never needs memory of krp's:
+ * when ftrace cannot take it out (the filter is rebuilt, which
+ * allocates), it stays "idle" and the reaper tries again.  The entry
+ * hook ignores a site that is not armed, so an idle address costs a
+ * lookup per call, not a handler.
+ */
+struct krp_filter_ip {
 	struct list_head node;
 	unsigned long addr;
+	bool idle;	/* no armed site: due to leave the filter */
 	char modname[MODULE_NAME_LEN];
 };
-static LIST_HEAD(krp_idle_ips);
+static LIST_HEAD(krp_filter_ips);
 
-static struct krp_idle_ip *krp_idle_find(unsigned long addr)
+static struct krp_filter_ip *krp_filter_find(unsigned long addr)
 {
-	struct krp_idle_ip *idle;
+	struct krp_filter_ip *fip;
 
-	list_for_each_entry(idle, &krp_idle_ips, node)
-		if (idle->addr == addr)
-			return idle;
+	list_for_each_entry(fip, &krp_filter_ips, node)
+		if (fip->addr == addr)
+			return fip;
 	return NULL;
 }
 
-/**
- * krp_ftrace_del() - take @addr out of the filter now
- * @addr: an address krp_ftrace_add() put in
+/*
+ * Take @fip's address out of the filter and forget it, or leave it idle
+ * for a retry if ftrace ran out of memory.  Any other error means that
+ * ftrace no longer knows the address (its module's records are gone):
+ * nothing is hooked there any more, and the stale hash entry goes when
+ * the ops is next registered, with a filter reset to the anchor.
  */
-void krp_ftrace_del(unsigned long addr)
+static bool krp_filter_remove(struct krp_filter_ip *fip)
 {
-	int ret = ftrace_set_filter_ip(&krp_ftrace_ops, addr, 1, 0);
+	int ret = ftrace_set_filter_ip(&krp_ftrace_ops, fip->addr, 1, 0);
 
-	WARN_ON_ONCE(ret);
+	fip->idle = true;
+	if (ret == -ENOMEM)
+		return false;
+	list_del(&fip->node);
+	kfree(fip);
+	return true;
+}
+
+/**
+ * krp_ftrace_del() - take @addr out of the filter
+ * @addr: an address krp_ftrace_add() put in
+ *
+ * Now, or, if ftrace cannot allocate, at a retry of krp_ftrace_reap();
+ * the caller's site is unarmed either way.
+ *
+ * Return: true if the removal waits for krp_ftrace_reap().
+ */
+bool krp_ftrace_del(unsigned long addr)
+{
+	struct krp_filter_ip *fip = krp_filter_find(addr);
+
+	return fip && !krp_filter_remove(fip);
 }
 
 /**
  * krp_ftrace_idle_flush() - take idle addresses out of the filter
  * @modname: only those of this module, or NULL for all of them
+ *
+ * Return: true if some of them wait for a retry of krp_ftrace_reap().
  */
-void krp_ftrace_idle_flush(const char *modname)
+bool krp_ftrace_idle_flush(const char *modname)
 {
-	struct krp_idle_ip *idle, *next;
+	struct krp_filter_ip *fip, *next;
+	bool left = false;
 
-	list_for_each_entry_safe(idle, next, &krp_idle_ips, node) {
-		if (modname && strcmp(idle->modname, modname))
+	list_for_each_entry_safe(fip, next, &krp_filter_ips, node) {
+		if (!fip->idle || (modname && strcmp(fip->modname, modname)))
 			continue;
-		krp_ftrace_del(idle->addr);
-		list_del(&idle->node);
-		kfree(idle);
+		if (!krp_filter_remove(fip))
+			left = true;
 	}
+	return left;
 }
 
 /**
  * krp_ftrace_add() - send the calls of @addr to the entry hook
  * @addr: an ftrace site
+ * @modname: its module, "" for vmlinux
  *
  * The first address registers the shared ops.
  *
  * Return: 0; -EAGAIN while the ops is retiring (krp_ftrace_wait(), then
- * try again); or an error of ftrace.  On error the filter is as it was.
+ * try again); -ENOMEM; or an error of ftrace.  On error the filter is
+ * as it was.
  */
-int krp_ftrace_add(unsigned long addr)
+int krp_ftrace_add(unsigned long addr, const char *modname)
 {
-	struct krp_idle_ip *idle = krp_idle_find(addr);
+	struct krp_filter_ip *fip = krp_filter_find(addr);
 	int ret;
 
 	if (krp_ops_retiring)
 		return -EAGAIN;
 
-	if (idle) {
-		list_del(&idle->node);
-		kfree(idle);
+	if (fip) {
+		/* still in the filter: a site there again */
+		fip->idle = false;
+		strscpy(fip->modname, modname, MODULE_NAME_LEN);
 		return 0;
 	}
-	if (krp_ops_registered)
-		return ftrace_set_filter_ip(&krp_ftrace_ops, addr, 0, 0);
+	fip = kzalloc(sizeof(*fip), GFP_KERNEL);
+	if (!fip)
+		return -ENOMEM;
+	fip->addr = addr;
+	strscpy(fip->modname, modname, MODULE_NAME_LEN);
 
+	if (krp_ops_registered) {
+		ret = ftrace_set_filter_ip(&krp_ftrace_ops, addr, 0, 0);
+		goto out;
+	}
+	/*
+	 * The ops is not registered: its filter may hold what a failed
+	 * removal left, and starts again from the anchor alone.
+	 */
 	ret = ftrace_set_filter_ip(&krp_ftrace_ops,
-				   (unsigned long)krp_ftrace_anchor, 0, 0);
+				   (unsigned long)krp_ftrace_anchor, 0, 1);
 	if (ret) {
 		pr_err("cannot filter on the ftrace anchor: %d\n", ret);
-		return ret;
+		goto out;
 	}
 	ret = ftrace_set_filter_ip(&krp_ftrace_ops, addr, 0, 0);
 	if (!ret) {
 		ret = register_ftrace_function(&krp_ftrace_ops);
-		if (!ret) {
+		if (!ret)
 			krp_ops_registered = true;
-			return 0;
-		}
-		ftrace_set_filter_ip(&krp_ftrace_ops, addr, 1, 0);
+		/*
+		 * else @addr stays in the filter of an unregistered ops,
+		 * which hooks nothing; the next first address resets it.
+		 */
 	}
-	ftrace_set_filter_ip(&krp_ftrace_ops,
-			     (unsigned long)krp_ftrace_anchor, 1, 0);
-	return ret;
+out:
+	if (ret) {
+		kfree(fip);
+		return ret;
+	}
+	list_add(&fip->node, &krp_filter_ips);
+	return 0;
 }
 
 /**
  * krp_ftrace_retire() - @addr lost its last probe
  * @addr: an address in the filter
- * @modname: its module, "" for vmlinux
  *
- * Return: true if @addr stays in the filter, idle, until
- * krp_ftrace_reap(); false if it is out already.
+ * It stays in the filter, idle, until krp_ftrace_reap().
  */
-bool krp_ftrace_retire(unsigned long addr, const char *modname)
+void krp_ftrace_retire(unsigned long addr)
 {
-	struct krp_idle_ip *idle = kzalloc(sizeof(*idle), GFP_KERNEL);
+	struct krp_filter_ip *fip = krp_filter_find(addr);
 
-	if (!idle) {
-		krp_ftrace_del(addr);
-		return false;
-	}
-	idle->addr = addr;
-	strscpy(idle->modname, modname, MODULE_NAME_LEN);
-	list_add(&idle->node, &krp_idle_ips);
-	return true;
+	if (fip)
+		fip->idle = true;
 }
 
 /**
  * krp_ftrace_reap() - the delayed part of detaching
  * @no_sites: no site is left, ftrace or int3
+ * @again: set if an address could not leave the filter yet
  *
  * Idle addresses leave the filter.  Once no site is left the ops is
  * due to be unregistered: it is marked retiring, and the caller, the
  * reaper, unregisters it with krp_ftrace_retire_ops() after dropping
- * krp_mutex.  Its filter holds only the anchor by then.
+ * krp_mutex.  Whatever its filter still holds then stops mattering.
  *
  * Return: true if the caller must call krp_ftrace_retire_ops().
  */
-bool krp_ftrace_reap(bool no_sites)
+bool krp_ftrace_reap(bool no_sites, bool *again)
 {
-	krp_ftrace_idle_flush(NULL);
+	*again = krp_ftrace_idle_flush(NULL);
 	if (!krp_ops_registered || krp_ops_retiring || !no_sites)
 		return false;
 	WRITE_ONCE(krp_ops_retiring, true);
+	/* unregistered, the ops hooks nothing: no retry needed */
+	*again = false;
 	return true;
 }
 
@@ -200,8 +251,6 @@ bool krp_ftrace_reap(bool no_sites)
 void krp_ftrace_retire_ops(void)
 {
 	unregister_ftrace_function(&krp_ftrace_ops);
-	ftrace_set_filter_ip(&krp_ftrace_ops,
-			     (unsigned long)krp_ftrace_anchor, 1, 0);
 }
 
 /**
@@ -211,6 +260,13 @@ void krp_ftrace_retire_ops(void)
  */
 void krp_ftrace_retired(void)
 {
+	struct krp_filter_ip *fip, *next;
+
+	/* the next registration resets the filter: forget what is left */
+	list_for_each_entry_safe(fip, next, &krp_filter_ips, node) {
+		list_del(&fip->node);
+		kfree(fip);
+	}
 	krp_ops_registered = false;
 	WRITE_ONCE(krp_ops_retiring, false);
 	wake_up_all(&krp_ops_wq);
@@ -246,10 +302,8 @@ void krp_ftrace_wait(void)
  */
 void krp_ftrace_exit(void)
 {
-	krp_ftrace_idle_flush(NULL);
-	if (krp_ops_registered) {
+	if (krp_ops_registered)
 		unregister_ftrace_function(&krp_ftrace_ops);
-		krp_ops_registered = false;
-	}
+	krp_ftrace_retired();
 	ftrace_free_filter(&krp_ftrace_ops);
 }

@@ -8,11 +8,11 @@
 
 #include <linux/types.h>
 
-int krp_ftrace_add(unsigned long addr);
-void krp_ftrace_del(unsigned long addr);
-bool krp_ftrace_retire(unsigned long addr, const char *modname);
-void krp_ftrace_idle_flush(const char *modname);
-bool krp_ftrace_reap(bool no_sites);
+int krp_ftrace_add(unsigned long addr, const char *modname);
+bool krp_ftrace_del(unsigned long addr);
+void krp_ftrace_retire(unsigned long addr);
+bool krp_ftrace_idle_flush(const char *modname);
+bool krp_ftrace_reap(bool no_sites, bool *again);
 void krp_ftrace_retire_ops(void);
 void krp_ftrace_retired(void);
 bool krp_ftrace_retiring(void);

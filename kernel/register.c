@@ -248,15 +248,19 @@ int krp_register_kretprobe(struct krp_kretprobe *rp)
 }
 EXPORT_SYMBOL_GPL(krp_register_kretprobe);
 
-/* Unlink a probe under krp_mutex; the caller waits for RCU and finishes. */
+/*
+ * Unlink a probe under krp_mutex; the caller waits for RCU and finishes.
+ * @caller, the client's call of the API, names the culprit of a bad call.
+ */
 static struct krp_probe *krp_unregister_top(struct krp_kprobe *kp,
-					    struct krp_probe **link)
+					    struct krp_probe **link,
+					    unsigned long caller)
 {
 	struct krp_probe *p = *link;
 
 	if (!p || p->kp != kp || p->state != KRP_LIVE) {
 		pr_warn("unregistering a probe that is not registered (%ps)\n",
-			__builtin_return_address(0));
+			(void *)caller);
 		return NULL;
 	}
 	/* from here on the API calls on the probe see it unregistered */
@@ -293,7 +297,8 @@ static void krp_batch_entry(void *batch, int i, bool ret,
 }
 
 /* One grace period for the whole batch: handlers run preempt-disabled. */
-static void krp_unregister_batch(void *batch, int num, bool ret)
+static void krp_unregister_batch(void *batch, int num, bool ret,
+				 unsigned long caller)
 {
 	struct krp_probe **ps, **link;
 	struct krp_kprobe *kp;
@@ -305,7 +310,7 @@ static void krp_unregister_batch(void *batch, int num, bool ret)
 	mutex_lock(&krp_mutex);
 	for (i = 0; i < num; i++) {
 		krp_batch_entry(batch, i, ret, &kp, &link);
-		ps[i] = krp_unregister_top(kp, link);
+		ps[i] = krp_unregister_top(kp, link, caller);
 	}
 	mutex_unlock(&krp_mutex);
 	synchronize_rcu();
@@ -332,7 +337,7 @@ static int krp_register_batch(void *batch, int num, bool ret)
 			    krp_register_kprobe(kp);
 		if (err) {
 			if (i)
-				krp_unregister_batch(batch, i, ret);
+				krp_unregister_batch(batch, i, ret, _RET_IP_);
 			return err;
 		}
 	}
@@ -351,7 +356,7 @@ static int krp_register_batch(void *batch, int num, bool ret)
  */
 void krp_unregister_kretprobes(struct krp_kretprobe **rps, int num)
 {
-	krp_unregister_batch(rps, num, true);
+	krp_unregister_batch(rps, num, true, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(krp_unregister_kretprobes);
 
@@ -363,7 +368,7 @@ EXPORT_SYMBOL_GPL(krp_unregister_kretprobes);
  */
 void krp_unregister_kretprobe(struct krp_kretprobe *rp)
 {
-	krp_unregister_kretprobes(&rp, 1);
+	krp_unregister_batch(&rp, 1, true, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(krp_unregister_kretprobe);
 
@@ -482,7 +487,7 @@ EXPORT_SYMBOL_GPL(krp_register_kprobe);
  */
 void krp_unregister_kprobes(struct krp_kprobe **kps, int num)
 {
-	krp_unregister_batch(kps, num, false);
+	krp_unregister_batch(kps, num, false, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(krp_unregister_kprobes);
 
@@ -492,7 +497,7 @@ EXPORT_SYMBOL_GPL(krp_unregister_kprobes);
  */
 void krp_unregister_kprobe(struct krp_kprobe *kp)
 {
-	krp_unregister_kprobes(&kp, 1);
+	krp_unregister_batch(&kp, 1, false, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(krp_unregister_kprobe);
 

@@ -75,13 +75,15 @@ static void krp_stuck_retry(void)
  */
 static void krp_sites_reap(struct work_struct *work)
 {
-	bool retire;
+	bool retire, again;
 
 	mutex_lock(&krp_mutex);
 	krp_stuck_retry();
 	if (!list_empty(&krp_stuck_sites))
 		queue_delayed_work(system_wq, to_delayed_work(work), HZ);
-	retire = krp_ftrace_reap(!krp_nsites);
+	retire = krp_ftrace_reap(!krp_nsites, &again);
+	if (again)
+		queue_delayed_work(system_wq, to_delayed_work(work), HZ);
 	mutex_unlock(&krp_mutex);
 	krp_borrowed_flush();
 	if (!retire)
@@ -127,17 +129,18 @@ int krp_site_sync(struct krp_site *site)
 		return 0;
 	if (want) {
 		ret = site->int3 ? krp_arch_int3_arm(site) :
-				   krp_ftrace_add(site->addr);
+				   krp_ftrace_add(site->addr, site->modname);
 		if (ret)
 			return ret;
 	} else if (site->int3) {
 		ret = krp_arch_int3_disarm(site);
 		if (ret)
 			return ret;
-	} else {
-		krp_ftrace_del(site->addr);
+	} else if (krp_ftrace_del(site->addr)) {
+		/* the hook ignores the site until a retry takes it out */
+		mod_delayed_work(system_wq, &krp_sites_reaper, HZ);
 	}
-	site->armed = want;
+	WRITE_ONCE(site->armed, want);
 	return 0;
 }
 
@@ -155,8 +158,8 @@ int krp_arm_all(bool arm)
 
 	mutex_lock(&krp_mutex);
 	WRITE_ONCE(krp_armed, arm);
-	if (!arm)
-		krp_ftrace_idle_flush(NULL);
+	if (!arm && krp_ftrace_idle_flush(NULL))
+		mod_delayed_work(system_wq, &krp_sites_reaper, HZ);
 	for (i = 0; i < ARRAY_SIZE(krp_site_table); i++) {
 		hlist_for_each_entry(site, &krp_site_table[i], hash_node) {
 			err = krp_site_sync(site);
@@ -364,7 +367,8 @@ void krp_site_put(struct krp_site *site)
 	}
 	krp_site_unstick(site);
 	if (site->armed) {
-		idle = krp_ftrace_retire(site->addr, site->modname);
+		krp_ftrace_retire(site->addr);
+		idle = true;
 		site->armed = false;
 	}
 	if (krp_site_hashed(site)) {
@@ -425,7 +429,8 @@ static int krp_module_notify(struct notifier_block *nb, unsigned long action,
 		return NOTIFY_DONE;
 	mutex_lock(&krp_mutex);
 	/* ftrace drops the module's (or its init text's) records next */
-	krp_ftrace_idle_flush(mod->name);
+	if (krp_ftrace_idle_flush(mod->name))
+		mod_delayed_work(system_wq, &krp_sites_reaper, HZ);
 	krp_resolve_forget(mod->name);
 	for (i = 0; i < ARRAY_SIZE(krp_site_table); i++) {
 		hlist_for_each_entry_safe(site, tmp, &krp_site_table[i],

@@ -248,8 +248,10 @@ static void sweep_fork(void)
 
 /*
  * Writes to krp/enabled under fail-nth, each way, with a probe armed:
- * a failed write gives ENOMEM, the next one without a failure arms
- * everything again, and every later call is returned or missed.
+ * enabling may fail with ENOMEM, disabling not at all (an unhook that
+ * ftrace cannot allocate for is retried, and the probe is off
+ * meanwhile); the next write without a failure arms everything again,
+ * and every later call is returned or missed.
  */
 static void sweep_enabled(void)
 {
@@ -285,6 +287,18 @@ static void sweep_enabled(void)
 				bad++;
 			}
 			failed += hit && ret;
+			/*
+			 * Disabling may not fail for want of memory to
+			 * unhook with: the function is off at once and
+			 * unhooked by a retry.
+			 */
+			if (way == 0 && ret) {
+				ksft_print_msg("enabled=0, allocation %d failed: %s\n",
+					       n, strerror(-ret));
+				bad++;
+			} else if (way == 0 && run_checked("fault_off")) {
+				bad++;
+			}
 			if (pwrite(fd, "1", 1, 0) != 1) {
 				ksft_print_msg("enabled=1 after a failure: %s\n",
 					       strerror(errno));

@@ -2,8 +2,8 @@
 /*
  * A return-probe client written for the kernel's <linux/kprobes.h>.
  *
- * It times calls of up to four functions (module parameter func=a,b)
- * and shows, in /sys/kernel/debug/<module name>/stats, one line per
+ * It times calls of up to four functions (module parameter func=a,b),
+ * of one process if tgid= is set (also at run time), and shows, in /sys/kernel/debug/<module name>/stats, one line per
  * function: returns seen, misses, mean and longest duration, last
  * return value.
  *
@@ -18,6 +18,7 @@
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 
 #define MAX_FUNCS 4
@@ -26,6 +27,10 @@ static char *func[MAX_FUNCS] = { "kernel_clone" };
 static int nfunc = 1;
 module_param_array(func, charp, &nfunc, 0444);
 MODULE_PARM_DESC(func, "functions to time, comma-separated");
+
+static int tgid;
+module_param(tgid, int, 0644);
+MODULE_PARM_DESC(tgid, "time only the calls of this process (0: of all)");
 
 struct timing {
 	atomic64_t returns;
@@ -45,7 +50,11 @@ static struct kretprobe probes[MAX_FUNCS];
 static int entry_handler(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call *c = (struct call *)ri->data;
+	int only = READ_ONCE(tgid);
 
+	/* another process's call: no return handler, not a miss */
+	if (only && current->tgid != only)
+		return 1;
 	c->start = ktime_get();
 	return 0;
 }

@@ -198,6 +198,7 @@ int scenario_fault_batch(void);
 int scenario_fault_kprobe(void);
 int scenario_fault_arm(void);
 int scenario_fault_call(void);
+int scenario_fault_off(void);
 int scenario_fault_disarm(void);
 
 /* krp_test_stacktrace.c: stack traces through krp's trampoline */

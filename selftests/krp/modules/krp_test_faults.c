@@ -216,6 +216,8 @@ int scenario_fault_kprobe(void)
 
 static struct krp_kretprobe fault_rp;
 static atomic_t f_calls;
+/* krp_test_target's first bytes before fault_arm */
+static u8 fault_rp_text[FAULT_TEXT];
 
 /* A return probe for forked children to hit (fault_call). */
 int scenario_fault_arm(void)
@@ -224,6 +226,7 @@ int scenario_fault_arm(void)
 		return -EBUSY;
 	fault_reset();
 	atomic_set(&f_calls, 0);
+	memcpy(fault_rp_text, krp_test_target, FAULT_TEXT);
 	rp_init(&fault_rp, "krp_test_target", fault_entry, fault_ret,
 		sizeof(long));
 	return krp_register_kretprobe(&fault_rp);
@@ -239,6 +242,28 @@ int scenario_fault_call(void)
 }
 
 /*
+ * With krp/enabled 0, the probe of fault_arm is off: a call runs no
+ * handler, and the text is as before, at once or once the reaper has
+ * retried a removal from the ftrace filter that an injected failure
+ * put off.  The call is not one of fault_call's.
+ */
+int scenario_fault_off(void)
+{
+	int entries, rets, ret = 0;
+
+	if (!fault_rp.probe)
+		return -ENOENT;
+	entries = atomic_read(&f_entry);
+	rets = atomic_read(&f_ret);
+	krp_test_target(2);
+	CHECK(atomic_read(&f_entry) == entries && atomic_read(&f_ret) == rets,
+	      "krp/enabled is 0, yet a call ran the handlers");
+	CHECK(fault_text_back(krp_test_target, fault_rp_text),
+	      "krp/enabled is 0, yet krp_test_target stays hooked");
+	return ret;
+}
+
+/*
  * Every call ran both handlers or is counted as missed; the misses are
  * reported for the user side, which expects children without a pool.
  */
@@ -250,6 +275,9 @@ int scenario_fault_disarm(void)
 		return -ENOENT;
 	missed = krp_kretprobe_nmissed(&fault_rp);
 	krp_unregister_kretprobe(&fault_rp);
+	/* and the next fault_arm reads the text as it is unprobed */
+	CHECK(fault_text_back(krp_test_target, fault_rp_text),
+	      "krp_test_target: text not restored");
 	calls = atomic_read(&f_calls);
 	CHECK(atomic_read(&f_entry) == atomic_read(&f_ret),
 	      "%d entries, %d returns", atomic_read(&f_entry),

@@ -98,6 +98,7 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "fault_kprobe", scenario_fault_kprobe },
 	{ "fault_arm", scenario_fault_arm },
 	{ "fault_call", scenario_fault_call },
+	{ "fault_off", scenario_fault_off },
 	{ "fault_disarm", scenario_fault_disarm },
 	{ "spin_arm", scenario_spin_arm },
 	{ "spin_churn", scenario_spin_churn },
