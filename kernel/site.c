@@ -16,6 +16,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rculist.h>
@@ -68,20 +69,51 @@ static void krp_stuck_retry(void)
 }
 
 /*
- * What waits a second after detaching: stuck sites, idle ftrace sites,
- * the ftrace ops once no site is left.  Its unregister waits for
- * RCU-tasks, which a task spinning in the kernel holds up: not under
- * krp_mutex, or every registration would wait for that task too.
+ * The ftrace ops is unregistered only once no site has been left for
+ * ops_idle_ms: its unregister waits for RCU-tasks with ftrace_lock
+ * held, which a task spinning in the kernel holds up, and an ftrace
+ * registration meanwhile waits for it.  A tool that detaches everything
+ * and attaches again, or a client that registers in cycles, keeps it.
+ */
+static unsigned int ops_idle_ms = 10000;
+module_param(ops_idle_ms, uint, 0644);
+MODULE_PARM_DESC(ops_idle_ms,
+		 "ms without any site before the shared ftrace ops is unregistered (default 10000)");
+static unsigned long krp_sites_gone_at;
+
+/* Whether the ops may retire now; else when to look again. */
+static bool krp_ops_idle_long(unsigned long *wait)
+{
+	unsigned long due;
+
+	if (krp_nsites)
+		return false;
+	due = krp_sites_gone_at + msecs_to_jiffies(READ_ONCE(ops_idle_ms));
+	if (time_after_eq(jiffies, due))
+		return true;
+	*wait = due - jiffies;
+	return false;
+}
+
+/*
+ * What waits after detaching: stuck sites and idle ftrace sites a
+ * second, the ftrace ops ops_idle_ms once no site is left.  Its
+ * unregister waits for RCU-tasks, which a task spinning in the kernel
+ * holds up: not under krp_mutex, or every registration would wait for
+ * that task too.
  */
 static void krp_sites_reap(struct work_struct *work)
 {
+	unsigned long wait = 0;
 	bool retire, again;
 
 	mutex_lock(&krp_mutex);
 	krp_stuck_retry();
 	if (!list_empty(&krp_stuck_sites))
 		queue_delayed_work(system_wq, to_delayed_work(work), HZ);
-	retire = krp_ftrace_reap(!krp_nsites, &again);
+	retire = krp_ftrace_reap(krp_ops_idle_long(&wait), &again);
+	if (!retire && wait)
+		queue_delayed_work(system_wq, to_delayed_work(work), wait);
 	if (again)
 		queue_delayed_work(system_wq, to_delayed_work(work), HZ);
 	mutex_unlock(&krp_mutex);
@@ -374,6 +406,8 @@ void krp_site_put(struct krp_site *site)
 	if (krp_site_hashed(site)) {
 		hlist_del_rcu(&site->hash_node);
 		krp_nsites--;
+		if (!krp_nsites)
+			krp_sites_gone_at = jiffies;
 		if (idle || !krp_nsites)
 			mod_delayed_work(system_wq, &krp_sites_reaper, HZ);
 	}

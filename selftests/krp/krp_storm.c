@@ -230,7 +230,8 @@ int main(void)
 	CPU_SET(0, &cpu0);
 	sched_setaffinity(0, sizeof(cpu0), &cpu0);
 
-	ret = krp_load_module(krp_module_path(), "");
+	/* the spin test waits for the ops to retire: a second, not ten */
+	ret = krp_load_module(krp_module_path(), "ops_idle_ms=1000");
 	if (ret)
 		ksft_exit_fail_msg("load krp.ko: %s\n", strerror(-ret));
 	ret = krp_test_module_path(path, sizeof(path), "krp_test");

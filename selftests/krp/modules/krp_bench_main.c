@@ -111,9 +111,14 @@ static const char *kernel_probe_how(struct kprobe *p)
 		return "ftrace entry";
 	if (!list_empty(&p->list))
 		ap = container_of(p->list.next, struct kprobe, list);
+	/*
+	 * Not optimized: an int3, then a single-step int3 unless the
+	 * kernel emulates the instruction (x86_64 emulates jumps and
+	 * calls), which its flags do not say.
+	 */
 	return ap->flags & KPROBE_FLAG_OPTIMIZED ?
 	       "optimized to a jump, no trap" :
-	       "int3, then a single-step int3: two traps";
+	       "int3, not optimized";
 }
 
 /* Guest nanoseconds for @loops calls, with interrupts off: no noise. */

@@ -156,7 +156,7 @@ int scenario_irq_nesting(void)
 {
 	struct task_struct *workers[WORKERS_MAX];
 	unsigned int nw;
-	int ret = 0, err;
+	int ret = 0, err, i;
 
 	counters_reset();
 	atomic_set(&irq_nested, 0);
@@ -187,9 +187,15 @@ int scenario_irq_nesting(void)
 	CHECK(krp_kretprobe_nmissed(&rp_a) == 0, "%d misses on idle CPUs",
 	      rp_a.nmissed);
 
-	/* then interrupts on tasks that are inside the probed functions */
+	/*
+	 * Then interrupts on tasks that are inside the probed functions:
+	 * two seconds, and up to eight more until one has landed there
+	 * (under TCG on a loaded host the vCPUs run in bursts).
+	 */
 	nw = workers_start(stress_fn, "krp_nest/%u", workers);
 	msleep(2000);
+	for (i = 0; i < 8 && !atomic_read(&irq_nested); i++)
+		msleep(1000);
 
 	WRITE_ONCE(irq_stop, true);
 	hrtimer_cancel(&irq_timer);
