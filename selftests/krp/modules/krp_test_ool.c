@@ -290,6 +290,14 @@ int scenario_ool_ret(void)
  * again once krp has collected them (run after the every-instruction
  * tests, which leave most slots dirty).
  */
+/*
+ * Six cycles, three boosted and three single-stepped: each registers a
+ * probe per offset of krp_test_ool, a grace period apiece, while both
+ * CPUs trap through them; on x86_64 under TCG that is half a minute a
+ * cycle.
+ */
+#define OOL_STRESS_CYCLES	6
+
 static int ool_stress_fn(void *arg)
 {
 	int i = 0;
@@ -324,7 +332,7 @@ int scenario_ool_stress(void)
 	WRITE_ONCE(stress_stop, false);
 	WRITE_ONCE(ool_concurrent, true);
 	nw = workers_start(ool_stress_fn, "krp_ool", workers);
-	for (c = 0; c < 12 && !ret; c++) {
+	for (c = 0; c < OOL_STRESS_CYCLES && !ret; c++) {
 		err = ool_arm_one(c & 1);
 		CHECK(!err, "cycle %d: %d", c, err);
 		if (err)
