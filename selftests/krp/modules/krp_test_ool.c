@@ -291,12 +291,12 @@ int scenario_ool_ret(void)
  * tests, which leave most slots dirty).
  */
 /*
- * Six cycles, three boosted and three single-stepped: each registers a
+ * Four cycles, two boosted and two single-stepped: each registers a
  * probe per offset of krp_test_ool, a grace period apiece, while both
  * CPUs trap through them; on x86_64 under TCG that is half a minute a
  * cycle.
  */
-#define OOL_STRESS_CYCLES	6
+#define OOL_STRESS_CYCLES	4
 
 static int ool_stress_fn(void *arg)
 {
