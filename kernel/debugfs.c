@@ -80,6 +80,7 @@ static int krp_stats_show(struct seq_file *m, void *v)
 		[KRP_MISS_RCU] = "rcu",
 		[KRP_MISS_POST] = "post",
 	};
+	unsigned long in_use, reserved;
 	unsigned int slots, dirty;
 	struct krp_cpu_stats sum;
 	int i;
@@ -94,7 +95,9 @@ static int krp_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "deepest_frames %u\n", sum.max_depth);
 	seq_printf(m, "reclaimed_exit %lu\n", sum.exited);
 	seq_printf(m, "reclaimed_stale %lu\n", sum.stale);
-	seq_printf(m, "pool_bytes %u\n", krp_pool_capacity());
+	krp_pools_bytes(&in_use, &reserved);
+	seq_printf(m, "pool_bytes %lu\n", in_use);
+	seq_printf(m, "pool_bytes_reserved %lu\n", reserved);
 	seq_printf(m, "int3_traps %lu\n", sum.int3_traps);
 	seq_printf(m, "step_traps %lu\n", sum.step_traps);
 	slots = krp_slots_count(&dirty);

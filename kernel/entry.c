@@ -147,12 +147,13 @@ static __always_inline void krp_entry(struct krp_site *site,
 		if (!pool)
 			pool = krp_pool_of(current);
 		if (unlikely(!pool)) {
+			krp_pool_missing();
 			krp_miss(p, KRP_MISS_NOPOOL);
 			continue;
 		}
 		ri = krp_frame_push(pool, p->frame_size);
-		if (unlikely(!ri)) {
-			krp_miss(p, KRP_MISS_DEPTH);
+		if (IS_ERR_OR_NULL(ri)) {
+			krp_miss(p, ri ? KRP_MISS_NOPOOL : KRP_MISS_DEPTH);
 			continue;
 		}
 		ri->probe = p;

@@ -21,8 +21,8 @@
 /* Why an entry did not get a frame; each has a counter in krp/stats. */
 enum krp_miss {
 	KRP_MISS_RECURSION,	/* krp re-entered in the same context */
-	KRP_MISS_DEPTH,		/* the task's pool is full */
-	KRP_MISS_NOPOOL,	/* the task has no pool: out of memory */
+	KRP_MISS_DEPTH,		/* the task's pool is at its bound */
+	KRP_MISS_NOPOOL,	/* no pool, or no segment to grow: out of memory */
 	KRP_MISS_DECLINED,	/* the entry handler returned non-zero */
 	KRP_MISS_RCU,		/* hit where RCU is not watching */
 	KRP_MISS_POST,		/* more post-handlers on one hit than krp holds */

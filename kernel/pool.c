@@ -2,23 +2,58 @@
 /*
  * Per-task instance pools.
  *
- * Every task gets one pool when the first probe is registered (existing
- * tasks) or when it is created (later tasks, task_newtask, which also
- * sees io-threads and idle tasks), so the hit path never allocates.  The
- * idle tasks that exist already are not on the task list; each CPU has a
- * pool for its idle task instead.  A pool is a byte stack of frames: a struct
- * krp_kretprobe_instance, its data, and a trailing word holding the
- * frame's size so the frame below can be found.
+ * Every task gets a small pool while a return probe is registered: the
+ * existing tasks when the first one is (krp_pools_fill()), later tasks
+ * when they are created (task_newtask, which also sees io-threads and
+ * idle tasks), so the hit path never allocates.  The idle tasks that
+ * exist already are not on the task list; each CPU has a pool for its
+ * idle task instead.  A task that got no pool at fork (GFP_NOWAIT
+ * failed) or is found without one on the hit path is given one by the
+ * pool worker, which is kicked from there.
+ *
+ * A pool is a byte stack of frames: a struct krp_kretprobe_instance,
+ * its data, and a trailing word holding the frame's size so the frame
+ * below can be found.  The stack is a chain of segments: the first lies
+ * in the pool itself (pool_size bytes in all, header included); when a
+ * frame does not fit, the hit path takes a segment of pool_segment
+ * bytes from a per-CPU reserve and chains it above.  A frame never
+ * straddles two segments and never moves.  Segments stay with their
+ * task once they empty (the next growth takes them back without the
+ * reserve) until the pool is freed; a task holds at most pool_segments
+ * of them, which is where a depth miss starts.
  *
  * Only the owning task touches its pool, from process context and from
  * the interrupts and NMIs that nest on top of it.  Nested contexts leave
- * the stack exactly as they found it, so a plain load and store of @top
- * is enough: a frame is reserved by moving @top before a single byte of
- * it is written, and anything that interrupts the reservation has
- * finished with the space above @top before the interrupted code runs
- * again.  The frames of a dead task are reclaimed when its task_struct
- * is freed (sched_process_free), never earlier: a task still inside
- * do_exit() may be inside probed functions.
+ * the stack as they found it (at most with one more empty segment
+ * chained above), so a plain load and store of a segment's @top is
+ * enough: a frame is reserved by moving @top before a single byte of it
+ * is written, and anything that interrupts the reservation has finished
+ * with the space above @top before the interrupted code runs again.
+ * The segment chain itself changes only by a cmpxchg of the last
+ * segment's @next (krp_seg_above()), so two contexts that grow at once
+ * both keep what they took.  The frames of a dead task are reclaimed
+ * when its task_struct is freed (sched_process_free), never earlier: a
+ * task still inside do_exit() may be inside probed functions.
+ *
+ * The reserves are arrays of segment pointers, one per CPU.  The hit
+ * path takes a segment with a cmpxchg of a slot from the pointer it read
+ * to NULL, first on its own CPU, then on the others: exactly one taker
+ * wins a slot, in any context, and a slot refilled in between (the
+ * pointer read is gone, a new one is there) is simply a valid segment
+ * taken.  The pool worker refills the slots with cmpxchg from NULL, in
+ * process context, with __GFP_NORETRY | __GFP_NOWARN: memory the
+ * reserve cannot get becomes missed_nomem on the hit path, never the
+ * OOM killer.  The hit path reaches the worker through an irq_work,
+ * which may be queued in NMI.
+ *
+ * Half a second after the last return probe is unregistered, a worker
+ * gives the memory back: after a grace period (every entry that saw a
+ * probe has pushed its frame by then, and none can push again; a
+ * registration in between makes it give up) it frees every pool that
+ * holds no frame, the idle pools and the reserves, and stops giving new
+ * tasks pools.  Pools with frames out (tasks asleep inside a function
+ * whose probe is gone) stay until their task is freed, or until the
+ * worker runs again when the last frame of a dead probe comes back.
  *
  * Pools are found through a hash of task pointers, walked under RCU.
  */
@@ -26,6 +61,7 @@
 
 #include <linux/cpuhotplug.h>
 #include <linux/hash.h>
+#include <linux/irq_work.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/rculist.h>
@@ -33,38 +69,173 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/tracepoint.h>
+#include <linux/workqueue.h>
 
 #include "pool.h"
 #include "probe.h"
 
-static unsigned int pool_size = 8192;
+static unsigned int pool_size = 512;
 module_param(pool_size, uint, 0444);
 MODULE_PARM_DESC(pool_size,
-		 "bytes of instance pool per task, header included (1024-65536)");
+		 "bytes a task's pool starts with, header included (256-16384; a power of 2 wastes no slab)");
+
+static unsigned int pool_segment = 8192;
+module_param(pool_segment, uint, 0444);
+MODULE_PARM_DESC(pool_segment,
+		 "bytes of each segment a pool grows by, header included (4096-32768)");
+
+static unsigned int pool_segments = 3;
+module_param(pool_segments, uint, 0444);
+MODULE_PARM_DESC(pool_segments,
+		 "segments a task's pool grows by at most (0-64)");
+
+#define KRP_RESERVE_MAX	8
+static unsigned int pool_reserve = 3;
+module_param(pool_reserve, uint, 0444);
+MODULE_PARM_DESC(pool_reserve,
+		 "segments each CPU keeps ready for the hit path (1-8)");
+
+struct krp_reserve {
+	struct krp_seg *slot[KRP_RESERVE_MAX];
+};
 
 struct hlist_head krp_pool_table[1 << KRP_POOL_BITS];
 DEFINE_PER_CPU(struct krp_pool *, krp_idle_pool);
+static DEFINE_PER_CPU(struct krp_reserve, krp_reserve);
+/* growth segments held by pools, counted where they are taken and freed */
+static DEFINE_PER_CPU(long, krp_segs_held);
 static DEFINE_RAW_SPINLOCK(krp_pool_lock);
-static unsigned long krp_npools;
-static bool krp_pools_on;
+static unsigned long krp_npools, krp_nidle;
+/* krp_mutex: registered return probes; the hooks that are in */
+static unsigned int krp_pool_users;
+static bool krp_newtask_on, krp_free_on;
 static struct tracepoint *krp_tp_new, *krp_tp_free;
 static int krp_cpuhp_state;
+/* a task went without a pool: the worker fills again */
+static bool krp_pool_retry;
 
-static unsigned int krp_pool_cap(void)
+static void krp_pool_work_fn(struct work_struct *work);
+static DECLARE_WORK(krp_pool_work, krp_pool_work_fn);
+/*
+ * Memory goes back a while after the last unregister: a probe that
+ * comes and goes in a loop does not pay a fill each time.
+ */
+#define KRP_TRIM_DELAY	(HZ / 2)
+static void krp_pool_trim_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(krp_pool_trim, krp_pool_trim_fn);
+/* krp_mutex: bumped by each krp_pools_get(), see krp_pool_trim_fn() */
+static unsigned long krp_pool_gen;
+static struct irq_work krp_pool_irq_work;
+
+static unsigned int krp_first_cap(void)
 {
-	return pool_size - offsetof(struct krp_pool, stack);
+	return pool_size - offsetof(struct krp_pool, first.stack);
+}
+
+static unsigned int krp_seg_cap(void)
+{
+	return pool_segment - offsetof(struct krp_seg, stack);
 }
 
 /**
- * krp_pool_capacity() - bytes of frames a task's pool holds
+ * krp_pool_capacity() - bytes the largest frame may take
  *
- * Return: the capacity, for registration to refuse frames that can
- * never fit.
+ * Return: the capacity of a segment a frame can go in, for registration
+ * to refuse frames that can never fit.
  */
 unsigned int krp_pool_capacity(void)
 {
-	return krp_pool_cap();
+	return pool_segments ? max(krp_seg_cap(), krp_first_cap()) :
+			       krp_first_cap();
 }
+
+/* Any context, NMI included: have the worker run soon. */
+static void notrace krp_pool_kick(void)
+{
+	irq_work_queue(&krp_pool_irq_work);
+}
+NOKPROBE_SYMBOL(krp_pool_kick);
+
+static void krp_pool_irq_work_fn(struct irq_work *work)
+{
+	queue_work(system_unbound_wq, &krp_pool_work);
+}
+
+/**
+ * krp_pool_missing() - the current task hit a return probe without a pool
+ *
+ * Any context: the worker gives every task without one a pool.
+ */
+void notrace krp_pool_missing(void)
+{
+	if (!READ_ONCE(krp_pool_retry))
+		WRITE_ONCE(krp_pool_retry, true);
+	krp_pool_kick();
+}
+NOKPROBE_SYMBOL(krp_pool_missing);
+
+/* Take a segment from a reserve, this CPU's first; any context. */
+static struct krp_seg *notrace krp_reserve_take(void)
+{
+	struct krp_reserve *r = this_cpu_ptr(&krp_reserve);
+	struct krp_seg *seg;
+	int cpu = -1, i;
+
+	for (;;) {
+		for (i = 0; i < KRP_RESERVE_MAX; i++) {
+			seg = READ_ONCE(r->slot[i]);
+			if (seg && cmpxchg(&r->slot[i], seg, NULL) == seg)
+				return seg;
+		}
+		cpu = cpumask_next(cpu, cpu_possible_mask);
+		if (cpu >= nr_cpu_ids)
+			return NULL;
+		r = per_cpu_ptr(&krp_reserve, cpu);
+	}
+}
+NOKPROBE_SYMBOL(krp_reserve_take);
+
+/*
+ * krp_seg_above() - the segment a frame goes in when @seg has no room
+ * @pool: the current task's pool
+ * @seg: the segment on top, or one above it the walk reached
+ *
+ * Hit path, any context: the empty segment chained above @seg, or a new
+ * one from a reserve chained there.  A nested context may chain one at
+ * the same time: ours then goes on top of the chain, kept for later.
+ *
+ * Return: the segment; NULL at the task's bound; ERR_PTR(-ENOMEM) when
+ * the reserves are empty.
+ */
+struct krp_seg *notrace krp_seg_above(struct krp_pool *pool,
+				      struct krp_seg *seg)
+{
+	struct krp_seg *next = READ_ONCE(seg->next), *new, *last;
+
+	if (next)
+		return next;
+	if (seg->index >= pool_segments)
+		return NULL;
+	new = krp_reserve_take();
+	krp_pool_kick();
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+	this_cpu_inc(krp_segs_held);
+	new->next = NULL;
+	new->top = 0;
+	new->cap = krp_seg_cap();
+	for (last = seg;;) {
+		new->prev = last;
+		new->index = last->index + 1;
+		/* the chain's pointers before it is reachable */
+		next = cmpxchg(&last->next, NULL, new);
+		if (!next)
+			break;
+		last = next;
+	}
+	return READ_ONCE(seg->next);
+}
+NOKPROBE_SYMBOL(krp_seg_above);
 
 static struct krp_pool *krp_pool_alloc(gfp_t gfp)
 {
@@ -72,11 +243,34 @@ static struct krp_pool *krp_pool_alloc(gfp_t gfp)
 
 	if (pool) {
 		pool->task = NULL;
-		pool->top = 0;
 		pool->depth = 0;
-		pool->cap = krp_pool_cap();
+		pool->first.prev = NULL;
+		pool->first.next = NULL;
+		pool->first.top = 0;
+		pool->first.cap = krp_first_cap();
+		pool->first.index = 0;
+		pool->cur = &pool->first;
 	}
 	return pool;
+}
+
+/* Free @pool and the segments chained to it: nothing can reach them. */
+static void krp_pool_free(struct krp_pool *pool)
+{
+	struct krp_seg *seg = pool->first.next, *next;
+	long n = 0;
+
+	for (; seg; seg = next, n++) {
+		next = seg->next;
+		kfree(seg);
+	}
+	this_cpu_sub(krp_segs_held, n);
+	kfree(pool);
+}
+
+static void krp_pool_free_rcu(struct rcu_head *rcu)
+{
+	krp_pool_free(container_of(rcu, struct krp_pool, rcu));
 }
 
 /* Returns false if @tsk already had a pool; @pool is then not used. */
@@ -101,10 +295,13 @@ static void krp_on_newtask(void *data, struct task_struct *child,
 {
 	struct krp_pool *pool;
 
-	/* tracepoint context: no sleeping */
+	/* tracepoint context: no sleeping; the worker tries again */
 	pool = krp_pool_alloc(GFP_NOWAIT | __GFP_NOWARN);
-	if (!pool)
+	if (!pool) {
+		WRITE_ONCE(krp_pool_retry, true);
+		queue_work(system_unbound_wq, &krp_pool_work);
 		return;
+	}
 	if (!krp_pool_install(child, pool))
 		kfree(pool);
 }
@@ -161,12 +358,34 @@ static void krp_on_free(void *data, struct task_struct *tsk)
 	preempt_disable();
 	krp_pool_reclaim(pool);
 	preempt_enable();
-	kfree_rcu(pool, rcu);
+	call_rcu(&pool->rcu, krp_pool_free_rcu);
 }
 
 unsigned long krp_pools_count(void)
 {
 	return READ_ONCE(krp_npools);
+}
+
+/**
+ * krp_pools_bytes() - memory of the pools, for krp/stats
+ * @in_use: bytes held by tasks' pools (idle tasks' too) and their segments
+ * @reserved: bytes of segments in the reserves
+ */
+void krp_pools_bytes(unsigned long *in_use, unsigned long *reserved)
+{
+	long segs = 0, slots = 0;
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct krp_reserve *r = per_cpu_ptr(&krp_reserve, cpu);
+
+		segs += per_cpu(krp_segs_held, cpu);
+		for (i = 0; i < KRP_RESERVE_MAX; i++)
+			slots += !!READ_ONCE(r->slot[i]);
+	}
+	*in_use = (READ_ONCE(krp_npools) + READ_ONCE(krp_nidle)) * pool_size +
+		  max(segs, 0L) * pool_segment;
+	*reserved = slots * pool_segment;
 }
 
 static void krp_find_tracepoint(struct tracepoint *tp, void *priv)
@@ -176,6 +395,9 @@ static void krp_find_tracepoint(struct tracepoint *tp, void *priv)
 	else if (!strcmp(tp->name, "sched_process_free"))
 		krp_tp_free = tp;
 }
+
+/* may fail, never OOM-kills nor warns: a registration gets -ENOMEM */
+#define KRP_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
 
 /* Give every task that has none a pool; memory is taken before the walk. */
 static int krp_pools_fill(void)
@@ -198,7 +420,7 @@ static int krp_pools_fill(void)
 		n += 8;
 
 		while (n--) {
-			pool = krp_pool_alloc(GFP_KERNEL);
+			pool = krp_pool_alloc(KRP_GFP);
 			if (!pool)
 				goto nomem;
 			list_add(&pool->spare, &spare);
@@ -230,84 +452,233 @@ nomem:
 	return -ENOMEM;
 }
 
-static void krp_idle_pools_free(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		kfree(per_cpu(krp_idle_pool, cpu));
-		per_cpu(krp_idle_pool, cpu) = NULL;
-	}
-}
-
+/* Idle pools for the CPUs that have none (krp_mutex held). */
 static int krp_idle_pools_alloc(void)
 {
 	struct krp_pool *pool;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		pool = krp_pool_alloc(GFP_KERNEL);
-		if (!pool) {
-			krp_idle_pools_free();
+		if (per_cpu(krp_idle_pool, cpu))
+			continue;
+		pool = krp_pool_alloc(KRP_GFP);
+		if (!pool)
 			return -ENOMEM;
-		}
-		per_cpu(krp_idle_pool, cpu) = pool;
+		WRITE_ONCE(krp_nidle, krp_nidle + 1);
+		WRITE_ONCE(per_cpu(krp_idle_pool, cpu), pool);
 	}
 	return 0;
 }
 
-/**
- * krp_pools_enable() - make sure every task has a pool from now on
- *
- * Called with krp_mutex held when a probe is registered.  The lifecycle
- * tracepoints go in first so no task is created unseen while the
- * existing ones are being filled.
- *
- * Return: 0 or a negative errno.  A failure before the hooks are in
- * leaves nothing; a failure to fill leaves the hooks and the pools given
- * so far, which every task keeps until it exits or krp unloads, and the
- * next registration fills the rest.
+/* Fill every empty reserve slot; process context. */
+static int krp_reserves_fill(void)
+{
+	struct krp_seg *seg;
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct krp_reserve *r = per_cpu_ptr(&krp_reserve, cpu);
+
+		for (i = 0; i < pool_reserve; i++) {
+			if (READ_ONCE(r->slot[i]))
+				continue;
+			seg = kmalloc(pool_segment, KRP_GFP);
+			if (!seg)
+				return -ENOMEM;
+			if (cmpxchg(&r->slot[i], NULL, seg))
+				kfree(seg);
+		}
+	}
+	return 0;
+}
+
+/*
+ * No return probe is registered: after a grace period no entry can push
+ * a frame (see the top of the file); free the pools without frames, the
+ * idle pools without frames and the reserves.  The grace periods are
+ * waited for without krp_mutex: registrations go on meanwhile, and one
+ * that comes in (a new generation) makes this pass give up.
  */
-int krp_pools_enable(void)
+static void krp_pool_trim_fn(struct work_struct *work)
+{
+	struct krp_pool *pool, *next;
+	struct hlist_node *tmp;
+	unsigned long flags, gen;
+	LIST_HEAD(dead);
+	int cpu, i;
+
+	mutex_lock(&krp_mutex);
+	if (krp_pool_users) {
+		mutex_unlock(&krp_mutex);
+		return;
+	}
+	gen = krp_pool_gen;
+	if (krp_newtask_on) {
+		tracepoint_probe_unregister(krp_tp_new, krp_on_newtask, NULL);
+		krp_newtask_on = false;
+	}
+	mutex_unlock(&krp_mutex);
+	/* the hit paths that saw a probe, and task_newtask callbacks */
+	tracepoint_synchronize_unregister();
+
+	mutex_lock(&krp_mutex);
+	if (krp_pool_users || krp_pool_gen != gen) {
+		mutex_unlock(&krp_mutex);
+		return;
+	}
+	WRITE_ONCE(krp_pool_retry, false);
+	raw_spin_lock_irqsave(&krp_pool_lock, flags);
+	for (i = 0; i < ARRAY_SIZE(krp_pool_table); i++) {
+		hlist_for_each_entry_safe(pool, tmp, &krp_pool_table[i], node) {
+			/* only the owner pops, and it pushes no more */
+			if (READ_ONCE(pool->depth))
+				continue;
+			hlist_del_rcu(&pool->node);
+			krp_npools--;
+			list_add(&pool->spare, &dead);
+		}
+	}
+	raw_spin_unlock_irqrestore(&krp_pool_lock, flags);
+	for_each_possible_cpu(cpu) {
+		pool = per_cpu(krp_idle_pool, cpu);
+		if (pool && !READ_ONCE(pool->depth)) {
+			WRITE_ONCE(per_cpu(krp_idle_pool, cpu), NULL);
+			WRITE_ONCE(krp_nidle, krp_nidle - 1);
+			list_add(&pool->spare, &dead);
+		}
+	}
+	/* nothing takes from a reserve until the next registration */
+	for_each_possible_cpu(cpu) {
+		struct krp_reserve *r = per_cpu_ptr(&krp_reserve, cpu);
+
+		for (i = 0; i < KRP_RESERVE_MAX; i++)
+			kfree(xchg(&r->slot[i], NULL));
+	}
+	mutex_unlock(&krp_mutex);
+	/* readers of other tasks' pools (stack traces) hold RCU */
+	synchronize_rcu();
+	list_for_each_entry_safe(pool, next, &dead, spare)
+		krp_pool_free(pool);
+}
+
+/* Refill the reserves; give a pool to every task that went without. */
+static void krp_pool_work_fn(struct work_struct *work)
+{
+	mutex_lock(&krp_mutex);
+	if (krp_pool_users) {
+		krp_reserves_fill();
+		if (READ_ONCE(krp_pool_retry)) {
+			WRITE_ONCE(krp_pool_retry, false);
+			krp_pools_fill();
+		}
+	}
+	mutex_unlock(&krp_mutex);
+}
+
+/*
+ * Make sure every task has a pool from now on, krp_mutex held.  The
+ * lifecycle tracepoints go in first so no task is created unseen while
+ * the existing ones are being filled.  A failure leaves what was done,
+ * which the worker takes back if no probe is registered.
+ */
+static int krp_pools_enable(void)
 {
 	int ret;
 
-	lockdep_assert_held(&krp_mutex);
-	if (krp_pools_on)
-		return krp_pools_fill();
-
-	for_each_kernel_tracepoint(krp_find_tracepoint, NULL);
+	if (!krp_tp_new || !krp_tp_free)
+		for_each_kernel_tracepoint(krp_find_tracepoint, NULL);
 	if (!krp_tp_new || !krp_tp_free) {
 		pr_err("task_newtask/sched_process_free tracepoints not found\n");
 		return -ENODEV;
 	}
-	ret = krp_idle_pools_alloc();
-	if (ret)
-		return ret;
-	ret = tracepoint_probe_register(krp_tp_free, krp_on_free, NULL);
-	if (ret)
-		goto out_idle;
-	ret = tracepoint_probe_register(krp_tp_new, krp_on_newtask, NULL);
-	if (ret) {
-		tracepoint_probe_unregister(krp_tp_free, krp_on_free, NULL);
-		tracepoint_synchronize_unregister();
-		goto out_idle;
+	if (!krp_free_on) {
+		ret = tracepoint_probe_register(krp_tp_free, krp_on_free, NULL);
+		if (ret)
+			return ret;
+		krp_free_on = true;
 	}
-	krp_pools_on = true;
-	return krp_pools_fill();
-out_idle:
-	krp_idle_pools_free();
+	if (!krp_newtask_on) {
+		ret = tracepoint_probe_register(krp_tp_new, krp_on_newtask,
+						NULL);
+		if (ret)
+			return ret;
+		krp_newtask_on = true;
+	}
+	ret = krp_reserves_fill();
+	if (!ret)
+		ret = krp_idle_pools_alloc();
+	if (!ret)
+		ret = krp_pools_fill();
 	return ret;
+}
+
+/**
+ * krp_pools_get() - pools for every task, for a return probe to come
+ *
+ * Called with krp_mutex held when a return probe is registered; each
+ * success is paired with a krp_pools_put().
+ *
+ * Return: 0, or a negative errno (-ENOMEM when memory ran short: the
+ * fill never waits for the OOM killer).
+ */
+int krp_pools_get(void)
+{
+	int ret;
+
+	lockdep_assert_held(&krp_mutex);
+	krp_pool_gen++;
+	ret = krp_pools_enable();
+	if (ret) {
+		krp_pools_recheck();
+		return ret;
+	}
+	krp_pool_users++;
+	return 0;
+}
+
+/**
+ * krp_pools_put() - a return probe is unregistered, krp_mutex held
+ *
+ * The last one has the worker give the memory back.
+ */
+void krp_pools_put(void)
+{
+	lockdep_assert_held(&krp_mutex);
+	if (!WARN_ON_ONCE(!krp_pool_users) && !--krp_pool_users)
+		queue_delayed_work(system_unbound_wq, &krp_pool_trim,
+				   KRP_TRIM_DELAY);
+}
+
+/**
+ * krp_pools_recheck() - the last frame of a dead probe came back
+ *
+ * Process context.  Pools that held frames when the last probe went can
+ * go now.
+ */
+void krp_pools_recheck(void)
+{
+	if (!READ_ONCE(krp_pool_users))
+		queue_delayed_work(system_unbound_wq, &krp_pool_trim,
+				   KRP_TRIM_DELAY);
 }
 
 int krp_pools_init(void)
 {
 	int ret;
 
-	if (pool_size < 1024 || pool_size > 65536) {
-		pr_err("pool_size=%u is outside 1024..65536\n", pool_size);
+	if (pool_size < 256 || pool_size > 16384) {
+		pr_err("pool_size=%u is outside 256..16384\n", pool_size);
 		return -EINVAL;
 	}
+	if (pool_segment < 4096 || pool_segment > 32768 ||
+	    pool_segments > 64 || !pool_reserve ||
+	    pool_reserve > KRP_RESERVE_MAX) {
+		pr_err("pool_segment=%u pool_segments=%u pool_reserve=%u: outside 4096..32768, 0..64, 1..%d\n",
+		       pool_segment, pool_segments, pool_reserve,
+		       KRP_RESERVE_MAX);
+		return -EINVAL;
+	}
+	init_irq_work(&krp_pool_irq_work, krp_pool_irq_work_fn);
 	/* a teardown in the PREPARE range runs once the CPU is dead */
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "krp:idle_dead",
 					NULL, krp_idle_cpu_dead);
@@ -323,27 +694,45 @@ void krp_pools_exit(void)
 	struct hlist_node *tmp;
 	unsigned long flags;
 	LIST_HEAD(dead);
-	int i;
+	int cpu, i;
 
 	cpuhp_remove_state_nocalls(krp_cpuhp_state);
-	if (krp_pools_on) {
+	if (krp_newtask_on)
 		tracepoint_probe_unregister(krp_tp_new, krp_on_newtask, NULL);
+	if (krp_free_on)
 		tracepoint_probe_unregister(krp_tp_free, krp_on_free, NULL);
-		tracepoint_synchronize_unregister();
-	}
+	tracepoint_synchronize_unregister();
+	/* no hit path is left to kick the worker, no fork to queue it */
+	irq_work_sync(&krp_pool_irq_work);
+	cancel_work_sync(&krp_pool_work);
+	cancel_delayed_work_sync(&krp_pool_trim);
 	raw_spin_lock_irqsave(&krp_pool_lock, flags);
 	for (i = 0; i < ARRAY_SIZE(krp_pool_table); i++) {
 		hlist_for_each_entry_safe(pool, tmp, &krp_pool_table[i], node) {
 			hlist_del_rcu(&pool->node);
 			/* the unload guard kept us loaded while frames were out */
-			WARN_ON_ONCE(pool->top);
+			WARN_ON_ONCE(pool->depth);
 			list_add(&pool->spare, &dead);
 		}
 	}
 	krp_npools = 0;
 	raw_spin_unlock_irqrestore(&krp_pool_lock, flags);
+	for_each_possible_cpu(cpu) {
+		pool = per_cpu(krp_idle_pool, cpu);
+		per_cpu(krp_idle_pool, cpu) = NULL;
+		if (pool)
+			list_add(&pool->spare, &dead);
+	}
+	krp_nidle = 0;
 	synchronize_rcu();
+	/* and the pools freed at task free */
+	rcu_barrier();
 	list_for_each_entry_safe(pool, next, &dead, spare)
-		kfree(pool);
-	krp_idle_pools_free();
+		krp_pool_free(pool);
+	for_each_possible_cpu(cpu) {
+		struct krp_reserve *r = per_cpu_ptr(&krp_reserve, cpu);
+
+		for (i = 0; i < KRP_RESERVE_MAX; i++)
+			kfree(xchg(&r->slot[i], NULL));
+	}
 }

@@ -7,11 +7,27 @@
 #ifndef KRP_POOL_H
 #define KRP_POOL_H
 
+#include <linux/err.h>
 #include <linux/hash.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
 
 #include "internal.h"
+
+/*
+ * A piece of a task's byte stack.  The first one is inside the pool;
+ * the others come from the per-CPU reserves when a frame does not fit,
+ * and stay chained to the task (@next) once they empty, until its pool
+ * is freed.  For every segment S above the first, S->prev->next == S.
+ */
+struct krp_seg {
+	struct krp_seg *prev;	/* below; NULL for the first */
+	struct krp_seg *next;	/* above, empty, kept for reuse */
+	unsigned int top;	/* bytes of @stack in use */
+	unsigned short cap;	/* bytes of @stack */
+	unsigned short index;	/* 0 for the first */
+	unsigned long stack[];
+};
 
 struct krp_pool {
 	union {
@@ -19,19 +35,25 @@ struct krp_pool {
 		struct list_head spare;	/* before it is installed */
 	};
 	struct task_struct *task;
-	unsigned int top;	/* bytes of @stack in use */
+	struct krp_seg *cur;	/* holds the top frame */
 	unsigned int depth;	/* frames in use */
-	unsigned int cap;	/* bytes of @stack */
 	struct rcu_head rcu;
-	unsigned long stack[];
+	struct krp_seg first;	/* must be last: its stack follows */
 };
 
 /* pool.c: the lifecycle, in process context */
 int krp_pools_init(void);
 void krp_pools_exit(void);
-int krp_pools_enable(void);
+int krp_pools_get(void);
+void krp_pools_put(void);
+void krp_pools_recheck(void);
 unsigned long krp_pools_count(void);
 unsigned int krp_pool_capacity(void);
+void krp_pools_bytes(unsigned long *in_use, unsigned long *reserved);
+
+/* pool.c: the hit path's slow half */
+struct krp_seg *krp_seg_above(struct krp_pool *pool, struct krp_seg *seg);
+void krp_pool_missing(void);
 
 #define KRP_POOL_BITS	12
 extern struct hlist_head krp_pool_table[1 << KRP_POOL_BITS];
@@ -56,28 +78,42 @@ static __always_inline struct krp_pool *krp_pool_of(struct task_struct *tsk)
 	 * a pool of its own or none: never its CPU's idle pool.
 	 */
 	if (unlikely(is_idle_task(tsk) && !tsk->pid))
-		return per_cpu(krp_idle_pool, task_cpu(tsk));
+		return READ_ONCE(per_cpu(krp_idle_pool, task_cpu(tsk)));
 	return NULL;
 }
 
 /*
- * Reserve @size bytes on top of @pool.  @top moves before any byte of
- * the frame is written: whatever interrupts us after that pushes above
- * the frame, whatever interrupted before has popped back to where it
- * started.  The frame's last word holds its size, for the walk down.
+ * Reserve @size bytes on top of @pool.  @top of the segment moves
+ * before any byte of the frame is written: whatever interrupts us after
+ * that pushes above the frame, whatever interrupted before has popped
+ * back to where it started.  A frame that does not fit the segment on
+ * top goes into the one above (krp_seg_above()), and @cur follows only
+ * once the frame is reserved there: an interrupt in between sees the
+ * old segment on top, and pushes either there or above our frame.  The
+ * frame's last word holds its size, for the walk down.
+ *
+ * Return: the frame; NULL when the task is at its bound (a depth miss);
+ * an ERR_PTR when no segment was at hand (out of memory).
  */
 static __always_inline struct krp_kretprobe_instance *
 krp_frame_push(struct krp_pool *pool, unsigned int size)
 {
-	unsigned int top = READ_ONCE(pool->top);
+	struct krp_seg *cur = READ_ONCE(pool->cur), *seg = cur;
+	unsigned int top = READ_ONCE(seg->top);
 	unsigned int depth;
 	char *frame;
 
-	if (unlikely(size > pool->cap - top))
-		return NULL;
-	WRITE_ONCE(pool->top, top + size);
+	while (unlikely(size > seg->cap - top)) {
+		seg = krp_seg_above(pool, seg);
+		if (IS_ERR_OR_NULL(seg))
+			return (struct krp_kretprobe_instance *)seg;
+		top = READ_ONCE(seg->top);
+	}
+	WRITE_ONCE(seg->top, top + size);
 	barrier();
-	frame = (char *)pool->stack + top;
+	if (unlikely(seg != cur))
+		WRITE_ONCE(pool->cur, seg);
+	frame = (char *)seg->stack + top;
 	*(unsigned long *)(frame + size - sizeof(long)) = size;
 	depth = pool->depth + 1;
 	WRITE_ONCE(pool->depth, depth);
@@ -87,14 +123,53 @@ krp_frame_push(struct krp_pool *pool, unsigned int size)
 	return (struct krp_kretprobe_instance *)frame;
 }
 
-/* The frame that ends at byte @end of the stack, or NULL. */
-static __always_inline struct krp_kretprobe_instance *
-krp_frame_ending_at(struct krp_pool *pool, unsigned int end)
+/* Does @seg hold the frame at @p? */
+static __always_inline bool krp_seg_holds(struct krp_seg *seg, const void *p)
 {
-	char *base = (char *)pool->stack;
-	unsigned long size;
+	const char *base = (const char *)seg->stack;
 
-	if (!end)
+	return (const char *)p >= base && (const char *)p < base + seg->cap;
+}
+
+/*
+ * The segment a frame of @pool lies in: @cur or one below.  Another
+ * task's pool may change under a reader that raced with it: the walk
+ * is bounded by the chain, whose segments are freed only with the pool.
+ */
+static __always_inline struct krp_seg *
+krp_seg_of(struct krp_pool *pool, const void *ri)
+{
+	struct krp_seg *seg = READ_ONCE(pool->cur);
+	unsigned int n = seg->index;
+
+	for (; seg; seg = READ_ONCE(seg->prev)) {
+		if (krp_seg_holds(seg, ri))
+			return seg;
+		if (!n--)
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * The frame that ends at byte @end of @seg, or the top frame of the
+ * first non-empty segment below; NULL if there is none.
+ */
+static __always_inline struct krp_kretprobe_instance *
+krp_frame_ending_at(struct krp_seg *seg, unsigned int end)
+{
+	unsigned int n = seg->index;
+	unsigned long size;
+	char *base;
+
+	while (!end) {
+		seg = READ_ONCE(seg->prev);
+		if (!seg || !n--)
+			return NULL;
+		end = READ_ONCE(seg->top);
+	}
+	base = (char *)seg->stack;
+	if (unlikely(end > seg->cap))
 		return NULL;
 	size = *(unsigned long *)(base + end - sizeof(long));
 	/* only a corrupted pool gets here */
@@ -106,20 +181,39 @@ krp_frame_ending_at(struct krp_pool *pool, unsigned int end)
 static __always_inline struct krp_kretprobe_instance *
 krp_frame_top(struct krp_pool *pool)
 {
-	return krp_frame_ending_at(pool, READ_ONCE(pool->top));
+	struct krp_seg *seg = READ_ONCE(pool->cur);
+
+	return krp_frame_ending_at(seg, READ_ONCE(seg->top));
 }
 
 static __always_inline struct krp_kretprobe_instance *
 krp_frame_below(struct krp_pool *pool, struct krp_kretprobe_instance *ri)
 {
-	return krp_frame_ending_at(pool, (char *)ri - (char *)pool->stack);
+	struct krp_seg *seg = krp_seg_of(pool, ri);
+
+	if (unlikely(!seg))
+		return NULL;
+	return krp_frame_ending_at(seg, (char *)ri - (char *)seg->stack);
 }
 
-/* Pop @ri, which must be the top frame. */
+/*
+ * Pop @ri, which must be the top frame.  A segment that empties hands
+ * @cur to the one below; it stays chained above for the next growth.
+ */
 static __always_inline void krp_frame_pop(struct krp_pool *pool,
 					  struct krp_kretprobe_instance *ri)
 {
-	WRITE_ONCE(pool->top, (char *)ri - (char *)pool->stack);
+	struct krp_seg *seg = READ_ONCE(pool->cur);
+	unsigned int top;
+
+	if (unlikely(!krp_seg_holds(seg, ri)))
+		seg = krp_seg_of(pool, ri);
+	top = (char *)ri - (char *)seg->stack;
+	WRITE_ONCE(seg->top, top);
+	if (unlikely(!top) && seg->prev)
+		seg = seg->prev;
+	if (unlikely(seg != pool->cur))
+		WRITE_ONCE(pool->cur, seg);
 	WRITE_ONCE(pool->depth, pool->depth - 1);
 	__this_cpu_inc(krp_stats.popped);
 }

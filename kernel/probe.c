@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
+#include "pool.h"
 #include "probe.h"
 
 /* Far above any count of frames; see krp_probe_drain(). */
@@ -31,6 +32,8 @@ static void krp_probe_free_work(struct work_struct *work)
 	/* the irq_work that queued us may still be finishing */
 	irq_work_sync(&p->free_irq_work);
 	krp_probe_free(p);
+	/* its frames kept pools that may go now */
+	krp_pools_recheck();
 	/* taken when this probe was unregistered with frames out */
 	module_put(THIS_MODULE);
 }

@@ -84,7 +84,7 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 		frame_size = sizeof(struct krp_kretprobe_instance) +
 			     ALIGN(rp->data_size, sizeof(long)) + sizeof(long);
 		if (frame_size > krp_pool_capacity()) {
-			pr_err("data_size %zu does not fit pool_size; load krp with a larger pool_size\n",
+			pr_err("data_size %zu does not fit pool_size; load krp with a larger pool_segment\n",
 			       rp->data_size);
 			return -E2BIG;
 		}
@@ -161,7 +161,7 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	if (!site->int3)
 		krp_resolve_remember(kp, addr);
 	if (rp) {
-		ret = krp_pools_enable();
+		ret = krp_pools_get();
 		if (ret)
 			goto out_site;
 	}
@@ -184,6 +184,8 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 		pr_err("cannot arm %s: %d\n", site->sym, ret);
 		list_del_rcu(&p->site_node);
 		krp_site_put(site);
+		if (rp)
+			krp_pools_put();
 		mutex_unlock(&krp_mutex);
 		krp_borrowed_flush();
 		/* an entry may have seen @p before it was unlinked */
@@ -270,6 +272,9 @@ static struct krp_probe *krp_unregister_top(struct krp_kprobe *kp,
 	krp_site_put(p->site);
 	p->site = NULL;
 	krp_probe_kill(p);
+	/* the last one has the pools given back, after a grace period */
+	if (p->is_ret)
+		krp_pools_put();
 	return p;
 }
 

@@ -56,28 +56,29 @@ static long stat_wait(const char *name, long want, int ms)
 }
 
 /*
- * What must come back once no probe holds anything: no frame out, no
- * slot in use, a pool for each thread and no more (counted against the
- * threads /proc lists, since tasks come and go), and pool_bytes (the
- * capacity of a task's pool) unchanged.
+ * What must come back once no return probe is registered and every
+ * frame is back: no frame out, no slot in use, and the pools given back
+ * (no task with a pool, no byte of pool in use or in reserve).  The
+ * pools go in a worker after the last unregister, and pools that held
+ * frames then go when their last frame comes back: wait for them.
  */
 struct pool_state {
-	long pool_bytes, spare_pools, slots_used, frames_in_use;
+	long pool_bytes, reserved, pools, slots_used, frames_in_use;
 };
 
 static void pool_state(struct pool_state *s)
 {
 	s->pool_bytes = krp_stat("pool_bytes");
-	s->spare_pools = krp_stat("tasks_with_pool") - krp_threads();
+	s->reserved = krp_stat("pool_bytes_reserved");
+	s->pools = krp_stat("tasks_with_pool");
 	s->slots_used = krp_stat("slots_used");
 	s->frames_in_use = krp_stat("frames_in_use");
 }
 
 static bool same_state(const struct pool_state *a, const struct pool_state *b)
 {
-	return a->pool_bytes == b->pool_bytes &&
-	       a->spare_pools == b->spare_pools &&
-	       a->slots_used == b->slots_used &&
+	return a->pool_bytes == b->pool_bytes && a->reserved == b->reserved &&
+	       a->pools == b->pools && a->slots_used == b->slots_used &&
 	       a->frames_in_use == b->frames_in_use;
 }
 
@@ -92,11 +93,76 @@ static bool state_back(const struct pool_state *base, int ms, const char *what)
 	}
 	if (same_state(&now, base))
 		return true;
-	ksft_print_msg("%s: pool_bytes %ld -> %ld, tasks_with_pool - threads %ld -> %ld, slots_used %ld -> %ld, frames_in_use %ld -> %ld\n",
-		       what, base->pool_bytes, now.pool_bytes, base->spare_pools,
-		       now.spare_pools, base->slots_used, now.slots_used,
-		       base->frames_in_use, now.frames_in_use);
+	ksft_print_msg("%s: pool_bytes %ld -> %ld, pool_bytes_reserved %ld -> %ld, tasks_with_pool %ld -> %ld, slots_used %ld -> %ld, frames_in_use %ld -> %ld\n",
+		       what, base->pool_bytes, now.pool_bytes, base->reserved,
+		       now.reserved, base->pools, now.pools, base->slots_used,
+		       now.slots_used, base->frames_in_use, now.frames_in_use);
 	return false;
+}
+
+/* Nothing registered, no frame out: the pools are all given back. */
+static bool pools_gone(struct pool_state *s, const char *what)
+{
+	struct pool_state none;
+
+	pool_state(&none);
+	none.pool_bytes = none.reserved = none.pools = 0;
+	if (!state_back(&none, 5000, what))
+		return false;
+	pool_state(s);
+	return true;
+}
+
+/* Slab: of /proc/meminfo, in bytes, or -1. */
+static long slab_bytes(void)
+{
+	char *l;
+
+	if (krp_read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
+		return -1;
+	l = strstr(buf, "\nSlab:");
+	return l ? strtol(l + 6, NULL, 10) * 1024 : -1;
+}
+
+/*
+ * 2,000 tasks alive while a return probe is registered: the pools that
+ * registration makes grow the slab by at most 1,024 bytes a task, as
+ * /proc/meminfo and krp's own count say; after the unregister the pools
+ * and the reserves are given back.
+ */
+static void test_slab(void)
+{
+	long slab0, slab1, pools, in_use, reserved, tasks, per_slab, per_krp;
+	struct pool_state s;
+	bool ok;
+	int ret;
+
+	ret = run("slab_start");
+	tasks = krp_report("slab_tasks");
+	ok = !ret && pools_gone(&s, "before slab_arm");
+	slab0 = slab_bytes();
+	ret = ret ?: run("slab_arm");
+	slab1 = slab_bytes();
+	pools = krp_stat("tasks_with_pool");
+	in_use = krp_stat("pool_bytes");
+	reserved = krp_stat("pool_bytes_reserved");
+	per_slab = pools > 0 ? (slab1 - slab0) / pools : -1;
+	per_krp = pools > 0 ? (in_use + reserved) / pools : -1;
+	ksft_print_msg("slab: %ld tasks alive, %ld pools; Slab %ld -> %ld (%ld bytes a pool); pool_bytes %ld + pool_bytes_reserved %ld (%ld bytes a pool)\n",
+		       tasks, pools, slab0, slab1, per_slab, in_use, reserved,
+		       per_krp);
+	ksft_test_result(ok && !ret && tasks >= 2000 && pools >= tasks &&
+			 slab0 > 0 && per_slab >= 0 && per_slab <= 1024 &&
+			 per_krp > 0 && per_krp <= 1024,
+			 "slab: with %ld tasks alive the pools cost %ld bytes a task of slab (krp counts %ld), at most 1024\n",
+			 tasks, per_slab, per_krp);
+	ret = run("slab_disarm");
+	ok = !ret && pools_gone(&s, "after slab_disarm");
+	ksft_test_result(ok,
+			 "slab: the last unregister gives the pools back (pool_bytes %ld -> %ld, pool_bytes_reserved %ld -> %ld, Slab %ld -> %ld)\n",
+			 in_use, s.pool_bytes, reserved, s.reserved, slab1,
+			 slab_bytes());
+	run("slab_stop");
 }
 
 /* The krp/list line of @sym, copied to @line; 0 if there is one. */
@@ -142,6 +208,7 @@ static void test_stats_format(void)
 		"missed_nomem", "missed_declined", "missed_rcu",
 		"tasks_with_pool", "frames_in_use", "deepest_frames",
 		"reclaimed_exit", "reclaimed_stale", "pool_bytes",
+		"pool_bytes_reserved",
 		"int3_traps", "step_traps", "slots_used", "slots_dirty",
 	};
 	bool ok = true;
@@ -193,10 +260,11 @@ static void test_exit(void)
 	bool back;
 	int ret;
 
-	pool_state(&base);
+	/* no probe is registered: the pools of the last one go first */
+	back = pools_gone(&base, "before exit");
 	ret = run("exit");
 	after = stat_wait("reclaimed_exit", before + 128, 5000);
-	back = state_back(&base, 5000, "exit");
+	back = state_back(&base, 5000, "exit") && back;
 	if (ret || after != before + 128)
 		ksft_print_msg("exit: run %d, reclaimed %ld -> %ld\n", ret,
 			       before, after);
@@ -396,7 +464,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(31);
+	ksft_set_plan(35);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -406,10 +474,12 @@ int main(void)
 		ksft_exit_fail_msg("load krp_test.ko: %s\n", strerror(-ret));
 
 	scenario("retval");
-	/* pools are on from the first registration: the state to come back to */
-	pool_state(&base);
+	/* once the last probe is gone the pools go: the state to come back to */
+	ksft_test_result(pools_gone(&base, "after retval"),
+			 "no pool, no pool byte in use or reserved after the last unregister\n");
 	scenario("data");
 	scenario("recursion");
+	scenario("recursion_fresh");
 	scenario("multi");
 	scenario("disable");
 	scenario("batch");
@@ -422,6 +492,7 @@ int main(void)
 	scenario("find_ret_addr");
 	test_depth();
 	test_exit();
+	test_slab();
 	scenario("sleepers");
 	scenario("irq_nesting");
 	scenario("int3");

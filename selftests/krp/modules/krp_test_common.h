@@ -125,6 +125,7 @@ struct krp_test_scenario {
 int scenario_retval(void);
 int scenario_data(void);
 int scenario_recursion(void);
+int scenario_recursion_fresh(void);
 int scenario_multi(void);
 int scenario_depth(void);
 int scenario_batch(void);
@@ -138,6 +139,11 @@ int scenario_unregister(void);
 int scenario_find_ret_addr(void);
 int scenario_disable(void);
 int scenario_exit(void);
+int scenario_slab_start(void);
+int scenario_slab_arm(void);
+int scenario_slab_disarm(void);
+int scenario_slab_stop(void);
+void krp_test_slab_exit(void);
 
 /* krp_test_stress.c: every CPU, and interrupts, in the probes */
 int scenario_irq_nesting(void);

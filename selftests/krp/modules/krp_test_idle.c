@@ -7,8 +7,9 @@
  * when it returns from schedule_idle() in its turn.
  *
  * Which pool a frame is on is seen from where it lies: a pool is one
- * kmalloc() of pool_size bytes (8192 by default, what the reliab group
- * loads krp with), so naturally aligned, and a frame lies inside it.
+ * kmalloc() of pool_size bytes (512 by default, what the reliab group
+ * loads krp with), so naturally aligned, and the few frames of
+ * schedule_idle() lie inside it, in the pool's first segment.
  * A return probe on schedule_idle(), which both the idle task and the
  * kthread call, records the pool of each frame by task.
  */
@@ -22,7 +23,7 @@
 
 #include "krp_test_common.h"
 
-#define IDLE_POOL_SIZE	8192UL
+#define IDLE_POOL_SIZE	512UL
 #define IDLE_ROUNDS	50
 
 static struct task_struct *idle_kthread;

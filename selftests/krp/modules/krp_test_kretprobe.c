@@ -7,6 +7,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
@@ -183,6 +185,47 @@ int scenario_multi(void)
 		CHECK(multi_ra[i] == multi_ra[0], "");
 	}
 	CHECK(!atomic_read(&n_bad), "");
+	return ret;
+}
+
+/*
+ * recursion_fresh: the same recursion in a task created after the probe
+ * was registered, whose pool starts with its small first segment: the
+ * deep frames go into segments taken on the hit path.
+ */
+static int fresh_result;
+
+static int fresh_fn(void *arg)
+{
+	fresh_result = krp_test_recurse(depth);
+	complete(arg);
+	return 0;
+}
+
+int scenario_recursion_fresh(void)
+{
+	DECLARE_COMPLETION_ONSTACK(done);
+	struct task_struct *t;
+	int ret = 0, err;
+
+	counters_reset();
+	fresh_result = -1;
+	rp_init(&rp_a, "krp_test_recurse", arg_entry, rec_ret, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	t = kthread_run(fresh_fn, &done, "krp_fresh");
+	if (IS_ERR(t)) {
+		krp_unregister_kretprobe(&rp_a);
+		return PTR_ERR(t);
+	}
+	wait_for_completion(&done);
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(fresh_result == depth, "%d", fresh_result);
+	CHECK(atomic_read(&n_entry) == depth + 1, "%d", atomic_read(&n_entry));
+	CHECK(atomic_read(&n_ret) == depth + 1, "%d", atomic_read(&n_ret));
+	CHECK(!atomic_read(&n_bad), "%d", atomic_read(&n_bad));
+	CHECK(rp_a.nmissed == 0, "%d", rp_a.nmissed);
 	return ret;
 }
 

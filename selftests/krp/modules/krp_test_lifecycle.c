@@ -112,6 +112,94 @@ int scenario_sleepers(void)
 	return ret;
 }
 
+/*
+ * slab_start, slab_arm, slab_disarm, slab_stop: slab_tasks kthreads
+ * alive (asleep, in no probed function) while a return probe comes and
+ * goes, for the user side to weigh what the pools cost a task and that
+ * the memory comes back.
+ */
+static unsigned int slab_tasks = 2000;
+module_param(slab_tasks, uint, 0644);
+MODULE_PARM_DESC(slab_tasks, "tasks alive in the slab scenarios");
+
+static DECLARE_WAIT_QUEUE_HEAD(slab_wq);
+static bool slab_released;
+static atomic_t slab_left;
+static DECLARE_COMPLETION(slab_done);
+static bool slab_armed;
+
+static int slab_fn(void *arg)
+{
+	wait_event(slab_wq, READ_ONCE(slab_released));
+	if (atomic_dec_and_test(&slab_left))
+		complete(&slab_done);
+	return 0;
+}
+
+int scenario_slab_start(void)
+{
+	struct task_struct *t;
+	unsigned int i;
+
+	if (atomic_read(&slab_left))
+		return -EBUSY;
+	WRITE_ONCE(slab_released, false);
+	reinit_completion(&slab_done);
+	atomic_set(&slab_left, 1);
+	for (i = 0; i < slab_tasks; i++) {
+		atomic_inc(&slab_left);
+		t = kthread_run(slab_fn, NULL, "krp_slab");
+		if (IS_ERR(t)) {
+			atomic_dec(&slab_left);
+			pr_err("kthread_run: %ld\n", PTR_ERR(t));
+			break;
+		}
+	}
+	krp_test_report("slab_tasks", i);
+	return i == slab_tasks ? 0 : -ENOMEM;
+}
+
+int scenario_slab_arm(void)
+{
+	int err;
+
+	if (slab_armed)
+		return -EBUSY;
+	rp_init(&rp_c, "krp_test_target", NULL, count_ret, 0);
+	err = krp_register_kretprobe(&rp_c);
+	slab_armed = !err;
+	return err;
+}
+
+int scenario_slab_disarm(void)
+{
+	if (!slab_armed)
+		return -EINVAL;
+	krp_unregister_kretprobe(&rp_c);
+	slab_armed = false;
+	return 0;
+}
+
+int scenario_slab_stop(void)
+{
+	if (!atomic_read(&slab_left))
+		return -EINVAL;
+	WRITE_ONCE(slab_released, true);
+	wake_up_all(&slab_wq);
+	if (!atomic_dec_and_test(&slab_left))
+		wait_for_completion(&slab_done);
+	return 0;
+}
+
+/* At module exit, after a user side that stopped half-way. */
+void krp_test_slab_exit(void)
+{
+	if (slab_armed)
+		scenario_slab_disarm();
+	if (atomic_read(&slab_left))
+		scenario_slab_stop();
+}
+
 /* unregister while tasks are inside: returns right, no handler after */
 
 int scenario_unregister(void)

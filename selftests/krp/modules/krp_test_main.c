@@ -42,6 +42,11 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "retval", scenario_retval },
 	{ "data", scenario_data },
 	{ "recursion", scenario_recursion },
+	{ "recursion_fresh", scenario_recursion_fresh },
+	{ "slab_start", scenario_slab_start },
+	{ "slab_arm", scenario_slab_arm },
+	{ "slab_disarm", scenario_slab_disarm },
+	{ "slab_stop", scenario_slab_stop },
 	{ "multi", scenario_multi },
 	{ "sleepers", scenario_sleepers },
 	{ "unregister", scenario_unregister },
@@ -160,6 +165,7 @@ static int __init krp_test_init(void)
 static void __exit krp_test_exit(void)
 {
 	debugfs_remove_recursive(dir);
+	krp_test_slab_exit();
 	krp_test_armed_exit();
 	krp_test_kprobe_exit();
 	krp_test_every_exit();
