@@ -71,7 +71,7 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	struct krp_site *site;
 	struct krp_probe *p;
 	unsigned long addr;
-	bool new_site, shared, ftrace;
+	bool new_site, shared, ftrace, copy_refused = false;
 	int ret;
 
 	if (READ_ONCE(*link))
@@ -130,7 +130,7 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	addr = (unsigned long)kp->addr;
 	/* the kernel probes addr + offset: only offset 0 may be a site */
 	if (kp->symbol_name || kp->offset || !krp_site_find(addr)) {
-		ret = krp_resolve(kp, &addr, &shared, &ftrace);
+		ret = krp_resolve(kp, &addr, &shared, &ftrace, &copy_refused);
 		if (ret && addr && krp_site_find(addr))
 			ret = 0;
 		if (ret) {
@@ -151,6 +151,12 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 		goto out_site;
 	if (new_site) {
 		ret = krp_site_classify(site, shared, ftrace);
+		/*
+		 * The kernel could not copy the instruction it decoded: its
+		 * refusal stands at a boundary, krp's -EILSEQ inside one.
+		 */
+		if (copy_refused && ret != -EILSEQ)
+			ret = -EINVAL;
 		if (ret)
 			goto out_site;
 	}

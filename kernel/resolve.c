@@ -107,6 +107,15 @@ void krp_resolve_forget(const char *modname)
 }
 
 /*
+ * No instruction is this long: x86's arch_prepare_kprobe() clears the
+ * kprobe's ainsn only once its boundary decode has passed, so a kprobe
+ * refused with this size left was refused before the kernel decoded (an
+ * address check: not text, blacklisted, a jump label, an alternative).
+ * The field is never read while the kprobe holds no instruction slot.
+ */
+#define KRP_AINSN_UNDECODED	0xff
+
+/*
  * Resolve and check @kp with a borrowed, never armed kprobe.  The kernel
  * checks text, blacklist, jump-label, static-call, alternatives and BUG
  * sites before it decodes from the function's start to check the
@@ -117,13 +126,14 @@ void krp_resolve_forget(const char *modname)
  * it got that far: krp's own int3 there is refused too.
  */
 static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
-			    bool *shared, bool *ftrace)
+			    bool *shared, bool *ftrace, bool *copy_refused)
 {
 	struct kprobe probe = {
 		.symbol_name = kp->symbol_name,
 		.offset = kp->offset,
 		.addr = (kprobe_opcode_t *)kp->addr,
 		.flags = KPROBE_FLAG_DISABLED,
+		.ainsn.size = KRP_AINSN_UNDECODED,
 	};
 	int ret;
 
@@ -131,12 +141,21 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
 	/* the kernel flags an ftrace site before it checks anything else */
 	*ftrace = probe.flags & KPROBE_FLAG_FTRACE;
 	/*
-	 * Both come after every check of the address itself: -EILSEQ from
-	 * the boundary decode, -EOPNOTSUPP from preparing the instruction
-	 * that decode found, which is not the real one when krp's int3s
-	 * threw the decode off.  krp decodes and prepares on its own.
+	 * These come after every check of the address itself: -EILSEQ from
+	 * the boundary decode; -EOPNOTSUPP, and -EINVAL once the decode has
+	 * passed, from copying the instruction that decode found, which is
+	 * not the real one when krp's int3s threw the decode off.  krp
+	 * decodes and prepares on its own; the kernel's copy refusal is
+	 * the caller's to keep where krp finds a boundary (an offset inside
+	 * an instruction fails the copy too, and is krp's -EILSEQ).
 	 */
 	if ((ret == -EILSEQ || ret == -EOPNOTSUPP) && probe.addr) {
+		*addr = (unsigned long)probe.addr;
+		return 0;
+	}
+	if (ret == -EINVAL && probe.ainsn.size != KRP_AINSN_UNDECODED &&
+	    probe.addr) {
+		*copy_refused = true;
 		*addr = (unsigned long)probe.addr;
 		return 0;
 	}
@@ -164,19 +183,23 @@ static int krp_kprobe_check(struct krp_kprobe *kp, unsigned long *addr,
  * @shared: set if a kprobe of the kernel's is at @addr
  * @ftrace: set if @addr is an ftrace site (the kernel's kprobes would
  *	go through ftrace there, and need KPROBES_ON_FTRACE to accept it)
+ * @copy_refused: set if the kernel's kprobes passed @addr as a boundary
+ *	but refused to copy the instruction there (-EINVAL): krp's own
+ *	decode says whether that stands
  *
  * Return: 0, -EINVAL (not text, blacklisted), -ENOENT (unknown symbol),
  * or another error of register_kprobe().  Whether the address is an
  * instruction boundary is checked when its site is made.
  */
 int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared,
-		bool *ftrace)
+		bool *ftrace, bool *copy_refused)
 {
 	struct krp_resolved *r;
 	int ret = 0;
 
 	*shared = false;
 	*ftrace = false;
+	*copy_refused = false;
 	*addr = 0;
 	mutex_lock(&krp_resolve_mutex);
 	r = krp_resolve_lookup(kp);
@@ -185,7 +208,7 @@ int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared,
 		*addr = r->addr;
 		*ftrace = true;
 	} else {
-		ret = krp_kprobe_check(kp, addr, shared, ftrace);
+		ret = krp_kprobe_check(kp, addr, shared, ftrace, copy_refused);
 	}
 	mutex_unlock(&krp_resolve_mutex);
 	return ret;

@@ -12,7 +12,7 @@
 #include <krp/kprobes.h>
 
 int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared,
-		bool *ftrace);
+		bool *ftrace, bool *copy_refused);
 void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr);
 void krp_resolve_forget(const char *modname);
 int krp_resolve_data(const char *name, unsigned long *addr);

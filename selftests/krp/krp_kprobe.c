@@ -26,6 +26,15 @@
 
 /* at most one in REFUSED_MAX of the every-instruction probes refused */
 #define REFUSED_MAX 4
+/*
+ * The functions of arm_every_boost and of arm_every (krp_test_every.c),
+ * and how many of arm_every_boost's must have EVERY_ARMED_PCT of their
+ * instruction boundaries armed.
+ */
+#define EVERY_FUNCS 13
+#define EVERY_STEPPED 5
+#define EVERY_AT_PCT 5
+#define EVERY_ARMED_PCT 90
 
 static char buf[1 << 20];
 
@@ -142,12 +151,6 @@ static int syscall_workload(int rounds)
 }
 
 /*
- * A kprobe on every instruction boundary of five kernel functions on the
- * workload's path; what krp cannot run out of line is refused, counted
- * in the module.  @scenario picks pre-handlers only (boosted) or pre-
- * and post-handlers (single-stepped).
- */
-/*
  * The trap counts and the hits of every armed probe at one moment:
  * read by preadv() of files opened before, so that reading them runs
  * none of the probed functions.
@@ -171,24 +174,62 @@ static int traps_now(int stats, int list, struct traps *t)
 }
 
 /*
- * A probe on every instruction boundary of five kernel functions on the
- * workload's path; what krp cannot run out of line is refused, counted
- * in the module.  @scenario picks pre-handlers only (boosted) or pre-
- * and post-handlers (single-stepped).  Every hit costs one int3 trap,
- * and a single-stepped one a step trap too; the module counts a post
- * call for each pre call.
+ * How near each function of the last arm_every came to every instruction
+ * boundary armed, from its "armed.FUNC" and "bounds.FUNC" reports: one
+ * line each.  Return: the functions at EVERY_ARMED_PCT or more; *@funcs,
+ * the functions reported.
  */
-static void test_every(const char *scenario, const char *how, bool post)
+static int every_armed(const char *how, int *funcs)
 {
-	long slots, probes, refused, tried, pre = -1, posts = -1;
+	static char rep[2048];
+	char name[128], key[160], *l;
+	long armed, bounds;
+	int at = 0;
+
+	*funcs = 0;
+	if (krp_read_file("/sys/kernel/debug/krp_test/report", rep,
+			  sizeof(rep)) < 0)
+		return 0;
+	for (l = rep; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		if (sscanf(l, "armed.%127s %ld", name, &armed) != 2)
+			continue;
+		snprintf(key, sizeof(key), "bounds.%s", name);
+		bounds = krp_key_value(rep, key);
+		if (bounds <= 0 || armed < 0 || armed > bounds)
+			continue;
+		++*funcs;
+		at += armed * 100 >= bounds * EVERY_ARMED_PCT;
+		ksft_print_msg("%s: %s: %ld of %ld instruction boundaries armed (%ld%%)\n",
+			       how, name, armed, bounds, armed * 100 / bounds);
+	}
+	return at;
+}
+
+/*
+ * A probe on every instruction boundary of @nfuncs kernel functions on
+ * the workload's path; what krp cannot run out of line is refused,
+ * counted in the module, and at an offset inside an instruction krp
+ * must say so (-EILSEQ) exactly where the kernel's own kprobes do.
+ * @scenario picks pre-handlers only (boosted, all thirteen functions)
+ * or pre- and post-handlers (single-stepped, the first five).  Every
+ * hit costs one int3 trap, and a single-stepped one a step trap too;
+ * the module counts a post call for each pre call.
+ */
+static void test_every(const char *scenario, const char *how, bool post,
+		       int nfuncs)
+{
+	long slots, probes, refused, tried, mid, differ, pre = -1, posts = -1;
 	long int3 = -1, step = -1, hits = -1, ss_hits = -1, ft_hits = -1;
-	int ret, bad = -1, stats, list;
+	int ret, bad = -1, stats, list, funcs, at_pct;
 	struct traps t0, t1;
 
 	ret = run(scenario);
 	probes = krp_report("probes");
 	refused = krp_report("refused");
 	tried = krp_report("tried");
+	mid = krp_report("mid");
+	differ = krp_report("differ");
+	at_pct = every_armed(how, &funcs);
 	slots = krp_stat("slots_used");
 	stats = open(KRP_DEBUGFS "/stats", O_RDONLY);
 	list = open(LIST, O_RDONLY);
@@ -213,12 +254,21 @@ static void test_every(const char *scenario, const char *how, bool post)
 		pre = krp_report("pre");
 		posts = krp_report("post");
 	}
+	krp_int3_result(ret, !ret && mid > 0 && mid < tried && differ == 0,
+			 "%s: every offset inside an instruction refused, where the kernel's kprobes refuse it (%ld of %ld offsets), and no other (%ld differ)\n",
+			 how, mid, tried, differ);
+	if (nfuncs == EVERY_FUNCS)
+		krp_int3_result(ret, !ret && funcs == EVERY_FUNCS &&
+				 at_pct >= EVERY_AT_PCT,
+				 "%s: %d of %d functions with %d%% of their instruction boundaries armed, at least %d\n",
+				 how, at_pct, funcs, EVERY_ARMED_PCT,
+				 EVERY_AT_PCT);
 	ksft_print_msg("%s: %ld probes, %ld refused of %ld offsets; workload: %ld hits (%ld at ftrace entries), %ld int3 traps, %ld stepped hits, %ld step traps; %ld pre %ld post calls\n",
 		       how, probes, refused, tried, hits, ft_hits, int3, ss_hits,
 		       step, pre, posts);
-	krp_int3_result(ret, !ret && !bad && slots > 100,
-			 "a probe on every instruction of 5 kernel functions, %s (%ld slots): workload intact (%d bad)\n",
-			 how, slots, bad);
+	krp_int3_result(ret, !ret && !bad && slots > 100 && funcs == nfuncs,
+			 "a probe on every instruction of %d kernel functions, %s (%ld slots): workload intact (%d bad)\n",
+			 nfuncs, how, slots, bad);
 	krp_int3_result(ret, !ret && hits > 0 && int3 == hits - ft_hits &&
 			 (post ? step == ss_hits && ss_hits > 0 &&
 				 posts == pre && pre >= t1.m.hits :
@@ -251,7 +301,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(18);
+	ksft_set_plan(21);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -278,9 +328,13 @@ int main(void)
 	krp_int3_result(ret, !ret,
 			"re-entry from handlers at boosted and single-stepped sites: counted in nmissed\n");
 	/* On a user's machine this is the part that could take it down. */
-	ksft_print_msg("WARNING: next, a kprobe on every instruction of five kernel functions (vfs_read, do_sys_openat2, ...) under a workload; a krp bug here can crash this machine\n");
-	test_every("arm_every_boost", "boosted", false);
-	test_every("arm_every", "single-stepped", true);
+	ksft_print_msg("WARNING: next, a kprobe on every instruction of thirteen kernel functions (vfs_read, do_sys_openat2, ...) under a workload; a krp bug here can crash this machine\n");
+	/*
+	 * Boosted last: its 13 functions leave the most slots dirty, so
+	 * that ool_stress runs out of clean ones and must collect.
+	 */
+	test_every("arm_every", "single-stepped", true, EVERY_STEPPED);
+	test_every("arm_every_boost", "boosted", false, EVERY_FUNCS);
 	stress_0 = krp_stat("slots_dirty");
 	ret = run("ool_stress");
 	krp_int3_result(ret, !ret && krp_stat("slots_dirty") < stress_0,

@@ -205,7 +205,7 @@ long krp_stat(const char *name)
 
 long krp_report(const char *key)
 {
-	static char buf[1024];
+	static char buf[2048];
 
 	if (krp_read_file("/sys/kernel/debug/krp_test/report", buf,
 			  sizeof(buf)) < 0)

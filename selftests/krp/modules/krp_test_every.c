@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Probes on every instruction of real kernel functions, left armed while
- * user space runs a workload through them: kprobes on five VFS and
+ * user space runs a workload through them: kprobes on thirteen VFS and
  * system-call functions, return probes on notrace ones.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/ptrace.h>
@@ -20,15 +21,33 @@
 /*
  * arm_every/disarm_every: a kprobe on every instruction krp accepts in
  * real kernel functions, left armed for user space to run a workload.
+ * Each is on the workload's open, read, write, symlink, readlink or
+ * unlink path and a symbol of its own (not inlined, no .part suffix)
+ * in 6.1 i386 and amd64 and in 6.12 amd64.  Not among them: what the
+ * user side's preadv() of krp/list and krp/stats runs (rw_verify_area),
+ * which would count hits between its two reads; filp_close, which
+ * close(2) no longer calls in 6.12; and path_openat, whose 4 KiB would
+ * double the time it takes to arm them all.
  */
 static const char * const every_funcs[] = {
+	/* the ones single-stepped too: EVERY_STEPPED */
 	"vfs_read", "vfs_write", "do_sys_openat2", "do_symlinkat",
 	"do_readlinkat",
+	/* boosted only */
+	"ksys_read", "ksys_write", "do_filp_open", "vfs_symlink", "vfs_readlink", "vfs_unlink", "fd_install", "putname",
 };
-#define EVERY_MAX 2048
+/*
+ * arm_every (post-handlers, single-stepped) takes the first five only:
+ * each armed probe costs a grace period or two to register, and the
+ * kprobe group's boot is the longest already.
+ */
+#define EVERY_STEPPED 5
+#define EVERY_MAX 4096
+/* the largest function of every_funcs has 1 KiB */
+#define EVERY_FUNC_MAX 4096
 static struct krp_kprobe *every_kps;
 static u8 every_func_of[EVERY_MAX];
-static int every_n;
+static int every_n, every_nfuncs;
 static atomic_t every_hits[ARRAY_SIZE(every_funcs)];
 static atomic_t every_pres[EVERY_MAX], every_posts[EVERY_MAX];
 static atomic_t every_bad;
@@ -64,35 +83,107 @@ static void every_unregister(void)
 	every_n = 0;
 }
 
-static int arm_every(bool post)
+/*
+ * The oracle for instruction boundaries: the kernel's own kprobes, whose
+ * decoder is not krp's.  A kprobe registered disabled is never armed, so
+ * nothing is written; one goes at every offset of @func, and the kernel
+ * says -EILSEQ where its decode from the function's start steps over the
+ * offset.  Asked before krp puts an int3 in @func: the kernel's decoder
+ * would read one as a one-byte instruction.  All are unregistered at
+ * once, one RCU grace period for the function.
+ *
+ * Return: the size of @func, with the kernel's error at each of its
+ * offsets in @kerr, or a negative error.
+ */
+static int every_oracle(const char *func, struct kprobe *kps,
+			struct kprobe **list, s16 *kerr)
 {
-	int f, off, err, size, refused = 0, tried = 0;
 	char buf[KSYM_SYMBOL_LEN], *slash;
+	int off, n = 0, size = 1, ret = 0;
+
+	buf[0] = '\0';
+	memset(kps, 0, EVERY_FUNC_MAX * sizeof(*kps));
+	for (off = 0; off < size; off++) {
+		kps[off].symbol_name = func;
+		kps[off].offset = off;
+		kps[off].flags = KPROBE_FLAG_DISABLED;
+		kerr[off] = register_kprobe(&kps[off]);
+		if (!kerr[off])
+			list[n++] = &kps[off];
+		if (off)
+			continue;
+		if (kerr[0]) {
+			ret = kerr[0];
+			break;
+		}
+		/* "name+0x0/0xsize" (+0x4 past an ENDBR): the size */
+		snprintf(buf, sizeof(buf), "%pS", kps[0].addr);
+		slash = strchr(buf, '/');
+		if (!slash || kstrtoint(slash + 1, 16, &size) ||
+		    size > EVERY_FUNC_MAX) {
+			ret = -E2BIG;
+			break;
+		}
+	}
+	if (n)
+		unregister_kprobes(list, n);
+	if (ret)
+		pr_err("arm_every: %s: %d (%s)\n", func, ret, buf);
+	return ret ?: size;
+}
+
+/* how many of the mismatches with the oracle are printed */
+#define EVERY_DIFFER_SHOWN 8
+
+static int arm_every(bool post, int nfuncs)
+{
+	int f, off, err, size, refused = 0, tried = 0, mid = 0, differ = 0;
+	struct kprobe *okps, **olist;
+	char key[KSYM_NAME_LEN + 8];
+	s16 *kerr;
 
 	if (every_kps)
 		return -EBUSY;
 	every_kps = kvcalloc(EVERY_MAX, sizeof(*every_kps), GFP_KERNEL);
-	if (!every_kps)
-		return -ENOMEM;
+	okps = kvcalloc(EVERY_FUNC_MAX, sizeof(*okps), GFP_KERNEL);
+	olist = kvcalloc(EVERY_FUNC_MAX, sizeof(*olist), GFP_KERNEL);
+	kerr = kvcalloc(EVERY_FUNC_MAX, sizeof(*kerr), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!every_kps || !okps || !olist || !kerr)
+		goto fail;
 	atomic_set(&every_bad, 0);
 	for (f = 0; f < EVERY_MAX; f++) {
 		atomic_set(&every_pres[f], 0);
 		atomic_set(&every_posts[f], 0);
 	}
-	for (f = 0; f < ARRAY_SIZE(every_funcs); f++) {
+	every_nfuncs = nfuncs;
+	for (f = 0; f < nfuncs; f++) {
 		int n0 = every_n, refused0 = refused;
 
 		atomic_set(&every_hits[f], 0);
-		size = 0;
-		for (off = 0; every_n < EVERY_MAX && (!off || off < size); off++) {
+		size = every_oracle(every_funcs[f], okps, olist, kerr);
+		err = size;
+		if (size < 0)
+			goto fail;
+		for (off = 0; off < size; off++) {
 			struct krp_kprobe *kp = &every_kps[every_n];
 
+			err = -E2BIG;
+			if (every_n == EVERY_MAX)
+				goto fail;
 			kp->symbol_name = every_funcs[f];
 			kp->offset = off;
 			kp->pre_handler = every_pre;
 			kp->post_handler = post ? every_post : NULL;
 			err = krp_register_kprobe(kp);
 			tried++;
+			/* mid-instruction exactly where the kernel says so */
+			mid += kerr[off] == -EILSEQ;
+			if ((err == -EILSEQ) != (kerr[off] == -EILSEQ) &&
+			    differ++ < EVERY_DIFFER_SHOWN)
+				pr_err("%s: %s+0x%x: krp says %d, the kernel's kprobes %d\n",
+				       __func__, every_funcs[f], off, err,
+				       kerr[off]);
 			if (!err) {
 				every_func_of[every_n++] = f;
 			} else if (err == -EILSEQ || err == -EOPNOTSUPP ||
@@ -102,42 +193,46 @@ static int arm_every(bool post)
 				memset(kp, 0, sizeof(*kp));
 			} else {
 				pr_err("%s+%d: %d\n", every_funcs[f], off, err);
-				every_unregister();
-				return err;
-			}
-			if (!off) {
-				if (err)
-					break;
-				/* "name+0x0/0xsize": the function's size */
-				snprintf(buf, sizeof(buf), "%pS", kp->addr);
-				slash = strchr(buf, '/');
-				if (!slash || kstrtoint(slash + 1, 16, &size))
-					break;
+				goto fail;
 			}
 		}
 		/* how near each function comes to every boundary armed */
 		pr_info("%s: %s: %d of %d instruction boundaries armed\n",
 			__func__, every_funcs[f], every_n - n0,
 			every_n - n0 + refused - refused0);
+		snprintf(key, sizeof(key), "armed.%s", every_funcs[f]);
+		krp_test_report(key, every_n - n0);
+		snprintf(key, sizeof(key), "bounds.%s", every_funcs[f]);
+		krp_test_report(key, every_n - n0 + refused - refused0);
 	}
-	pr_info("%s: %d probes on %zu functions (%d instructions refused, %d offsets tried)\n",
-		__func__, every_n, ARRAY_SIZE(every_funcs), refused, tried);
+	pr_info("%s: %d probes on %d functions (%d instructions refused, %d offsets tried, %d mid-instruction, %d not as the kernel's kprobes say)\n",
+		__func__, every_n, nfuncs, refused, tried, mid, differ);
 	krp_test_report("probes", every_n);
 	krp_test_report("refused", refused);
 	krp_test_report("tried", tried);
-	return every_n ? 0 : -ENOENT;
+	krp_test_report("mid", mid);
+	krp_test_report("differ", differ);
+	err = every_n ? 0 : -ENOENT;
+	goto out;
+fail:
+	every_unregister();
+out:
+	kvfree(kerr);
+	kvfree(olist);
+	kvfree(okps);
+	return err;
 }
 
 /* pre- and post-handlers: what is not emulated is single-stepped */
 int scenario_arm_every(void)
 {
-	return krp_test_need_int3() ?: arm_every(true);
+	return krp_test_need_int3() ?: arm_every(true, EVERY_STEPPED);
 }
 
 /* pre-handlers only: what is not emulated is boosted */
 int scenario_arm_every_boost(void)
 {
-	return krp_test_need_int3() ?: arm_every(false);
+	return krp_test_need_int3() ?: arm_every(false, ARRAY_SIZE(every_funcs));
 }
 
 /*
@@ -310,7 +405,7 @@ int scenario_disarm_every(void)
 	      wrong);
 	krp_test_report("pre", pres);
 	krp_test_report("post", posts);
-	for (f = 0; f < ARRAY_SIZE(every_funcs); f++) {
+	for (f = 0; f < every_nfuncs; f++) {
 		pr_info("disarm_every: %s: %d hits\n", every_funcs[f],
 			atomic_read(&every_hits[f]));
 		CHECK(atomic_read(&every_hits[f]) > 0, "%s never hit",
