@@ -298,7 +298,7 @@ int main(void)
 {
 	char path[256];
 	long stress_0;
-	int ret;
+	int ret, i;
 
 	ksft_print_header();
 	ksft_set_plan(21);
@@ -335,8 +335,17 @@ int main(void)
 	 */
 	test_every("arm_every", "single-stepped", true, EVERY_STEPPED);
 	test_every("arm_every_boost", "boosted", false, EVERY_FUNCS);
+	/*
+	 * Two cycles a run, until krp has had to collect dirty slots (their
+	 * count went down), six runs at most.
+	 */
 	stress_0 = krp_stat("slots_dirty");
-	ret = run("ool_stress");
+	for (i = 1, ret = 0; !ret; i++) {
+		ret = run("ool_stress");
+		if (krp_stat("slots_dirty") < stress_0 || i == 6)
+			break;
+	}
+	ksft_print_msg("ool_stress: %d runs of two cycles\n", i);
 	krp_int3_result(ret, !ret && krp_stat("slots_dirty") < stress_0,
 			 "register and unregister over and over, slots collected, while every CPU runs the boosted and single-stepped copies\n");
 	test_every_ret();

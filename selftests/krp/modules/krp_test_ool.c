@@ -291,12 +291,12 @@ int scenario_ool_ret(void)
  * tests, which leave most slots dirty).
  */
 /*
- * Four cycles, two boosted and two single-stepped: each registers a
- * probe per offset of krp_test_ool, a grace period apiece, while both
- * CPUs trap through them; on x86_64 under TCG that is half a minute a
- * cycle.
+ * Two cycles a run, one boosted and one single-stepped: each registers
+ * a probe per offset of krp_test_ool, a grace period apiece, while both
+ * CPUs trap through them, half a minute a cycle on x86_64 under TCG.
+ * The user side runs it until krp has had to collect dirty slots.
  */
-#define OOL_STRESS_CYCLES	4
+#define OOL_STRESS_CYCLES	2
 
 static int ool_stress_fn(void *arg)
 {
