@@ -124,7 +124,7 @@ static DECLARE_WORK(krp_pool_work, krp_pool_work_fn);
 static void krp_pool_trim_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(krp_pool_trim, krp_pool_trim_fn);
 /* krp_mutex: bumped by each krp_pools_get(), see krp_pool_trim_fn() */
-static unsigned long krp_pool_gen;
+static unsigned long krp_pool_gen, krp_pool_trim_gen;
 static struct irq_work krp_pool_irq_work;
 
 static unsigned int krp_first_cap(void)
@@ -508,7 +508,12 @@ static void krp_pool_trim_fn(struct work_struct *work)
 	int cpu, i;
 
 	mutex_lock(&krp_mutex);
-	if (krp_pool_users) {
+	/*
+	 * Registered again since it was queued: probes come and go in a
+	 * loop, whose registrations must not queue up behind the unhooking
+	 * of task_newtask (the site reaper would see no site meanwhile).
+	 */
+	if (krp_pool_users || krp_pool_gen != READ_ONCE(krp_pool_trim_gen)) {
 		mutex_unlock(&krp_mutex);
 		return;
 	}
@@ -644,9 +649,11 @@ int krp_pools_get(void)
 void krp_pools_put(void)
 {
 	lockdep_assert_held(&krp_mutex);
-	if (!WARN_ON_ONCE(!krp_pool_users) && !--krp_pool_users)
-		queue_delayed_work(system_unbound_wq, &krp_pool_trim,
-				   KRP_TRIM_DELAY);
+	if (!WARN_ON_ONCE(!krp_pool_users) && !--krp_pool_users) {
+		WRITE_ONCE(krp_pool_trim_gen, krp_pool_gen);
+		mod_delayed_work(system_unbound_wq, &krp_pool_trim,
+				 KRP_TRIM_DELAY);
+	}
 }
 
 /**
@@ -657,9 +664,11 @@ void krp_pools_put(void)
  */
 void krp_pools_recheck(void)
 {
-	if (!READ_ONCE(krp_pool_users))
-		queue_delayed_work(system_unbound_wq, &krp_pool_trim,
-				   KRP_TRIM_DELAY);
+	if (!READ_ONCE(krp_pool_users)) {
+		WRITE_ONCE(krp_pool_trim_gen, READ_ONCE(krp_pool_gen));
+		mod_delayed_work(system_unbound_wq, &krp_pool_trim,
+				 KRP_TRIM_DELAY);
+	}
 }
 
 int krp_pools_init(void)
