@@ -28,7 +28,7 @@
 
 #define RUN		"/sys/kernel/debug/krp_test/run"
 #define NTH		"/proc/thread-self/fail-nth"
-#define ENABLED		KRP_DEBUGFS "/enabled"
+#define ENABLED		KRP_PROCFS "/enabled"
 #define LIST		KRP_DEBUGFS "/list"
 #define MAX_NTH		600
 

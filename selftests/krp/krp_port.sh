@@ -90,15 +90,24 @@ snap pipe_read
 set -- $snap
 k0=$1 km0=$2 r0=$3 rm0=$4
 f0=$(krp_stat frames_in_use)
-for i in $(seq 64); do sleep 60 | cat > /dev/null & done
+# 64 readers of one FIFO whose only writer is this shell: each sleeps in
+# pipe_read until the shell closes its end, however long the guest takes
+# to get them all there (a "sleep 60" writer could end first when a
+# loaded host starves the guest).
+fifo=/tmp/krp_port.fifo
+rm -f $fifo
+mkfifo $fifo
+exec 5<>$fifo
+for i in $(seq 64); do cat $fifo > /dev/null 5>&- & done
 # all 64 readers inside pipe_read at once, each with a krp frame out
-for i in $(seq 100); do
+for i in $(seq 600); do
 	f=$(($(krp_stat frames_in_use) - f0))
 	[ $f -ge 64 ] && break
 	sleep 0.1
 done
-killall sleep
+exec 5>&-
 wait
+rm -f $fifo
 snap pipe_read
 set -- $snap
 k=$(($1 - k0)) km=$(($2 - km0)) r=$(($3 - r0)) rm=$(($4 - rm0))
