@@ -67,17 +67,20 @@ static void every_post(struct krp_kprobe *kp, struct pt_regs *regs,
 	atomic_inc(&every_posts[kp - every_kps]);
 }
 
+/*
+ * The list for krp_unregister_kprobes(): static, as unregistering must
+ * not fail, and a __GFP_NOFAIL allocation of more than two pages WARNs.
+ */
+static struct krp_kprobe *every_list[EVERY_MAX];
+
 static void every_unregister(void)
 {
-	struct krp_kprobe **list;
 	int i;
 
-	list = kcalloc(every_n, sizeof(*list), GFP_KERNEL | __GFP_NOFAIL);
 	for (i = 0; i < every_n; i++)
-		list[i] = &every_kps[i];
+		every_list[i] = &every_kps[i];
 	if (every_n)
-		krp_unregister_kprobes(list, every_n);
-	kfree(list);
+		krp_unregister_kprobes(every_list, every_n);
 	kvfree(every_kps);
 	every_kps = NULL;
 	every_n = 0;
