@@ -162,6 +162,8 @@ static int arm_every(bool post, int nfuncs)
 	every_nfuncs = nfuncs;
 	for (f = 0; f < nfuncs; f++) {
 		int n0 = every_n, refused0 = refused;
+		bool past_int3 = false;
+		u8 byte;
 
 		atomic_set(&every_hits[f], 0);
 		size = every_oracle(every_funcs[f], okps, olist, kerr);
@@ -180,13 +182,23 @@ static int arm_every(bool post, int nfuncs)
 			kp->post_handler = post ? every_post : NULL;
 			err = krp_register_kprobe(kp);
 			tried++;
-			/* mid-instruction exactly where the kernel says so */
-			mid += kerr[off] == -EILSEQ;
-			if ((err == -EILSEQ) != (kerr[off] == -EILSEQ) &&
+			/*
+			 * mid-instruction exactly where the kernel says so; but
+			 * 6.12's decode gives up at the first int3 it meets (a
+			 * debugger's, it assumes), so past an int3 boundary (the
+			 * padding after a function's last jump) it is no oracle
+			 */
+			mid += kerr[off] == -EILSEQ && !past_int3;
+			if (!past_int3 &&
+			    (err == -EILSEQ) != (kerr[off] == -EILSEQ) &&
 			    differ++ < EVERY_DIFFER_SHOWN)
 				pr_err("%s: %s+0x%x: krp says %d, the kernel's kprobes %d\n",
 				       __func__, every_funcs[f], off, err,
 				       kerr[off]);
+			if (kerr[off] != -EILSEQ &&
+			    !get_kernel_nofault(byte, (u8 *)okps[off].addr) &&
+			    byte == 0xcc)
+				past_int3 = true;
 			if (!err) {
 				every_func_of[every_n++] = f;
 			} else if (err == -EILSEQ || err == -EOPNOTSUPP ||
