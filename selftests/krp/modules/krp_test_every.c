@@ -67,17 +67,20 @@ static void every_post(struct krp_kprobe *kp, struct pt_regs *regs,
 	atomic_inc(&every_posts[kp - every_kps]);
 }
 
+/*
+ * The list for krp_unregister_kprobes(): static, as unregistering must
+ * not fail, and a __GFP_NOFAIL allocation of more than two pages WARNs.
+ */
+static struct krp_kprobe *every_list[EVERY_MAX];
+
 static void every_unregister(void)
 {
-	struct krp_kprobe **list;
 	int i;
 
-	list = kcalloc(every_n, sizeof(*list), GFP_KERNEL | __GFP_NOFAIL);
 	for (i = 0; i < every_n; i++)
-		list[i] = &every_kps[i];
+		every_list[i] = &every_kps[i];
 	if (every_n)
-		krp_unregister_kprobes(list, every_n);
-	kfree(list);
+		krp_unregister_kprobes(every_list, every_n);
 	kvfree(every_kps);
 	every_kps = NULL;
 	every_n = 0;
@@ -159,6 +162,8 @@ static int arm_every(bool post, int nfuncs)
 	every_nfuncs = nfuncs;
 	for (f = 0; f < nfuncs; f++) {
 		int n0 = every_n, refused0 = refused;
+		bool past_int3 = false;
+		u8 byte;
 
 		atomic_set(&every_hits[f], 0);
 		size = every_oracle(every_funcs[f], okps, olist, kerr);
@@ -177,13 +182,23 @@ static int arm_every(bool post, int nfuncs)
 			kp->post_handler = post ? every_post : NULL;
 			err = krp_register_kprobe(kp);
 			tried++;
-			/* mid-instruction exactly where the kernel says so */
-			mid += kerr[off] == -EILSEQ;
-			if ((err == -EILSEQ) != (kerr[off] == -EILSEQ) &&
+			/*
+			 * mid-instruction exactly where the kernel says so; but
+			 * 6.12's decode gives up at the first int3 it meets (a
+			 * debugger's, it assumes), so past an int3 boundary (the
+			 * padding after a function's last jump) it is no oracle
+			 */
+			mid += kerr[off] == -EILSEQ && !past_int3;
+			if (!past_int3 &&
+			    (err == -EILSEQ) != (kerr[off] == -EILSEQ) &&
 			    differ++ < EVERY_DIFFER_SHOWN)
 				pr_err("%s: %s+0x%x: krp says %d, the kernel's kprobes %d\n",
 				       __func__, every_funcs[f], off, err,
 				       kerr[off]);
+			if (kerr[off] != -EILSEQ &&
+			    !get_kernel_nofault(byte, (u8 *)okps[off].addr) &&
+			    byte == 0xcc)
+				past_int3 = true;
 			if (!err) {
 				every_func_of[every_n++] = f;
 			} else if (err == -EILSEQ || err == -EOPNOTSUPP ||
