@@ -303,6 +303,7 @@ not_alarms=(
 	'is gone; its probes stay registered, unarmed$'
 	'^cannot probe ' '^give exactly one of symbol_name and addr$'
 	'^pool_size=.* is outside ' ' is not an instruction boundary$'
+	'^pool_segment=.* pool_segments=.* pool_reserve=.*: outside '
 	": the kernel's kprobes are on it$" " is krp's own code$"
 	' is a static-call trampoline$' ' is not a function entry$'
 	' cannot be return-probed$' ' does not fit pool_size; '
