@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rculist.h>
@@ -307,27 +308,37 @@ static void krp_batch_entry(void *batch, int i, bool ret,
 	}
 }
 
-/* One grace period for the whole batch: handlers run preempt-disabled. */
+/*
+ * One grace period per chunk of the batch (handlers run preempt-
+ * disabled).  A chunk's pointers fill at most a page: unregistering
+ * cannot fail, and __GFP_NOFAIL is for small allocations only.
+ */
+#define KRP_UNREGISTER_CHUNK	((int)(PAGE_SIZE / sizeof(struct krp_probe *)))
+
 static void krp_unregister_batch(void *batch, int num, bool ret,
 				 unsigned long caller)
 {
 	struct krp_probe **ps, **link;
 	struct krp_kprobe *kp;
-	int i;
+	int first, n, i;
 
 	if (num <= 0)
 		return;
-	ps = kcalloc(num, sizeof(*ps), GFP_KERNEL | __GFP_NOFAIL);
-	mutex_lock(&krp_mutex);
-	for (i = 0; i < num; i++) {
-		krp_batch_entry(batch, i, ret, &kp, &link);
-		ps[i] = krp_unregister_top(kp, link, caller);
+	ps = kcalloc(min(num, KRP_UNREGISTER_CHUNK), sizeof(*ps),
+		     GFP_KERNEL | __GFP_NOFAIL);
+	for (first = 0; first < num; first += n) {
+		n = min(num - first, KRP_UNREGISTER_CHUNK);
+		mutex_lock(&krp_mutex);
+		for (i = 0; i < n; i++) {
+			krp_batch_entry(batch, first + i, ret, &kp, &link);
+			ps[i] = krp_unregister_top(kp, link, caller);
+		}
+		mutex_unlock(&krp_mutex);
+		synchronize_rcu();
+		for (i = 0; i < n; i++)
+			if (ps[i])
+				krp_unregister_bottom(ps[i]);
 	}
-	mutex_unlock(&krp_mutex);
-	synchronize_rcu();
-	for (i = 0; i < num; i++)
-		if (ps[i])
-			krp_unregister_bottom(ps[i]);
 	kfree(ps);
 	krp_borrowed_flush();
 }
