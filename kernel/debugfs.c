@@ -81,7 +81,7 @@ static int krp_stats_show(struct seq_file *m, void *v)
 		[KRP_MISS_POST] = "post",
 	};
 	unsigned long in_use, reserved;
-	unsigned int slots, dirty;
+	unsigned int slots, dirty, total;
 	struct krp_cpu_stats sum;
 	int i;
 
@@ -100,9 +100,10 @@ static int krp_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "pool_bytes_reserved %lu\n", reserved);
 	seq_printf(m, "int3_traps %lu\n", sum.int3_traps);
 	seq_printf(m, "step_traps %lu\n", sum.step_traps);
-	slots = krp_slots_count(&dirty);
+	slots = krp_slots_count(&dirty, &total);
 	seq_printf(m, "slots_used %u\n", slots - dirty);
 	seq_printf(m, "slots_dirty %u\n", dirty);
+	seq_printf(m, "slots_total %u\n", total);
 	/* 1 while the reaper waits for ftrace to let go of the ops */
 	seq_printf(m, "ftrace_retiring %d\n", krp_ftrace_retiring());
 	return 0;

@@ -122,13 +122,15 @@ void krp_slot_free(unsigned long slot)
 /**
  * krp_slots_count() - slots taken, and how many of them are dirty
  * @dirty: the dirty ones
+ * @total: all the slots there are
  *
  * Return: slots not free for allocation without a collection.
  */
-unsigned int krp_slots_count(unsigned int *dirty)
+unsigned int krp_slots_count(unsigned int *dirty, unsigned int *total)
 {
 	unsigned int used;
 
+	*total = KRP_NR_SLOTS;
 	mutex_lock(&krp_slots_mutex);
 	*dirty = bitmap_weight(krp_slot_dirty, KRP_NR_SLOTS);
 	used = bitmap_weight(krp_slot_used, KRP_NR_SLOTS);

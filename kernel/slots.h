@@ -8,6 +8,6 @@
 int krp_slot_alloc(unsigned long *slot);
 void krp_slots_collect(void);
 void krp_slot_free(unsigned long slot);
-unsigned int krp_slots_count(unsigned int *dirty);
+unsigned int krp_slots_count(unsigned int *dirty, unsigned int *total);
 
 #endif /* KRP_SLOTS_ALLOC_H */

@@ -315,8 +315,8 @@ static void test_every_ret(void)
 int main(void)
 {
 	char path[256];
-	long stress_0;
-	int ret, i;
+	long stress_0, used_0;
+	int ret, i, collected;
 
 	ksft_print_header();
 	ksft_set_plan(21);
@@ -355,17 +355,25 @@ int main(void)
 	test_every("arm_every_boost", "boosted", false, EVERY_FUNCS);
 	/*
 	 * Two cycles a run, until krp has had to collect dirty slots (their
-	 * count went down), six runs at most.
+	 * count went down), six runs at most.  Each cycle takes about 30
+	 * fresh slots; if the runs did not use up the clean ones there was
+	 * nothing to collect, and then no slot may be left in use.
 	 */
 	stress_0 = krp_stat("slots_dirty");
+	used_0 = krp_stat("slots_used");
 	for (i = 1, ret = 0; !ret; i++) {
 		ret = run("ool_stress");
 		if (krp_stat("slots_dirty") < stress_0 || i == 6)
 			break;
 	}
-	ksft_print_msg("ool_stress: %d runs of two cycles\n", i);
-	krp_int3_result(ret, !ret && krp_stat("slots_dirty") < stress_0,
-			 "register and unregister over and over, slots collected, while every CPU runs the boosted and single-stepped copies\n");
+	collected = krp_stat("slots_dirty") < stress_0;
+	ksft_print_msg("ool_stress: %d runs of two cycles; slots %ld dirty (from %ld), %ld used, %ld in all\n",
+		       i, krp_stat("slots_dirty"), stress_0,
+		       krp_stat("slots_used"), krp_stat("slots_total"));
+	krp_int3_result(ret, !ret && krp_stat("slots_used") == used_0 &&
+			 (collected ||
+			  krp_stat("slots_dirty") + 64 < krp_stat("slots_total")),
+			 "register and unregister over and over while every CPU runs the boosted and single-stepped copies: slots collected when the clean ones ran out, none left in use\n");
 	test_every_ret();
 
 	krp_unload_module("krp_test");
