@@ -705,6 +705,11 @@ void krp_pools_exit(void)
 	LIST_HEAD(dead);
 	int cpu, i;
 
+	/*
+	 * A trim queued by the last unregister unhooks task_newtask itself:
+	 * done or cancelled before the state it would change is read here.
+	 */
+	cancel_delayed_work_sync(&krp_pool_trim);
 	cpuhp_remove_state_nocalls(krp_cpuhp_state);
 	if (krp_newtask_on)
 		tracepoint_probe_unregister(krp_tp_new, krp_on_newtask, NULL);
