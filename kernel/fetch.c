@@ -18,9 +18,11 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <krp/kprobes.h>
+
 #include "arch.h"
 #include "fetch.h"
-#include "resolve.h"
+#include "unexported.h"
 
 static int krp_fetch_fail(struct krp_fetch_err *err, const char *msg,
 			  unsigned int pos, int ret)
@@ -152,7 +154,7 @@ static int krp_fetch_body(struct krp_fetch *f, char *s, unsigned int pos,
 		if (!s[1])
 			return krp_fetch_fail(err, "Unknown symbol", pos + 1,
 					      -EINVAL);
-		ret = krp_resolve_data(s + 1, &addr);
+		ret = krp_lookup_name(s + 1, &addr);
 		if (ret)
 			return krp_fetch_fail(err, ret == -EOPNOTSUPP ?
 				"Data symbols cannot be resolved on this kernel" :

@@ -15,7 +15,6 @@ int krp_resolve(struct krp_kprobe *kp, unsigned long *addr, bool *shared,
 		bool *ftrace, bool *copy_refused);
 void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr);
 void krp_resolve_forget(const char *modname);
-int krp_resolve_data(const char *name, unsigned long *addr);
 int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
 		 char *modname);
 int krp_guards_add(unsigned long addr, unsigned int len,

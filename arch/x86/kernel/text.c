@@ -7,11 +7,14 @@
  * every CPU is serialized, which is what cross-modifying code requires.
  */
 #include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/smp.h>
 #include <linux/vmalloc.h>
 #include <asm/pgtable.h>
 #include <asm/sync_core.h>
 
+#include "arch.h"
 #include "text.h"
 
 static void krp_sync_core(void *unused)
@@ -59,4 +62,26 @@ int krp_text_write(unsigned long addr, const void *src, size_t len)
 	/* also waits out any CPU still handling a trap on the old bytes */
 	on_each_cpu(krp_sync_core, NULL, 1);
 	return 0;
+}
+
+/**
+ * krp_arch_may_call() - whether an indirect call may go to @func
+ * @func: the start of a kernel function
+ *
+ * Under IBT an indirect call must land on an ENDBR, or the CPU raises
+ * #CP.  The kernel seals (overwrites with a nop) the ENDBR of every
+ * function whose address it never takes, whether or not this CPU has
+ * IBT: such a function is not called, even where IBT is off.
+ *
+ * Return: true if a call through a pointer to @func is sound.
+ */
+bool krp_arch_may_call(unsigned long func)
+{
+	static const u8 endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	u8 insn[4];
+
+	if (!IS_ENABLED(CONFIG_X86_KERNEL_IBT))
+		return true;
+	return !copy_from_kernel_nofault(insn, (void *)func, sizeof(insn)) &&
+	       !memcmp(insn, endbr64, sizeof(insn));
 }
