@@ -288,8 +288,16 @@ bool notrace krp_step_trap(struct pt_regs *regs)
 		return false;
 	step = &steps->step[steps->n - 1];
 	/* reserved, not filled yet: a debug trap that is not ours */
-	if (!step->site || !krp_arch_step_end(step->site, regs, step->saved))
+	if (!step->site)
 		return false;
+	switch (krp_arch_step_end(step->site, regs, step->saved)) {
+	case KRP_STEP_NOT_MINE:
+		return false;
+	case KRP_STEP_AGAIN:
+		return true;
+	case KRP_STEP_DONE:
+		break;
+	}
 	post = step->post;
 	step->site = NULL;
 	barrier();

@@ -438,19 +438,26 @@ NOKPROBE_SYMBOL(krp_arch_step_begin);
  * the original code if DEBUGCTL.BTF (branch stepping, left on by a
  * ptraced task) let the jump back run first.
  *
- * Return: true if the trap is this step's; regs then resume after the
- * original instruction with the flags it had.
+ * A rep string instruction traps after each iteration, with regs->ip
+ * still on the copy: the step goes on, interrupts still off.
+ *
+ * Return: %KRP_STEP_DONE if the trap ends this step; regs then resume
+ * after the original instruction with the flags it had.
+ * %KRP_STEP_AGAIN after an iteration, %KRP_STEP_NOT_MINE otherwise.
  */
-bool notrace krp_arch_step_end(struct krp_site *site, struct pt_regs *regs,
-			       unsigned long saved)
+enum krp_step_trap notrace krp_arch_step_end(struct krp_site *site,
+					     struct pt_regs *regs,
+					     unsigned long saved)
 {
 	const struct krp_arch_site *as = &site->arch;
 	unsigned long next = site->addr + as->len;
 
+	if (as->repeats && regs->ip == as->slot)
+		return KRP_STEP_AGAIN;
 	if (regs->ip != as->slot + as->len && regs->ip != next)
-		return false;
+		return KRP_STEP_NOT_MINE;
 	regs->ip = next;
 	regs->flags = (regs->flags & ~(X86_EFLAGS_TF | X86_EFLAGS_IF)) | saved;
-	return true;
+	return KRP_STEP_DONE;
 }
 NOKPROBE_SYMBOL(krp_arch_step_end);

@@ -27,6 +27,7 @@
 #include "resolve.h"
 #include "slots.h"
 #include "text.h"
+#include "unexported.h"
 
 #define KRP_INT3	0xcc
 
@@ -146,7 +147,7 @@ static bool krp_mem_is_fixup_free(const struct krp_insn *insn)
  * Refusals only long mode needs: what runs only on the way into or out
  * of the kernel, or changes the segment bases krp's own per-CPU
  * accesses rely on.  syscall, sysret and iretq are caught by their
- * flags, swapgs with the rest of 0F 01.
+ * flags.
  */
 static const char *krp_ool_refusal_64(const struct krp_insn *insn)
 {
@@ -157,24 +158,21 @@ static const char *krp_ool_refusal_64(const struct krp_insn *insn)
 	    insn->simd_prefix == 0xf3 && insn->modrm.mod == 3 &&
 	    insn->modrm.reg < 4)
 		return "an fs or gs base access (entry code)";
+	if (insn->map == KRP_INSN_MAP_0F && insn->opcode == 0x01 &&
+	    insn->modrm.byte == 0xf8)
+		return "swapgs (entry code)";
 	return NULL;
 }
 
 /*
- * Why @insn cannot run anywhere but at its own address, or NULL if it
- * can.  The copy runs at another address: anything that depends on its
- * address, transfers control, traps, or may fault into an exception
- * fixup (whose table entry names the original address, so a fault in
- * the slot would oops instead) is refused.  The kernel's
- * search_exception_tables() is not exported, so krp refuses by form:
- * every instruction that can have a fixup on i386 either accesses
- * memory through a pointer, is a string instruction, or is one of the
- * system instructions below.
+ * What cannot run out of line whatever the exception tables say: it
+ * depends on its address, transfers control, traps, or must not be
+ * single-stepped the way krp steps (interrupts off until the debug
+ * trap, so a wait for an interrupt would never end).
  */
-static const char *krp_ool_refusal(const struct krp_insn *insn)
+static const char *krp_ool_refusal_always(const struct krp_insn *insn)
 {
 	u32 f = insn->flags;
-	const char *why;
 
 	if (f & (KRP_INSN_F_INT3 | KRP_INSN_F_INT | KRP_INSN_F_SYSCALL |
 		 KRP_INSN_F_UD))
@@ -183,17 +181,22 @@ static const char *krp_ool_refusal(const struct krp_insn *insn)
 		 KRP_INSN_F_JMP | KRP_INSN_F_RET | KRP_INSN_F_IRET |
 		 KRP_INSN_F_FAR | KRP_INSN_F_INDIRECT))
 		return "a control transfer krp does not emulate";
+	/* the decoder's RIP-relative and absolute forms assume full width */
 	if (insn->prefix_flags & KRP_INSN_PFX_ADSIZE)
 		return IS_ENABLED(CONFIG_X86_64) ? "32-bit addressing" :
 						   "16-bit addressing";
-	why = krp_ool_refusal_64(insn);
-	if (why)
-		return why;
-	if (insn->vex_type == KRP_INSN_VEX_NONE &&
-	    insn->map == KRP_INSN_MAP_1BYTE) {
+	if (insn->map == KRP_INSN_MAP_3DNOW)
+		return "3DNow!";
+	if (insn->vex_type != KRP_INSN_VEX_NONE)
+		return NULL;
+	if (insn->map == KRP_INSN_MAP_1BYTE) {
 		switch (insn->opcode) {
-		case 0x07: case 0x17: case 0x1f: case 0x8e:
-			return "a segment load (interrupt shadow, fixups)";
+		case 0x17:
+			return "a load of %ss (its interrupt shadow)";
+		case 0x8e:
+			if (insn->modrm.reg == 2)
+				return "a load of %ss (its interrupt shadow)";
+			break;
 		case 0x63:
 			/* arpl on i386; movsxd in long mode */
 			if (IS_ENABLED(CONFIG_X86_64))
@@ -201,11 +204,6 @@ static const char *krp_ool_refusal(const struct krp_insn *insn)
 			fallthrough;
 		case 0x62: case 0xc4: case 0xc5: case 0xd6:
 			return "a legacy instruction that faults by design";
-		case 0x6c ... 0x6f: case 0xa4 ... 0xa7: case 0xaa ... 0xaf:
-		case 0xd7:
-			return "a string instruction (may fault into a fixup)";
-		case 0x9b: case 0xd8 ... 0xdf:
-			return "an x87 instruction (may fault into a fixup)";
 		case 0xf4:
 			return "hlt";
 		case 0xfb:
@@ -215,6 +213,40 @@ static const char *krp_ool_refusal(const struct krp_insn *insn)
 		case 0x9c: case 0x9d: case 0xfa:
 			/* emulated unless prefixed, or sti before a wait */
 			return "a flags instruction krp does not emulate here";
+		}
+	}
+	if (insn->map == KRP_INSN_MAP_0F) {
+		/* mwait, mwaitx; umwait and tpause (F2/66 0F AE /6) */
+		if ((insn->opcode == 0x01 && (insn->modrm.byte == 0xc9 ||
+					      insn->modrm.byte == 0xfb)) ||
+		    (insn->opcode == 0xae && insn->modrm.mod == 3 &&
+		     insn->modrm.reg == 6 &&
+		     (insn->simd_prefix == 0xf2 || insn->simd_prefix == 0x66)))
+			return "a wait for an interrupt (krp steps with interrupts off)";
+	}
+	return krp_ool_refusal_64(insn);
+}
+
+/*
+ * Where the exception tables cannot be searched (see kernel/unexported.c),
+ * every instruction that can have a fixup on i386 or x86_64 is refused
+ * by its form: it accesses memory through a pointer, is a string
+ * instruction, or is one of the system instructions below.
+ */
+static const char *krp_ool_refusal_form(const struct krp_insn *insn)
+{
+	u32 f = insn->flags;
+
+	if (insn->vex_type == KRP_INSN_VEX_NONE &&
+	    insn->map == KRP_INSN_MAP_1BYTE) {
+		switch (insn->opcode) {
+		case 0x07: case 0x1f: case 0x8e:
+			return "a segment load (may fault into a fixup)";
+		case 0x6c ... 0x6f: case 0xa4 ... 0xa7: case 0xaa ... 0xaf:
+		case 0xd7:
+			return "a string instruction (may fault into a fixup)";
+		case 0x9b: case 0xd8 ... 0xdf:
+			return "an x87 instruction (may fault into a fixup)";
 		case 0xf6: case 0xf7:
 			if (insn->modrm.reg >= 6)
 				return "a division (may fault into a fixup)";
@@ -243,8 +275,6 @@ static const char *krp_ool_refusal(const struct krp_insn *insn)
 			break;
 		}
 	}
-	if (insn->map == KRP_INSN_MAP_3DNOW)
-		return "3DNow!";
 	/* invept, invvpid and the like: fixups on stack operands */
 	if (insn->vex_type == KRP_INSN_VEX_NONE && (f & KRP_INSN_F_MEM) &&
 	    (insn->map == KRP_INSN_MAP_0F38 || insn->map == KRP_INSN_MAP_0F3A))
@@ -256,6 +286,48 @@ static const char *krp_ool_refusal(const struct krp_insn *insn)
 	if ((f & KRP_INSN_F_MEM) && !krp_mem_is_fixup_free(insn))
 		return "a memory access through a pointer (may fault into a fixup krp cannot see)";
 	return NULL;
+}
+
+/*
+ * Why the instruction at @addr cannot run anywhere but at its own
+ * address, or NULL if it can.  A fault in the copy is handled at the
+ * copy's address: where the instruction has an exception fixup, whose
+ * table entry names the original address, the fault would oops instead
+ * of being fixed up, so such an instruction stays in place.  Where the
+ * tables cannot be searched, krp refuses by form whatever could have
+ * one.  A fault without a fixup ends the same way in the copy as in
+ * place, and a fault the kernel resolves (a page of the vmalloc area
+ * not yet in this page table, KFENCE) resumes the copy.
+ */
+static const char *krp_ool_refusal(const struct krp_insn *insn,
+				   unsigned long addr)
+{
+	const char *why = krp_ool_refusal_always(insn);
+	int fixup;
+
+	if (why)
+		return why;
+	fixup = krp_fixup_at(addr);
+	if (fixup > 0)
+		return "it has an exception-table fixup, at its own address";
+	return fixup ? krp_ool_refusal_form(insn) : NULL;
+}
+
+/*
+ * A string instruction with a rep prefix: a single-step trap comes
+ * after each of its iterations, with the ip still on it.
+ */
+static bool krp_insn_repeats(const struct krp_insn *insn)
+{
+	if (insn->vex_type != KRP_INSN_VEX_NONE ||
+	    insn->map != KRP_INSN_MAP_1BYTE ||
+	    !(insn->prefix_flags & (KRP_INSN_PFX_REP | KRP_INSN_PFX_REPNE)))
+		return false;
+	switch (insn->opcode) {
+	case 0x6c ... 0x6f: case 0xa4 ... 0xa7: case 0xaa ... 0xaf:
+		return true;
+	}
+	return false;
 }
 
 /* Whether @val fits the signed 32 bits of a rel32 or a disp32. */
@@ -386,12 +458,13 @@ int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 	}
 	if (krp_emu_classify(as, &insn, site->addr))
 		return 0;
-	why = krp_ool_refusal(&insn);
+	why = krp_ool_refusal(&insn, site->addr);
 	if (why) {
 		pr_err("%s+0x%x: %*ph cannot run out of line: %s\n", site->sym,
 		       site->offset, insn.length, insn.bytes, why);
 		return -EOPNOTSUPP;
 	}
+	as->repeats = krp_insn_repeats(&insn);
 	ret = krp_slot_alloc(&as->slot);
 	if (ret == -ENOSPC)
 		pr_err("%s+0x%x: all %d out-of-line slots are in use\n",
