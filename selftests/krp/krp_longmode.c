@@ -18,7 +18,7 @@
 
 #define RUN	"/sys/kernel/debug/krp_test/run"
 #define LIST	KRP_DEBUGFS "/list"
-#define TESTS	7
+#define TESTS	9
 
 /* krp_test_lm: 34 instructions, 18 of them emulated */
 #define LM_INSNS	34
@@ -131,6 +131,15 @@ int main(void)
 	ksft_test_result(!run("lm_refuse") &&
 			 krp_read_file(LIST, buf, sizeof(buf)) == 0,
 			 "long mode: refused forms each -EOPNOTSUPP, mid-instruction offsets -EILSEQ, nothing left behind\n");
+	ksft_test_result(!run("lm_form_taken"),
+			 "long mode: loads through %%r12, %%r13 and %%fs, rdmsr, rep movsq taken where the exception tables show no fixup\n");
+	ret = krp_param_set("extable", "N");
+	if (!ret)
+		ret = run("lm_form_refused");
+	if (krp_param_set("extable", "Y") && !ret)
+		ret = -EIO;
+	ksft_test_result(!ret,
+			 "long mode, extable=N: the same refused by their form\n");
 
 	krp_unload_module("krp_test");
 	ret = krp_unload_module_wait("krp", 5000);

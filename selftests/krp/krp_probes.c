@@ -550,12 +550,6 @@ static void test_fetch(void)
 		off = 9;
 		ret = put(PROBES, "p:off krp_fetch_fn+9 a=$arg1");
 	}
-	if (ret == -EOPNOTSUPP && x86_64) {
-		/* a load through a pointer: refused until issue 11 */
-		ksft_test_result_skip("p at an offset: krp_fetch_fn+%d reads through a pointer, refused on x86_64\n",
-				      off);
-		goto hist;
-	}
 	ret |= tr_write("trace", "");
 	ret |= tr_write("events/krp/krp_entry/enable", "1");
 	ret |= krp_write_file(CALL, "abc");
@@ -567,7 +561,6 @@ static void test_fetch(void)
 	ksft_test_result(!ret && strstr(buf, want) && listing_is(listed),
 			 "p at an offset: SYM+offs listed and traced\n");
 
-hist:
 	/* the kernel's hist trigger on krp's field delta_ns */
 	ret = put(PROBES, "r:lat krp_fetch_fn");
 	ret |= tr_write("events/krp/krp_ret/trigger", "hist:keys=delta_ns.log2");

@@ -179,6 +179,24 @@ int krp_write_file(const char *path, const char *str)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+int krp_param_set(const char *name, const char *value)
+{
+	char path[128], buf[64];
+	size_t len = strlen(value);
+	ssize_t n;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/krp/parameters/%s", name);
+	ret = krp_write_file(path, value);
+	if (ret)
+		return ret;
+	n = krp_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	return strncmp(buf, value, len) || (buf[len] && buf[len] != '\n') ?
+	       -EIO : 0;
+}
+
 long krp_key_value(const char *text, const char *key)
 {
 	size_t len = strlen(key);

@@ -68,6 +68,12 @@ ssize_t krp_read_file(const char *path, char *buf, size_t size);
 /* One write(2) of STR to PATH; 0 only if all of it was taken. */
 int krp_write_file(const char *path, const char *str);
 
+/*
+ * Set krp.ko's parameter NAME to VALUE, and check that it reads back
+ * so; 0 or a negative errno.
+ */
+int krp_param_set(const char *name, const char *value);
+
 /* The value of line "KEY N" of TEXT, or -1. */
 long krp_key_value(const char *text, const char *key);
 

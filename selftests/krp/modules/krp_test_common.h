@@ -164,6 +164,12 @@ int scenario_ool_ret(void);
 int scenario_ool_reenter(void);
 int scenario_ool_stress(void);
 
+/* krp_test_extable.c */
+int scenario_extable_boost(void);
+int scenario_extable_step(void);
+int scenario_extable_refuse(void);
+int scenario_extable_form(void);
+
 /* krp_test_sites.c: addresses krp refuses or shares with the kernel */
 int scenario_neighbours(void);
 int scenario_refuse(void);
@@ -241,6 +247,7 @@ void krp_test_armed_exit(void);
 void krp_test_kprobe_exit(void);
 void krp_test_every_exit(void);
 void krp_test_ool_exit(void);
+void krp_test_extable_exit(void);
 void krp_test_reliab_exit(void);
 void krp_test_stacktrace_exit(void);
 void krp_test_faults_exit(void);

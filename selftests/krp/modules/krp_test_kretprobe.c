@@ -362,8 +362,8 @@ int scenario_badinput(void)
 		}
 	}
 
-	/* an int3 entry whose first instruction cannot run out of line */
-	rp_init(&rp_a, "krp_test_deref", NULL, retval_ret, 0);
+	/* an int3 entry whose first instruction has an exception fixup */
+	rp_init(&rp_a, "krp_test_fixup", NULL, retval_ret, 0);
 	ret |= expect_err(&rp_a, -EOPNOTSUPP, "int3 entry not runnable");
 
 	rp_init(&rp_a, "__switch_to", NULL, retval_ret, 0);

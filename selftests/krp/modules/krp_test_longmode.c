@@ -240,6 +240,37 @@ int scenario_lm_refuse(void)
 	return ret;
 }
 
+/*
+ * krp_test_lm_form: taken with the exception tables (@take), refused by
+ * form with extable=N; either way nothing is left behind.
+ */
+static int lm_form(bool take)
+{
+	int ret;
+
+	if (lm_n)
+		return -EBUSY;
+	ret = lm_register("krp_test_lm_form", *krp_test_lm_form_len,
+			  krp_test_lm_form_offs, krp_test_lm_form_offs_end, -1,
+			  take, false);
+	if (!take && lm_n) {
+		pr_err("%d probes taken in krp_test_lm_form\n", lm_n);
+		ret = -EINVAL;
+	}
+	lm_unregister();
+	return ret;
+}
+
+int scenario_lm_form_taken(void)
+{
+	return lm_form(true);
+}
+
+int scenario_lm_form_refused(void)
+{
+	return lm_form(false);
+}
+
 void krp_test_lm_exit(void)
 {
 	lm_unregister();

@@ -10,14 +10,17 @@
 
 long krp_test_lm(long x);
 void krp_test_lm_refused(void);
+void krp_test_lm_form(void);
 void krp_test_lm_add5(void);
 void krp_test_lm_add7(void);
 
 /* the offset of each instruction, in order, and the table's end */
 extern const u8 krp_test_lm_offs[], krp_test_lm_offs_end[];
 extern const u8 krp_test_lm_refused_offs[], krp_test_lm_refused_offs_end[];
+extern const u8 krp_test_lm_form_offs[], krp_test_lm_form_offs_end[];
 /* their lengths, without the padding kallsyms counts in */
 extern const u8 krp_test_lm_len[], krp_test_lm_refused_len[];
+extern const u8 krp_test_lm_form_len[];
 /* where krp_test_lm's indirect jmp lands: an ENDBR under IBT */
 extern const u8 krp_test_lm_endbr[];
 
@@ -31,6 +34,8 @@ int scenario_lm_arm_step(void);
 int scenario_lm_call(void);
 int scenario_lm_disarm(void);
 int scenario_lm_refuse(void);
+int scenario_lm_form_taken(void);
+int scenario_lm_form_refused(void);
 void krp_test_lm_exit(void);
 
 #endif /* KRP_TEST_LONGMODE_H */

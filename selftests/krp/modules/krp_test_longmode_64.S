@@ -18,6 +18,7 @@
  */
 #include <linux/linkage.h>
 #include <linux/objtool.h>
+#include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
 .macro LM insn:vararg
@@ -31,6 +32,13 @@
 772:	\insn
 	.pushsection .rodata, "a"
 	.byte	772b - krp_test_lm_refused
+	.popsection
+.endm
+
+.macro FM insn:vararg
+773:	\insn
+	.pushsection .rodata, "a"
+	.byte	773b - krp_test_lm_form
 	.popsection
 .endm
 
@@ -134,7 +142,7 @@ krp_test_lm_len:
 
 /*
  * krp_test_lm_refused: never called; long-mode instructions krp must
- * refuse to run anywhere but in place.
+ * refuse to run anywhere but in place, exception tables or not.
  */
 	.pushsection .rodata, "a"
 	.globl	krp_test_lm_refused_offs
@@ -145,13 +153,11 @@ krp_test_lm_refused_offs:
 	.type	krp_test_lm_refused, @function
 krp_test_lm_refused:
 	ANNOTATE_NOENDBR
-	RF	mov	(%r12), %eax		/* REX.B: a pointer, not %rsp */
-	RF	mov	0x8(%r13), %eax		/* nor %rbp */
-	RF	mov	%fs:0x10, %eax		/* %fs is user space's */
 	RF	swapgs
 	RF	wrgsbase %rax
-	RF	rdmsr
-	RF	syscall
+1:	RF	mov	(%r12), %eax		/* with an exception fixup */
+2:	RF	syscall
+	_ASM_EXTABLE(1b, 2b)
 	RF	iretq
 	ANNOTATE_RETPOLINE_SAFE
 	RF	jmp	*(%rax)			/* through a pointer */
@@ -168,4 +174,36 @@ krp_test_lm_refused_offs_end:
 	.globl	krp_test_lm_refused_len
 krp_test_lm_refused_len:
 	.byte	.Lrf_end - krp_test_lm_refused
+	.popsection
+
+/*
+ * krp_test_lm_form: never called; long-mode forms krp refuses where it
+ * cannot search the exception tables (extable=N), and runs out of line
+ * where they show no fixup.
+ */
+	.pushsection .rodata, "a"
+	.globl	krp_test_lm_form_offs
+krp_test_lm_form_offs:
+	.popsection
+
+	.globl	krp_test_lm_form
+	.type	krp_test_lm_form, @function
+krp_test_lm_form:
+	ANNOTATE_NOENDBR
+	FM	mov	(%r12), %eax		/* REX.B: a pointer, not %rsp */
+	FM	mov	0x8(%r13), %eax		/* nor %rbp */
+	FM	mov	%fs:0x10, %eax		/* %fs is user space's */
+	FM	rdmsr
+	FM	rep movsq
+.Lfm_end:
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+	.size	krp_test_lm_form, . - krp_test_lm_form
+
+	.pushsection .rodata, "a"
+	.globl	krp_test_lm_form_offs_end
+krp_test_lm_form_offs_end:
+	.globl	krp_test_lm_form_len
+krp_test_lm_form_len:
+	.byte	.Lfm_end - krp_test_lm_form
 	.popsection

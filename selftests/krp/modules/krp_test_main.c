@@ -39,6 +39,10 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "ool_stress", scenario_ool_stress },
 	{ "neighbours", scenario_neighbours },
 	{ "refuse", scenario_refuse },
+	{ "extable_boost", scenario_extable_boost },
+	{ "extable_step", scenario_extable_step },
+	{ "extable_refuse", scenario_extable_refuse },
+	{ "extable_form", scenario_extable_form },
 	{ "retval", scenario_retval },
 	{ "data", scenario_data },
 	{ "recursion", scenario_recursion },
@@ -95,6 +99,8 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "lm_call", scenario_lm_call },
 	{ "lm_disarm", scenario_lm_disarm },
 	{ "lm_refuse", scenario_lm_refuse },
+	{ "lm_form_taken", scenario_lm_form_taken },
+	{ "lm_form_refused", scenario_lm_form_refused },
 	{ "call_depth", scenario_call_depth },
 #endif
 	{ "fault_reg", scenario_fault_reg },
@@ -170,6 +176,7 @@ static void __exit krp_test_exit(void)
 	krp_test_kprobe_exit();
 	krp_test_every_exit();
 	krp_test_ool_exit();
+	krp_test_extable_exit();
 	krp_test_reliab_exit();
 	krp_test_stacktrace_exit();
 	if (IS_ENABLED(CONFIG_X86_64))

@@ -9,6 +9,7 @@
 #include <linux/percpu.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/wait.h>
 
 #include "krp_test_targets.h"
@@ -122,10 +123,21 @@ notrace TARGET int krp_test_int3_rec(int n)
 }
 #endif
 
-/* its first instruction reads through a pointer: no out-of-line copy */
+/* its first instruction reads through a pointer: out of line only with the exception tables */
 notrace TARGET int krp_test_deref(int *p)
 {
 	return *p + 1;
+}
+
+/* what krp_test_ptr does to @b, in C */
+int krp_test_ptr_ref(int *b)
+{
+	b[2] = b[0] + b[1] + 1;
+	memcpy(&b[8], &b[3], 4 * sizeof(*b));
+	b[12] = 7;
+	b[13] = 7;
+	b[14] = 7;
+	return b[8] + b[11] + b[2];
 }
 
 /*

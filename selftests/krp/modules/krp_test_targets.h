@@ -5,7 +5,8 @@
  * user-space side greps krp/list for some of them).
  *
  * The hand-written ones (krp_test_ool, krp_test_emu, krp_test_refused,
- * krp_rel_opt) are in krp_test_targets_32.S and krp_test_targets_64.S,
+ * krp_rel_opt, krp_test_ptr, krp_test_fixup) are in
+ * krp_test_targets_32.S and krp_test_targets_64.S,
  * with the same layout on both: each instruction the scenarios look for
  * at the same offset, the same number of instructions of each kind.
  */
@@ -40,6 +41,12 @@ int krp_test_ool(int x);
 int krp_test_ool_ref(int x);
 int krp_test_emu(int x);
 void krp_test_refused(void);
+
+/* loads, stores and rep string instructions without a fixup; and one with */
+#define KRP_TEST_PTR_WORDS	16
+int krp_test_ptr(int *b);
+int krp_test_ptr_ref(int *b);
+int krp_test_fixup(int *p);
 
 /* read by krp_test_ool: a global load and a per-CPU load */
 extern int krp_test_ool_bias;

@@ -7,6 +7,7 @@
  * result in %eax.
  */
 #include <linux/linkage.h>
+#include <asm/asm.h>
 
 	.text
 
@@ -118,3 +119,46 @@ krp_rel_opt:
 	pop	%ebp
 	ret
 	.size	krp_rel_opt, . - krp_rel_opt
+
+/*
+ * krp_test_ptr(b) = krp_test_ptr_ref(b): loads and stores through a
+ * pointer, a locked update and two rep string instructions, none with
+ * an exception fixup (scenario_extable_*).
+ */
+	.globl	krp_test_ptr
+	.type	krp_test_ptr, @function
+krp_test_ptr:
+	push	%esi
+	push	%edi
+	mov	%eax, %edx
+	mov	(%edx), %ecx			/* b[0] */
+	add	0x4(%edx), %ecx			/* + b[1] */
+	mov	%ecx, 0x8(%edx)			/* to b[2] */
+	lock incl 0x8(%edx)
+	lea	0xc(%edx), %esi			/* b[3..6] */
+	lea	0x20(%edx), %edi		/* to b[8..11] */
+	mov	$4, %ecx
+	rep movsl
+	lea	0x30(%edx), %edi		/* b[12..14] = 7 */
+	mov	$7, %eax
+	mov	$3, %ecx
+	rep stosl
+	mov	0x20(%edx), %eax		/* b[8] + b[11] + b[2] */
+	add	0x2c(%edx), %eax
+	add	0x8(%edx), %eax
+	pop	%edi
+	pop	%esi
+	ret
+	.size	krp_test_ptr, . - krp_test_ptr
+
+/*
+ * krp_test_fixup(p): never called; its first instruction, a load
+ * through a pointer, has a fixup in this module's exception table.
+ */
+	.globl	krp_test_fixup
+	.type	krp_test_fixup, @function
+krp_test_fixup:
+1:	mov	(%eax), %eax
+2:	ret
+	_ASM_EXTABLE(1b, 2b)
+	.size	krp_test_fixup, . - krp_test_fixup

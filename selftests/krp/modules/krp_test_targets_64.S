@@ -18,6 +18,7 @@
  */
 #include <linux/linkage.h>
 #include <linux/objtool.h>
+#include <asm/asm.h>
 #include <asm/nospec-branch.h>
 #include <asm/percpu.h>
 
@@ -194,3 +195,46 @@ krp_rel_opt:
 	ANNOTATE_RETPOLINE_SAFE
 	ret
 	.size	krp_rel_opt, . - krp_rel_opt
+
+/*
+ * krp_test_ptr(b) = krp_test_ptr_ref(b): loads and stores through a
+ * pointer register that needs REX.B, a locked update and two rep string
+ * instructions, none with an exception fixup (scenario_extable_*).
+ */
+	.globl	krp_test_ptr
+	.type	krp_test_ptr, @function
+krp_test_ptr:
+	ANNOTATE_NOENDBR
+	mov	%rdi, %r8
+	mov	(%r8), %ecx			/* b[0] */
+	add	0x4(%r8), %ecx			/* + b[1] */
+	mov	%ecx, 0x8(%r8)			/* to b[2] */
+	lock incl 0x8(%r8)
+	lea	0xc(%r8), %rsi			/* b[3..6] */
+	lea	0x20(%r8), %rdi			/* to b[8..11] */
+	mov	$4, %ecx
+	rep movsl
+	lea	0x30(%r8), %rdi			/* b[12..14] = 7 */
+	mov	$7, %eax
+	mov	$3, %ecx
+	rep stosl
+	mov	0x20(%r8), %eax			/* b[8] + b[11] + b[2] */
+	add	0x2c(%r8), %eax
+	add	0x8(%r8), %eax
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+	.size	krp_test_ptr, . - krp_test_ptr
+
+/*
+ * krp_test_fixup(p): never called; its first instruction, a load
+ * through a pointer, has a fixup in this module's exception table.
+ */
+	.globl	krp_test_fixup
+	.type	krp_test_fixup, @function
+krp_test_fixup:
+	ANNOTATE_NOENDBR
+1:	mov	(%rdi), %eax
+2:	ANNOTATE_RETPOLINE_SAFE
+	ret
+	_ASM_EXTABLE(1b, 2b)
+	.size	krp_test_fixup, . - krp_test_fixup
