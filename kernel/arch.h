@@ -51,7 +51,7 @@ enum krp_step_trap krp_arch_step_end(struct krp_site *site,
 				     struct pt_regs *regs, unsigned long saved);
 
 /* text.c: process context */
-bool krp_arch_may_call(unsigned long func);
+unsigned long krp_arch_callable(unsigned long func);
 
 /* regs.c: process context */
 int krp_arch_reg_offset(const char *name);

@@ -9,7 +9,8 @@
  * through the address a borrowed kprobe resolves for its name.  Both
  * only read kernel data.  An indirect call on an IBT kernel must land
  * on an ENDBR; the kernel seals the ENDBRs of functions whose address
- * it never takes, and such a function is treated as not found.
+ * it never takes, and such a function is called through a gate
+ * (krp_arch_callable()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -70,9 +71,9 @@ static krp_lookup_name_t krp_lookup_name_get(void)
 	if (!sym)
 		goto not_found;
 	if (!krp_describe(addr, sym, &off, mod) &&
-	    !strcmp(sym, "kallsyms_lookup_name") && !mod[0] &&
-	    krp_arch_may_call(addr - off))
-		krp_lookup_name_fn = (krp_lookup_name_t)(addr - off);
+	    !strcmp(sym, "kallsyms_lookup_name") && !mod[0])
+		krp_lookup_name_fn =
+			(krp_lookup_name_t)krp_arch_callable(addr - off);
 	kfree(sym);
 	if (krp_lookup_name_fn)
 		return krp_lookup_name_fn;
@@ -115,10 +116,11 @@ static krp_search_extables_t krp_search_extables_get(void)
 	krp_search_extables_tried = true;
 	lookup = krp_lookup_name_get();
 	addr = lookup ? lookup("search_exception_tables") : 0;
-	if (addr && krp_arch_may_call(addr)) {
-		krp_search_extables_fn = (krp_search_extables_t)addr;
+	if (addr)
+		krp_search_extables_fn =
+			(krp_search_extables_t)krp_arch_callable(addr);
+	if (krp_search_extables_fn)
 		return krp_search_extables_fn;
-	}
 	pr_info("search_exception_tables() cannot be called here: int3 sites are refused by instruction form where a fixup could be\n");
 	return NULL;
 }

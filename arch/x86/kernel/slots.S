@@ -37,7 +37,7 @@
 SYM_CODE_START(krp_slot_area)
 	KRP_SLOT_UNWIND_HINT
 	ANNOTATE_NOENDBR
-	.fill KRP_NR_SLOTS * KRP_SLOT_SIZE, 1, 0xcc
+	.fill (KRP_NR_SLOTS + KRP_NR_GATES) * KRP_SLOT_SIZE, 1, 0xcc
 	/* past the last slot: objtool's walk ends here, not in what follows */
 	ud2
 SYM_CODE_END(krp_slot_area)

@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Writing kernel and module text, the only way krp changes code.
+ * Writing kernel and module text, the only way krp changes code, and
+ * the call gates krp writes for itself into its own.
  *
  * text_poke() is not exported.  A second, writable mapping of the page
  * (vmap() of its struct page with PAGE_KERNEL) takes the write; then
  * every CPU is serialized, which is what cross-modifying code requires.
  */
 #include <linux/mm.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <linux/smp.h>
 #include <linux/vmalloc.h>
+#include <asm/ibt.h>
 #include <asm/pgtable.h>
 #include <asm/sync_core.h>
 
 #include "arch.h"
+#include "krp_slots.h"
 #include "text.h"
 
 static void krp_sync_core(void *unused)
@@ -64,24 +67,60 @@ int krp_text_write(unsigned long addr, const void *src, size_t len)
 	return 0;
 }
 
+/*
+ * Call gates: what krp_arch_callable() hands out where a function's
+ * ENDBR is sealed.  Each is an ENDBR and a jmp to the function, written
+ * once into the area after the last slot (slots.S) and kept until
+ * krp.ko goes.  Callers are serialized (kernel/unexported.c's mutex).
+ */
+static unsigned int krp_gates_used;
+
+/* endbr64, f3 0f 1e fa, as a little-endian word (gen_endbr() needs IBT) */
+#define KRP_ENDBR64	0xfa1e0ff3U
+
+static unsigned long krp_gate_make(unsigned long func)
+{
+	unsigned long gate = (unsigned long)krp_slot_area +
+			     (KRP_NR_SLOTS + krp_gates_used) * KRP_SLOT_SIZE;
+	long rel = (long)(func - (gate + ENDBR_INSN_SIZE + 5));
+	u8 code[KRP_SLOT_SIZE];
+	u32 endbr = KRP_ENDBR64;
+	s32 rel32 = rel;
+
+	if (krp_gates_used == KRP_NR_GATES || rel != rel32)
+		return 0;
+	memset(code, 0xcc, sizeof(code));
+	memcpy(code, &endbr, ENDBR_INSN_SIZE);
+	code[ENDBR_INSN_SIZE] = 0xe9;
+	memcpy(code + ENDBR_INSN_SIZE + 1, &rel32, sizeof(rel32));
+	if (krp_text_write(gate, code, sizeof(code)))
+		return 0;
+	krp_gates_used++;
+	return gate;
+}
+
 /**
- * krp_arch_may_call() - whether an indirect call may go to @func
+ * krp_arch_callable() - where an indirect call to @func may go
  * @func: the start of a kernel function
  *
  * Under IBT an indirect call must land on an ENDBR, or the CPU raises
  * #CP.  The kernel seals (overwrites with a nop) the ENDBR of every
  * function whose address it never takes, whether or not this CPU has
- * IBT: such a function is not called, even where IBT is off.
+ * IBT, as it does kallsyms_lookup_name()'s on 6.12: such a function is
+ * called through a gate of krp's own, an ENDBR and a direct jmp.
+ * Process context, callers serialized.
  *
- * Return: true if a call through a pointer to @func is sound.
+ * Return: the address to call, or 0 if @func cannot be called.
  */
-bool krp_arch_may_call(unsigned long func)
+unsigned long krp_arch_callable(unsigned long func)
 {
-	static const u8 endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
-	u8 insn[4];
+	u32 insn;
 
 	if (!IS_ENABLED(CONFIG_X86_KERNEL_IBT))
-		return true;
-	return !copy_from_kernel_nofault(insn, (void *)func, sizeof(insn)) &&
-	       !memcmp(insn, endbr64, sizeof(insn));
+		return func;
+	if (copy_from_kernel_nofault(&insn, (void *)func, sizeof(insn)))
+		return 0;
+	if (insn == KRP_ENDBR64)
+		return func;
+	return krp_gate_make(func);
 }
