@@ -41,14 +41,8 @@ void krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs);
 void krp_arch_int3_boost(struct krp_site *site, struct pt_regs *regs);
 void krp_arch_step_begin(struct krp_site *site, struct pt_regs *regs,
 			 unsigned long *saved);
-/* what a debug trap was to the step in progress on its CPU */
-enum krp_step_trap {
-	KRP_STEP_NOT_MINE,	/* another's: the step goes on */
-	KRP_STEP_DONE,		/* the instruction is done */
-	KRP_STEP_AGAIN,		/* one iteration of a rep string instruction */
-};
-enum krp_step_trap krp_arch_step_end(struct krp_site *site,
-				     struct pt_regs *regs, unsigned long saved);
+bool krp_arch_step_end(struct krp_site *site, struct pt_regs *regs,
+		       unsigned long saved);
 
 /* text.c: process context */
 unsigned long krp_arch_callable(unsigned long func);

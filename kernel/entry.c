@@ -59,7 +59,7 @@ static __always_inline void krp_kprobe_pre(struct krp_probe *p,
 
 /*
  * The context level of the code that trapped, as a bit of krp_busy.
- * The arch's int3 and debug traps enter like NMIs, adding NMI_OFFSET
+ * The arch's int3 trap enters like an NMI, adding NMI_OFFSET
  * and HARDIRQ_OFFSET to preempt_count(): interrupt_context_level()
  * would say NMI for every trap, and a return handler at process level
  * would not see its own probes' traps as recursion, running entry
@@ -229,7 +229,7 @@ NOKPROBE_SYMBOL(krp_ftrace_handler);
 
 /*
  * Single-steps in progress on this CPU.  Interrupts are off from the
- * int3 to its debug trap, so only an NMI (or machine check) can nest a
+ * int3 to the trap that ends the step, so only an NMI (or machine check) can nest a
  * step inside another; a stack keeps them apart.  A record is reserved
  * before it is filled, so that a nesting step takes the next one, and
  * its site is cleared before it is given back, so that a reserved one
@@ -269,10 +269,10 @@ static bool notrace krp_step_begin(struct krp_site *site,
 NOKPROBE_SYMBOL(krp_step_begin);
 
 /**
- * krp_step_trap() - a single-step debug trap
+ * krp_step_trap() - the trap that ends a single step
  * @regs: its registers, in NMI-like context
  *
- * Called by the arch's debug trap hook.  The innermost step of this CPU
+ * Called by the arch's trap hook.  The innermost step of this CPU
  * is the one that trapped, if any is krp's: its post-handlers run with
  * regs->ip after the original instruction, as the kernel's do.
  *
@@ -287,17 +287,9 @@ bool notrace krp_step_trap(struct pt_regs *regs)
 	if (!steps->n)
 		return false;
 	step = &steps->step[steps->n - 1];
-	/* reserved, not filled yet: a debug trap that is not ours */
-	if (!step->site)
+	/* reserved, not filled yet: a trap that is not this step's */
+	if (!step->site || !krp_arch_step_end(step->site, regs, step->saved))
 		return false;
-	switch (krp_arch_step_end(step->site, regs, step->saved)) {
-	case KRP_STEP_NOT_MINE:
-		return false;
-	case KRP_STEP_AGAIN:
-		return true;
-	case KRP_STEP_DONE:
-		break;
-	}
 	post = step->post;
 	step->site = NULL;
 	barrier();

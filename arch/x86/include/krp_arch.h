@@ -55,7 +55,6 @@ struct krp_arch_site {
 	u8 emu;				/* enum krp_emu */
 	u8 reg;				/* its register, r8-r15 as 8-15 */
 	u8 width;			/* KRP_EMU_TEST_RR: operand bytes */
-	u8 repeats;			/* KRP_EMU_OOL: a rep string instruction */
 	union {
 		u8 reg2;		/* KRP_EMU_TEST_RR: the other register */
 		u8 cond;		/* KRP_EMU_JCC: the jcc condition code */

@@ -7,8 +7,8 @@
  *
  * Emulation covers what a function's first instructions usually are
  * (stack frame set-up, argument tests, branches) and what would see a
- * single-step's TF or lose an interrupt flag change if it ran out of
- * line (pushf, popf, cli, sti).  Everything here but the classification
+ * single-step's cleared interrupt flag or lose an interrupt flag change
+ * if it ran out of line (pushf, popf, cli, sti).  Everything here but the classification
  * runs in NMI-like context.
  *
  * On x86_64 the same classes are emulated in their long-mode forms: a
@@ -24,6 +24,7 @@
 
 #include "arch.h"
 #include "emulate.h"
+#include "krp_slots.h"
 #include "internal.h"
 
 /* What popf may change at CPL 0; TF stays krp's and the CPU's. */
@@ -177,8 +178,8 @@ static bool krp_emu_classify_1byte(struct krp_arch_site *as,
 		as->imm = insn->opcode == 0xc2 ? insn->imm[0].value : 0;
 		return true;
 	/*
-	 * The flags instructions would see, or clear, the TF and IF that a
-	 * single-step sets up; emulated, they see the real flags.
+	 * The flags instructions would see, or set, the IF that a single
+	 * step clears; emulated, they see the real flags.
 	 */
 	case 0x9c:
 		as->emu = KRP_EMU_PUSHF;
@@ -415,49 +416,38 @@ NOKPROBE_SYMBOL(krp_arch_int3_boost);
  * @regs: the trap's registers
  * @saved: what krp_arch_step_end() needs to restore
  *
- * TF raises a debug trap after the copied instruction.  Interrupts stay
- * off until then, so the step cannot migrate or be preempted and the
- * per-CPU record of it stays valid; only an NMI can come in between.
+ * The step copy is followed by an int3, which traps right after the
+ * instruction, rep iterations and all.  Interrupts stay off until then,
+ * so the step cannot migrate or be preempted and the per-CPU record of
+ * it stays valid; only an NMI can come in between.
  */
 void notrace krp_arch_step_begin(struct krp_site *site, struct pt_regs *regs,
 				 unsigned long *saved)
 {
-	*saved = regs->flags & (X86_EFLAGS_TF | X86_EFLAGS_IF);
-	regs->flags = (regs->flags | X86_EFLAGS_TF) & ~X86_EFLAGS_IF;
-	regs->ip = site->arch.slot;
+	*saved = regs->flags & X86_EFLAGS_IF;
+	regs->flags &= ~X86_EFLAGS_IF;
+	regs->ip = site->arch.slot + KRP_SLOT_STEP;
 }
 NOKPROBE_SYMBOL(krp_arch_step_begin);
 
 /**
- * krp_arch_step_end() - the debug trap after a step of @site
+ * krp_arch_step_end() - the int3 after a step of @site
  * @site: the site of the step in progress on this CPU
- * @regs: the debug trap's registers
+ * @regs: the int3's registers
  * @saved: from krp_arch_step_begin()
  *
- * The trap comes with regs->ip just after the copy, or already back in
- * the original code if DEBUGCTL.BTF (branch stepping, left on by a
- * ptraced task) let the jump back run first.
- *
- * A rep string instruction traps after each iteration, with regs->ip
- * still on the copy: the step goes on, interrupts still off.
- *
- * Return: %KRP_STEP_DONE if the trap ends this step; regs then resume
- * after the original instruction with the flags it had.
- * %KRP_STEP_AGAIN after an iteration, %KRP_STEP_NOT_MINE otherwise.
+ * Return: true if the int3 is this step's; regs then resume after the
+ * original instruction with the interrupt flag it had.
  */
-enum krp_step_trap notrace krp_arch_step_end(struct krp_site *site,
-					     struct pt_regs *regs,
-					     unsigned long saved)
+bool notrace krp_arch_step_end(struct krp_site *site, struct pt_regs *regs,
+			       unsigned long saved)
 {
 	const struct krp_arch_site *as = &site->arch;
-	unsigned long next = site->addr + as->len;
 
-	if (as->repeats && regs->ip == as->slot)
-		return KRP_STEP_AGAIN;
-	if (regs->ip != as->slot + as->len && regs->ip != next)
-		return KRP_STEP_NOT_MINE;
-	regs->ip = next;
-	regs->flags = (regs->flags & ~(X86_EFLAGS_TF | X86_EFLAGS_IF)) | saved;
-	return KRP_STEP_DONE;
+	if (regs->ip != as->slot + KRP_SLOT_STEP + as->len + 1)
+		return false;
+	regs->ip = site->addr + as->len;
+	regs->flags |= saved;
+	return true;
 }
 NOKPROBE_SYMBOL(krp_arch_step_end);

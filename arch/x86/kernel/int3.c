@@ -313,23 +313,6 @@ static const char *krp_ool_refusal(const struct krp_insn *insn,
 	return fixup ? krp_ool_refusal_form(insn) : NULL;
 }
 
-/*
- * A string instruction with a rep prefix: a single-step trap comes
- * after each of its iterations, with the ip still on it.
- */
-static bool krp_insn_repeats(const struct krp_insn *insn)
-{
-	if (insn->vex_type != KRP_INSN_VEX_NONE ||
-	    insn->map != KRP_INSN_MAP_1BYTE ||
-	    !(insn->prefix_flags & (KRP_INSN_PFX_REP | KRP_INSN_PFX_REPNE)))
-		return false;
-	switch (insn->opcode) {
-	case 0x6c ... 0x6f: case 0xa4 ... 0xa7: case 0xaa ... 0xaf:
-		return true;
-	}
-	return false;
-}
-
 /* Whether @val fits the signed 32 bits of a rel32 or a disp32. */
 static bool krp_fits_s32(long val)
 {
@@ -337,7 +320,8 @@ static bool krp_fits_s32(long val)
 }
 
 /*
- * The slot: the instruction, then a jmp back to the one after it.  On
+ * The slot: the instruction, then a jmp back to the one after it; and
+ * at KRP_SLOT_STEP a second copy, then an int3, for single steps.  On
  * x86_64 the jmp back and a RIP-relative operand are 32-bit offsets
  * from the slot: krp.ko's text, like all modules', is within 2 GiB of
  * the kernel and of every other module (the module area follows the
@@ -350,28 +334,39 @@ static int krp_slot_fill(struct krp_site *site, const struct krp_insn *insn)
 	u8 code[KRP_SLOT_SIZE];
 	unsigned long back = site->addr + insn->length;
 	unsigned long slot_next = site->arch.slot + insn->length;
-	long rel = (long)(back - (slot_next + 5)), disp = 0;
+	unsigned long step_next = slot_next + KRP_SLOT_STEP;
+	long rel = (long)(back - (slot_next + 5)), disp = 0, step_disp = 0;
 	bool rip = insn->flags & KRP_INSN_F_RIP_REL;
 	s32 rel32, disp32;
 
-	BUILD_BUG_ON(KRP_INSN_MAX_LEN + 5 > KRP_SLOT_SIZE);
-	if (rip)
+	BUILD_BUG_ON(KRP_INSN_MAX_LEN + 5 > KRP_SLOT_STEP);
+	BUILD_BUG_ON(KRP_SLOT_STEP + KRP_INSN_MAX_LEN + 1 > KRP_SLOT_SIZE);
+	if (rip) {
 		disp = (long)(krp_insn_rip_target(insn, site->addr) - slot_next);
-	if (!krp_fits_s32(rel) || (rip && (insn->disp.size != 4 ||
-					   !krp_fits_s32(disp)))) {
+		step_disp = (long)(krp_insn_rip_target(insn, site->addr) -
+				   step_next);
+	}
+	if (!krp_fits_s32(rel) ||
+	    (rip && (insn->disp.size != 4 || !krp_fits_s32(disp) ||
+		     !krp_fits_s32(step_disp)))) {
 		pr_err("%s+0x%x: krp's out-of-line slot is more than 2 GiB away\n",
 		       site->sym, site->offset);
 		return -ERANGE;
 	}
 	memset(code, KRP_INT3, sizeof(code));
 	memcpy(code, insn->bytes, insn->length);
+	memcpy(code + KRP_SLOT_STEP, insn->bytes, insn->length);
 	if (rip) {
 		disp32 = disp;
 		memcpy(code + insn->disp.offset, &disp32, sizeof(disp32));
+		disp32 = step_disp;
+		memcpy(code + KRP_SLOT_STEP + insn->disp.offset, &disp32,
+		       sizeof(disp32));
 	}
 	code[insn->length] = 0xe9;
 	rel32 = rel;
 	memcpy(code + insn->length + 1, &rel32, sizeof(rel32));
+	/* the step copy is followed by the int3 of the memset */
 	return krp_text_write(site->arch.slot, code, sizeof(code));
 }
 
@@ -464,7 +459,6 @@ int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 		       site->offset, insn.length, insn.bytes, why);
 		return -EOPNOTSUPP;
 	}
-	as->repeats = krp_insn_repeats(&insn);
 	ret = krp_slot_alloc(&as->slot);
 	if (ret == -ENOSPC)
 		pr_err("%s+0x%x: all %d out-of-line slots are in use\n",
