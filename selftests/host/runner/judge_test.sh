@@ -299,7 +299,7 @@ result $? "every mutant of make test-the-tests applies: exactly one line changed
 # is either an alarm or one of these (refusals of a registration, with
 # their errno, and news), and every alarm is still printed.
 not_alarms=(
-	'^loaded, version sym$' '^unloaded$' ': text restored$'
+	'cannot be called here: ' '^loaded, version sym$' '^unloaded$' ': text restored$'
 	'is gone; its probes stay registered, unarmed$'
 	'^cannot probe ' '^give exactly one of symbol_name and addr$'
 	'^pool_size=.* is outside ' ' is not an instruction boundary$'
