@@ -153,7 +153,7 @@ static void test_extable(void)
 			"exception tables: loads, stores, rep string instructions without a fixup boosted\n");
 	ret = run("extable_step");
 	krp_int3_result(ret, !ret,
-			"exception tables: the same single-stepped, each rep iteration inside one step\n");
+			"exception tables: the same single-stepped, rep string instructions whole in one step\n");
 	ret = run("extable_refuse");
 	krp_int3_result(ret, !ret,
 			"exception tables: a fixup in a module's table refused, the forms without one taken\n");
