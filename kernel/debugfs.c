@@ -82,24 +82,26 @@ static int krp_stats_show(struct seq_file *m, void *v)
 	};
 	unsigned long in_use, reserved;
 	unsigned int slots, dirty, total;
-	struct krp_cpu_stats sum;
+	struct krp_stats_sum sum;
 	int i;
 
 	krp_stats_sum(&sum);
-	seq_printf(m, "hits %lu\n", sum.pushed - sum.miss[KRP_MISS_DECLINED]);
-	seq_printf(m, "returns %lu\n", sum.returns);
+	seq_printf(m, "hits %lu\n", sum.hits);
+	/* every frame given back came back by a return, but these */
+	seq_printf(m, "returns %lu\n",
+		   sum.released - sum.cpu.stale - sum.cpu.exited);
 	for (i = 0; i < KRP_MISS_NR; i++)
-		seq_printf(m, "missed_%s %lu\n", miss_names[i], sum.miss[i]);
+		seq_printf(m, "missed_%s %lu\n", miss_names[i], sum.cpu.miss[i]);
 	seq_printf(m, "tasks_with_pool %lu\n", krp_pools_count());
-	seq_printf(m, "frames_in_use %ld\n", (long)(sum.pushed - sum.popped));
-	seq_printf(m, "deepest_frames %u\n", sum.max_depth);
-	seq_printf(m, "reclaimed_exit %lu\n", sum.exited);
-	seq_printf(m, "reclaimed_stale %lu\n", sum.stale);
+	seq_printf(m, "frames_in_use %ld\n", (long)(sum.hits - sum.released));
+	seq_printf(m, "deepest_segments %u\n", sum.cpu.max_segs);
+	seq_printf(m, "reclaimed_exit %lu\n", sum.cpu.exited);
+	seq_printf(m, "reclaimed_stale %lu\n", sum.cpu.stale);
 	krp_pools_bytes(&in_use, &reserved);
 	seq_printf(m, "pool_bytes %lu\n", in_use);
 	seq_printf(m, "pool_bytes_reserved %lu\n", reserved);
-	seq_printf(m, "int3_traps %lu\n", sum.int3_traps);
-	seq_printf(m, "step_traps %lu\n", sum.step_traps);
+	seq_printf(m, "int3_traps %lu\n", sum.cpu.int3_traps);
+	seq_printf(m, "step_traps %lu\n", sum.cpu.step_traps);
 	slots = krp_slots_count(&dirty, &total);
 	seq_printf(m, "slots_used %u\n", slots - dirty);
 	seq_printf(m, "slots_dirty %u\n", dirty);

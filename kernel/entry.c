@@ -98,40 +98,145 @@ static __always_inline bool krp_trap_rcu_watched(void)
 }
 
 /*
- * @level: of the code that hit the probe, a bit of krp_busy.
- * @rcu_off: that code runs where RCU is not watching.  A return probe's
- * handler would then run at the return outside RCU, where unregister's
- * synchronize_rcu() does not wait for it: both ends are missed instead.
- * Plain kprobes run in the trap, which RCU watches.
+ * One hit: where it came in, at what level (a bit of krp_busy), and the
+ * bits of krp_busy its handlers set (that level and, from a trap, the
+ * trap's own).  @rcu_off: the code that hit runs where RCU is not
+ * watching.  A return probe's handler would then run at the return
+ * outside RCU, where unregister's synchronize_rcu() does not wait for
+ * it: both ends are missed instead.  Plain kprobes run in the trap,
+ * which RCU watches.
  */
-static __always_inline void krp_entry(struct krp_site *site,
-				      struct pt_regs *regs, unsigned long ip,
-				      struct krp_post *post, unsigned int level,
-				      bool rcu_off)
+struct krp_hit {
+	struct pt_regs *regs;
+	unsigned long ip;
+	unsigned int level;
+	unsigned int mark;
+	bool rcu_off;
+};
+
+/* A handler is about to run: the bits of krp_busy to clear after it. */
+static __always_inline unsigned int krp_hit_busy(const struct krp_hit *hit)
 {
-	unsigned long *slot, orig_ip, tramp = krp_arch_trampoline();
+	unsigned int mark = hit->mark & ~__this_cpu_read(krp_busy);
+
+	__this_cpu_or(krp_busy, mark);
+	return mark;
+}
+
+/* Every live probe of @site that would have run misses, for @why. */
+static void notrace krp_site_miss(struct krp_site *site, enum krp_miss why)
+{
+	struct krp_probe *p;
+
+	list_for_each_entry_rcu(p, &site->probes, site_node)
+		if (!READ_ONCE(p->disabled) && READ_ONCE(p->state) == KRP_LIVE)
+			krp_miss(p, why);
+}
+NOKPROBE_SYMBOL(krp_site_miss);
+
+/*
+ * Push @p's frame on @pool for the return through @slot and run its
+ * entry handler.  @show_ip: regs->ip is still the hook's, and the
+ * handler must see it as after an int3 on the first byte.
+ */
+static __always_inline void krp_ret_push(struct krp_probe *p,
+					 struct krp_pool *pool,
+					 unsigned long *slot,
+					 const struct krp_hit *hit,
+					 bool show_ip)
+{
 	struct krp_kretprobe_instance *ri;
+	unsigned long orig_ip;
+	unsigned int mark;
+	int declined;
+
+	ri = krp_frame_push(pool, p->frame_size);
+	if (IS_ERR_OR_NULL(ri)) {
+		krp_miss(p, ri ? KRP_MISS_NOPOOL : KRP_MISS_DEPTH);
+		return;
+	}
+	ri->probe = p;
+	ri->frame = slot;
+	ri->ret_addr = *slot;
+	if (p->entry_handler) {
+		orig_ip = instruction_pointer(hit->regs);
+		if (show_ip)
+			instruction_pointer_set(hit->regs, hit->ip + 1);
+		mark = krp_hit_busy(hit);
+		declined = p->entry_handler(ri, hit->regs);
+		krp_busy_exit(mark);
+		if (show_ip)
+			instruction_pointer_set(hit->regs, orig_ip);
+		if (declined) {
+			krp_frame_pop(pool, ri);
+			krp_miss(p, KRP_MISS_DECLINED);
+			return;
+		}
+	}
+	__this_cpu_inc(p->stats->pushed);
+	*slot = krp_arch_trampoline();
+}
+
+/*
+ * A site of return probes only, as most are: no pre- or post-handler,
+ * regs->ip shown only to entry handlers, current's pool found once.
+ */
+static __always_inline void krp_ret_entry(struct krp_site *site,
+					  const struct krp_hit *hit)
+{
+	unsigned long *slot;
+	struct krp_pool *pool;
+	struct krp_probe *p;
+
+	if (unlikely(__this_cpu_read(krp_busy) & hit->level)) {
+		krp_site_miss(site, KRP_MISS_RECURSION);
+		return;
+	}
+	if (unlikely(hit->rcu_off)) {
+		krp_site_miss(site, KRP_MISS_RCU);
+		return;
+	}
+	pool = krp_pool_of(current);
+	if (unlikely(!pool)) {
+		krp_pool_missing();
+		krp_site_miss(site, KRP_MISS_NOPOOL);
+		return;
+	}
+	slot = krp_arch_ret_slot(hit->regs);
+	list_for_each_entry_rcu(p, &site->probes, site_node) {
+		if (READ_ONCE(p->disabled) || READ_ONCE(p->state) != KRP_LIVE)
+			continue;
+		/* a kprobe just added: the next hit takes krp_entry() */
+		if (likely(p->is_ret))
+			krp_ret_push(p, pool, slot, hit, true);
+	}
+}
+
+/* A site with plain kprobes on it, and maybe return probes too. */
+static __always_inline void krp_entry(struct krp_site *site,
+				      const struct krp_hit *hit,
+				      struct krp_post *post)
+{
+	struct pt_regs *regs = hit->regs;
+	unsigned long *slot, orig_ip;
 	struct krp_pool *pool;
 	struct krp_probe *p;
 	unsigned int mark;
 
-	if (unlikely(__this_cpu_read(krp_busy) & level)) {
-		list_for_each_entry_rcu(p, &site->probes, site_node)
-			if (!READ_ONCE(p->disabled) &&
-			    READ_ONCE(p->state) == KRP_LIVE)
-				krp_miss(p, KRP_MISS_RECURSION);
+	if (unlikely(__this_cpu_read(krp_busy) & hit->level)) {
+		krp_site_miss(site, KRP_MISS_RECURSION);
 		return;
 	}
 
 	pool = NULL;
 	slot = krp_arch_ret_slot(regs);
 	orig_ip = instruction_pointer(regs);
-	instruction_pointer_set(regs, ip + 1);
+	instruction_pointer_set(regs, hit->ip + 1);
 	list_for_each_entry_rcu(p, &site->probes, site_node) {
 		if (READ_ONCE(p->disabled) || READ_ONCE(p->state) != KRP_LIVE)
 			continue;
 		if (!p->is_ret) {
-			mark = krp_busy_enter(level);
+			mark = krp_hit_busy(hit);
 			krp_kprobe_pre(p, regs, post);
 			krp_busy_exit(mark);
 			/* regs, and the return slot, are the handler's now */
@@ -139,11 +244,10 @@ static __always_inline void krp_entry(struct krp_site *site,
 				break;
 			continue;
 		}
-		if (unlikely(rcu_off)) {
+		if (unlikely(hit->rcu_off)) {
 			krp_miss(p, KRP_MISS_RCU);
 			continue;
 		}
-		/* plain kprobes' sites have no use for a pool */
 		if (!pool)
 			pool = krp_pool_of(current);
 		if (unlikely(!pool)) {
@@ -151,28 +255,7 @@ static __always_inline void krp_entry(struct krp_site *site,
 			krp_miss(p, KRP_MISS_NOPOOL);
 			continue;
 		}
-		ri = krp_frame_push(pool, p->frame_size);
-		if (IS_ERR_OR_NULL(ri)) {
-			krp_miss(p, ri ? KRP_MISS_NOPOOL : KRP_MISS_DEPTH);
-			continue;
-		}
-		ri->probe = p;
-		ri->frame = slot;
-		ri->ret_addr = *slot;
-		if (p->entry_handler) {
-			int declined;
-
-			mark = krp_busy_enter(level);
-			declined = p->entry_handler(ri, regs);
-			krp_busy_exit(mark);
-			if (declined) {
-				krp_frame_pop(pool, ri);
-				krp_miss(p, KRP_MISS_DECLINED);
-				continue;
-			}
-		}
-		__this_cpu_inc(p->stats->pushed);
-		*slot = tramp;
+		krp_ret_push(p, pool, slot, hit, false);
 	}
 	if (!post->redirected)
 		instruction_pointer_set(regs, orig_ip);
@@ -191,15 +274,51 @@ static __always_inline void krp_entry_post(struct pt_regs *regs,
 	krp_busy_exit(mark);
 }
 
+/* A site with kprobes at an ftrace entry, off the common path. */
+static noinline void notrace krp_ftrace_kprobes(struct krp_site *site,
+						struct pt_regs *regs,
+						unsigned long ip,
+						unsigned int level)
+{
+	struct krp_hit hit = { .regs = regs, .ip = ip, .level = level,
+			       .mark = level };
+	unsigned long orig_ip = instruction_pointer(regs);
+	struct krp_post post = { .n = 0, .redirected = false };
+
+	krp_entry(site, &hit, &post);
+	/*
+	 * Without IPMODIFY krp cannot send the function elsewhere: a
+	 * pre-handler's regs->ip is undone and its post-handler still runs,
+	 * with regs->ip just past the ftrace call.
+	 */
+	if (post.redirected)
+		instruction_pointer_set(regs, orig_ip);
+	if (unlikely(post.n))
+		krp_entry_post(regs, &post, level);
+}
+NOKPROBE_SYMBOL(krp_ftrace_kprobes);
+
+/* Handlers at an ftrace entry run in the context that called the function. */
+static __always_inline void krp_ftrace_site(struct krp_site *site,
+					    struct pt_regs *regs,
+					    unsigned long ip)
+{
+	unsigned int level = BIT(interrupt_context_level());
+	const struct krp_hit hit = { .regs = regs, .ip = ip, .level = level,
+				     .mark = level, .rcu_off = false };
+
+	if (likely(!READ_ONCE(site->nkprobes)))
+		krp_ret_entry(site, &hit);
+	else
+		krp_ftrace_kprobes(site, regs, ip, level);
+}
+
 /* The ftrace entry hook; ftrace disables preemption around it. */
 void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 				struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
 	struct pt_regs *regs = ftrace_get_regs(fregs);
-	struct krp_post post;
 	struct krp_site *site;
-	unsigned long orig_ip;
-	unsigned int level;
 
 	/* Our tables are RCU-protected; some traced code runs without RCU. */
 	if (unlikely(!rcu_is_watching())) {
@@ -210,20 +329,7 @@ void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 	/* unarmed: a removal from the filter waits for a retry */
 	if (unlikely(!site || !regs || !READ_ONCE(site->armed)))
 		return;
-	orig_ip = instruction_pointer(regs);
-	post.n = 0;
-	post.redirected = false;
-	level = BIT(interrupt_context_level());
-	krp_entry(site, regs, ip, &post, level, false);
-	/*
-	 * Without IPMODIFY krp cannot send the function elsewhere: a
-	 * pre-handler's regs->ip is undone and its post-handler still runs,
-	 * with regs->ip just past the ftrace call.
-	 */
-	if (post.redirected)
-		instruction_pointer_set(regs, orig_ip);
-	if (unlikely(post.n))
-		krp_entry_post(regs, &post, level);
+	krp_ftrace_site(site, regs, ip);
 }
 NOKPROBE_SYMBOL(krp_ftrace_handler);
 
@@ -300,6 +406,55 @@ bool notrace krp_step_trap(struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(krp_step_trap);
 
+/*
+ * An int3 site with kprobes on it: pre-handlers, then the instruction,
+ * stepped when a post-handler waits for it.  Off the common path.
+ */
+static noinline void notrace krp_int3_kprobes(struct krp_site *site,
+					      const struct krp_hit *hit)
+{
+	struct krp_post post = { .n = 0, .redirected = false };
+	struct pt_regs *regs = hit->regs;
+
+	krp_entry(site, hit, &post);
+	/* a pre-handler that set regs->ip skips the instruction, as in kprobes */
+	if (post.redirected)
+		return;
+	if (krp_arch_int3_emulates(&site->arch)) {
+		krp_arch_int3_emulate(site, regs);
+		if (unlikely(post.n))
+			krp_entry_post(regs, &post, hit->level);
+		return;
+	}
+	if (unlikely(post.n) && krp_step_begin(site, regs, &post))
+		return;
+	krp_arch_int3_boost(site, regs);
+}
+NOKPROBE_SYMBOL(krp_int3_kprobes);
+
+/* At an int3 the handlers run inside the trap, in NMI-like context. */
+static __always_inline void krp_int3_site(struct krp_site *site,
+					  struct pt_regs *regs,
+					  unsigned long addr)
+{
+	unsigned int level = krp_trap_level();
+	const struct krp_hit hit = {
+		.regs = regs, .ip = addr, .level = level,
+		.mark = level | BIT(interrupt_context_level()),
+		.rcu_off = !krp_trap_rcu_watched(),
+	};
+
+	if (unlikely(READ_ONCE(site->nkprobes))) {
+		krp_int3_kprobes(site, &hit);
+		return;
+	}
+	krp_ret_entry(site, &hit);
+	if (krp_arch_int3_emulates(&site->arch))
+		krp_arch_int3_emulate(site, regs);
+	else
+		krp_arch_int3_boost(site, regs);
+}
+
 /**
  * krp_int3_entry() - the int3 entry hook
  * @regs: registers of the trap, in NMI-like context
@@ -315,25 +470,11 @@ NOKPROBE_SYMBOL(krp_step_trap);
 bool notrace krp_int3_entry(struct pt_regs *regs, unsigned long addr)
 {
 	struct krp_site *site = krp_site_find(addr);
-	struct krp_post post = { .n = 0, .redirected = false };
-	unsigned int level = krp_trap_level();
 
 	if (!site || !site->int3)
 		return false;
 	__this_cpu_inc(krp_stats.int3_traps);
-	krp_entry(site, regs, addr, &post, level, !krp_trap_rcu_watched());
-	/* a pre-handler that set regs->ip skips the instruction, as in kprobes */
-	if (post.redirected)
-		return true;
-	if (krp_arch_int3_emulates(&site->arch)) {
-		krp_arch_int3_emulate(site, regs);
-		if (unlikely(post.n))
-			krp_entry_post(regs, &post, level);
-		return true;
-	}
-	if (unlikely(post.n) && krp_step_begin(site, regs, &post))
-		return true;
-	krp_arch_int3_boost(site, regs);
+	krp_int3_site(site, regs, addr);
 	return true;
 }
 NOKPROBE_SYMBOL(krp_int3_entry);

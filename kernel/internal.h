@@ -29,17 +29,26 @@ enum krp_miss {
 	KRP_MISS_NR,
 };
 
-/* Global per-CPU event counters; the sums are what krp/stats shows. */
+/*
+ * Global per-CPU counters of what is rare or has no probe to count it
+ * on.  What every hit does is counted once, on its probe (struct
+ * krp_probe_stats), and summed into krp/stats when it is read.
+ */
 struct krp_cpu_stats {
-	unsigned long pushed;		/* frames taken */
-	unsigned long popped;		/* frames given back, all causes */
-	unsigned long returns;		/* handled returns through the trampoline */
 	unsigned long stale;		/* frames reclaimed by stack position */
 	unsigned long exited;		/* frames reclaimed at task free */
+	unsigned long dead_released;	/* frames of unregistered probes back */
 	unsigned long int3_traps;	/* int3 entries taken */
 	unsigned long step_traps;	/* single-step traps taken */
 	unsigned long miss[KRP_MISS_NR];
-	unsigned int max_depth;		/* deepest pool seen, in frames */
+	unsigned int max_segs;		/* most segments one pool chained */
+};
+
+/* What krp/stats shows, summed when read (stats.c). */
+struct krp_stats_sum {
+	struct krp_cpu_stats cpu;	/* max_segs: the maximum */
+	unsigned long hits;		/* frames taken and kept */
+	unsigned long released;		/* frames given back, all causes */
 };
 /* stats.c */
 DECLARE_PER_CPU(struct krp_cpu_stats, krp_stats);
@@ -47,8 +56,8 @@ DECLARE_PER_CPU(struct krp_cpu_stats, krp_stats);
 /* Per-probe per-CPU counters. */
 struct krp_probe_stats {
 	unsigned long hits;		/* plain kprobes: pre-handler runs */
-	unsigned long pushed;
-	unsigned long popped;
+	unsigned long pushed;		/* frames taken and kept */
+	unsigned long popped;		/* frames given back while registered */
 	unsigned long missed;		/* rp->nmissed causes */
 	unsigned long kp_missed;	/* rp->kp.nmissed causes */
 };
@@ -90,6 +99,7 @@ struct krp_site {
 	unsigned long addr;
 	struct hlist_node hash_node;	/* RCU */
 	struct list_head probes;	/* RCU, registration order */
+	unsigned int nkprobes;		/* plain kprobes on @probes */
 	char sym[KSYM_NAME_LEN];
 	char modname[MODULE_NAME_LEN];	/* "" for vmlinux */
 	unsigned int offset;
@@ -109,5 +119,7 @@ extern struct mutex krp_mutex;
 extern bool krp_armed;
 /* register.c: every registered probe, on all_node */
 extern struct list_head krp_probes;
+/* register.c: unregistered, waiting for their grace period, on all_node */
+extern struct list_head krp_dying;
 
 #endif /* KRP_INTERNAL_H */

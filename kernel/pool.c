@@ -233,6 +233,8 @@ struct krp_seg *notrace krp_seg_above(struct krp_pool *pool,
 			break;
 		last = next;
 	}
+	if (new->index > __this_cpu_read(krp_stats.max_segs))
+		__this_cpu_write(krp_stats.max_segs, new->index);
 	return READ_ONCE(seg->next);
 }
 NOKPROBE_SYMBOL(krp_seg_above);
@@ -243,7 +245,6 @@ static struct krp_pool *krp_pool_alloc(gfp_t gfp)
 
 	if (pool) {
 		pool->task = NULL;
-		pool->depth = 0;
 		pool->first.prev = NULL;
 		pool->first.next = NULL;
 		pool->first.top = 0;
@@ -536,7 +537,7 @@ static void krp_pool_trim_fn(struct work_struct *work)
 	for (i = 0; i < ARRAY_SIZE(krp_pool_table); i++) {
 		hlist_for_each_entry_safe(pool, tmp, &krp_pool_table[i], node) {
 			/* only the owner pops, and it pushes no more */
-			if (READ_ONCE(pool->depth))
+			if (!krp_pool_empty(pool))
 				continue;
 			hlist_del_rcu(&pool->node);
 			krp_npools--;
@@ -546,7 +547,7 @@ static void krp_pool_trim_fn(struct work_struct *work)
 	raw_spin_unlock_irqrestore(&krp_pool_lock, flags);
 	for_each_possible_cpu(cpu) {
 		pool = per_cpu(krp_idle_pool, cpu);
-		if (pool && !READ_ONCE(pool->depth)) {
+		if (pool && krp_pool_empty(pool)) {
 			WRITE_ONCE(per_cpu(krp_idle_pool, cpu), NULL);
 			WRITE_ONCE(krp_nidle, krp_nidle - 1);
 			list_add(&pool->spare, &dead);
@@ -725,7 +726,7 @@ void krp_pools_exit(void)
 		hlist_for_each_entry_safe(pool, tmp, &krp_pool_table[i], node) {
 			hlist_del_rcu(&pool->node);
 			/* the unload guard kept us loaded while frames were out */
-			WARN_ON_ONCE(pool->depth);
+			WARN_ON_ONCE(!krp_pool_empty(pool));
 			list_add(&pool->spare, &dead);
 		}
 	}

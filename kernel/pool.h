@@ -36,7 +36,6 @@ struct krp_pool {
 	};
 	struct task_struct *task;
 	struct krp_seg *cur;	/* holds the top frame */
-	unsigned int depth;	/* frames in use */
 	struct rcu_head rcu;
 	struct krp_seg first;	/* must be last: its stack follows */
 };
@@ -100,7 +99,6 @@ krp_frame_push(struct krp_pool *pool, unsigned int size)
 {
 	struct krp_seg *cur = READ_ONCE(pool->cur), *seg = cur;
 	unsigned int top = READ_ONCE(seg->top);
-	unsigned int depth;
 	char *frame;
 
 	while (unlikely(size > seg->cap - top)) {
@@ -115,11 +113,6 @@ krp_frame_push(struct krp_pool *pool, unsigned int size)
 		WRITE_ONCE(pool->cur, seg);
 	frame = (char *)seg->stack + top;
 	*(unsigned long *)(frame + size - sizeof(long)) = size;
-	depth = pool->depth + 1;
-	WRITE_ONCE(pool->depth, depth);
-	if (unlikely(depth > __this_cpu_read(krp_stats.max_depth)))
-		__this_cpu_write(krp_stats.max_depth, depth);
-	__this_cpu_inc(krp_stats.pushed);
 	return (struct krp_kretprobe_instance *)frame;
 }
 
@@ -214,8 +207,16 @@ static __always_inline void krp_frame_pop(struct krp_pool *pool,
 		seg = seg->prev;
 	if (unlikely(seg != pool->cur))
 		WRITE_ONCE(pool->cur, seg);
-	WRITE_ONCE(pool->depth, pool->depth - 1);
-	__this_cpu_inc(krp_stats.popped);
+}
+
+/*
+ * Does @pool hold no frame?  A frame too big for the first segment
+ * starts in the one above, which then holds @cur.
+ */
+static __always_inline bool krp_pool_empty(struct krp_pool *pool)
+{
+	return READ_ONCE(pool->cur) == &pool->first &&
+	       !READ_ONCE(pool->first.top);
 }
 
 #endif /* KRP_POOL_H */

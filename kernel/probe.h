@@ -26,9 +26,12 @@ void krp_probe_exit(void);
  */
 static __always_inline void krp_frame_release(struct krp_probe *p)
 {
-	if (likely(READ_ONCE(p->state) == KRP_LIVE))
+	if (likely(READ_ONCE(p->state) == KRP_LIVE)) {
 		__this_cpu_inc(p->stats->popped);
-	else if (atomic_long_dec_and_test(&p->drain))
+		return;
+	}
+	__this_cpu_inc(krp_stats.dead_released);
+	if (atomic_long_dec_and_test(&p->drain))
 		irq_work_queue(&p->free_irq_work);
 }
 

@@ -25,6 +25,7 @@
 #include "stats.h"
 
 LIST_HEAD(krp_probes);
+LIST_HEAD(krp_dying);
 
 static int krp_check_target(unsigned long addr, struct krp_site *site,
 			    bool is_ret)
@@ -184,12 +185,16 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 		rp->nmissed = 0;
 	p->site = site;
 	list_add_tail_rcu(&p->site_node, &site->probes);
+	if (!rp)
+		WRITE_ONCE(site->nkprobes, site->nkprobes + 1);
 	if (new_site)
 		krp_site_hash(site);
 	ret = krp_site_sync(site);
 	if (ret) {
 		pr_err("cannot arm %s: %d\n", site->sym, ret);
 		list_del_rcu(&p->site_node);
+		if (!rp)
+			WRITE_ONCE(site->nkprobes, site->nkprobes - 1);
 		krp_site_put(site);
 		if (rp)
 			krp_pools_put();
@@ -275,7 +280,10 @@ static struct krp_probe *krp_unregister_top(struct krp_kprobe *kp,
 	/* from here on the API calls on the probe see it unregistered */
 	WRITE_ONCE(*link, NULL);
 	list_del_rcu(&p->site_node);
-	list_del(&p->all_node);
+	if (!p->is_ret)
+		WRITE_ONCE(p->site->nkprobes, p->site->nkprobes - 1);
+	/* its counts stay in krp/stats while it may still count */
+	list_move_tail(&p->all_node, &krp_dying);
 	krp_site_put(p->site);
 	p->site = NULL;
 	krp_probe_kill(p);
@@ -335,6 +343,11 @@ static void krp_unregister_batch(void *batch, int num, bool ret,
 		}
 		mutex_unlock(&krp_mutex);
 		synchronize_rcu();
+		mutex_lock(&krp_mutex);
+		for (i = 0; i < n; i++)
+			if (ps[i])
+				krp_stats_retire(ps[i]);
+		mutex_unlock(&krp_mutex);
 		for (i = 0; i < n; i++)
 			if (ps[i])
 				krp_unregister_bottom(ps[i]);

@@ -93,8 +93,8 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 	struct krp_kretprobe_instance *ri, *oldest;
 	struct krp_pool *pool;
 	struct krp_probe *p;
-	unsigned int level, mark;
 	unsigned long real;
+	unsigned int level;
 
 	preempt_disable_notrace();
 	pool = krp_pool_of(current);
@@ -126,15 +126,15 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 		}
 		ri->ret_addr = real;
 		if (likely(READ_ONCE(p->state) == KRP_LIVE) && p->handler) {
+			/* the handler runs where the function returned */
 			if (unlikely(__this_cpu_read(krp_busy) & level)) {
 				krp_miss(p, KRP_MISS_RECURSION);
 			} else {
-				mark = krp_busy_enter(level);
+				__this_cpu_or(krp_busy, level);
 				p->handler(ri, regs);
-				krp_busy_exit(mark);
+				__this_cpu_and(krp_busy, ~level);
 			}
 		}
-		__this_cpu_inc(krp_stats.returns);
 		krp_frame_pop(pool, ri);
 		krp_frame_release(p);
 		if (ri == oldest)

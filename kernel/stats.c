@@ -5,6 +5,8 @@
  * struct, roughly, because kernel clients read nmissed there.
  */
 #include <linux/kprobes.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/string.h>
 
@@ -88,27 +90,71 @@ unsigned long krp_probe_hits(struct krp_probe *p)
 	return hits;
 }
 
-/**
- * krp_stats_sum() - add up the global per-CPU counters
- * @sum: where to put the sums; max_depth is the maximum instead
- */
-void krp_stats_sum(struct krp_cpu_stats *sum)
+/* frames taken and given back by probes whose counters are freed */
+static unsigned long krp_retired_pushed, krp_retired_popped;
+
+static void krp_probe_counts(struct krp_probe *p, unsigned long *pushed,
+			     unsigned long *popped)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct krp_probe_stats *s = per_cpu_ptr(p->stats, cpu);
+
+		*pushed += READ_ONCE(s->pushed);
+		*popped += READ_ONCE(s->popped);
+	}
+}
+
+/**
+ * krp_stats_retire() - keep the counts of a probe that stops counting
+ * @p: an unregistered return probe, after a grace period: no entry
+ *     pushes a frame for it any more, and its frames come back to
+ *     dead_released since it was killed (krp_mutex held)
+ */
+void krp_stats_retire(struct krp_probe *p)
+{
+	lockdep_assert_held(&krp_mutex);
+	krp_probe_counts(p, &krp_retired_pushed, &krp_retired_popped);
+	list_del(&p->all_node);
+}
+
+/**
+ * krp_stats_sum() - add up what krp/stats shows
+ * @sum: where to put the sums
+ *
+ * The hit path counts a frame once, on its probe: the totals are the
+ * probes' counters, live, unregistered and retired, read under
+ * krp_mutex, which keeps every probe on one of the lists.
+ */
+void krp_stats_sum(struct krp_stats_sum *sum)
+{
+	unsigned long pushed, popped;
+	struct krp_probe *p;
 	int cpu, i;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		struct krp_cpu_stats *s = per_cpu_ptr(&krp_stats, cpu);
 
-		sum->pushed += READ_ONCE(s->pushed);
-		sum->popped += READ_ONCE(s->popped);
-		sum->returns += READ_ONCE(s->returns);
-		sum->stale += READ_ONCE(s->stale);
-		sum->exited += READ_ONCE(s->exited);
-		sum->int3_traps += READ_ONCE(s->int3_traps);
-		sum->step_traps += READ_ONCE(s->step_traps);
+		sum->cpu.stale += READ_ONCE(s->stale);
+		sum->cpu.exited += READ_ONCE(s->exited);
+		sum->cpu.dead_released += READ_ONCE(s->dead_released);
+		sum->cpu.int3_traps += READ_ONCE(s->int3_traps);
+		sum->cpu.step_traps += READ_ONCE(s->step_traps);
 		for (i = 0; i < KRP_MISS_NR; i++)
-			sum->miss[i] += READ_ONCE(s->miss[i]);
-		sum->max_depth = max(sum->max_depth, READ_ONCE(s->max_depth));
+			sum->cpu.miss[i] += READ_ONCE(s->miss[i]);
+		sum->cpu.max_segs = max(sum->cpu.max_segs,
+					READ_ONCE(s->max_segs));
 	}
+	mutex_lock(&krp_mutex);
+	pushed = krp_retired_pushed;
+	popped = krp_retired_popped;
+	list_for_each_entry(p, &krp_probes, all_node)
+		krp_probe_counts(p, &pushed, &popped);
+	list_for_each_entry(p, &krp_dying, all_node)
+		krp_probe_counts(p, &pushed, &popped);
+	mutex_unlock(&krp_mutex);
+	sum->hits = pushed;
+	sum->released = popped + sum->cpu.dead_released;
 }

@@ -10,7 +10,8 @@
 
 void krp_miss(struct krp_probe *p, enum krp_miss why);
 void krp_probe_fold(struct krp_probe *p);
-void krp_stats_sum(struct krp_cpu_stats *sum);
+void krp_stats_sum(struct krp_stats_sum *sum);
+void krp_stats_retire(struct krp_probe *p);
 unsigned long krp_probe_hits(struct krp_probe *p);
 
 #endif /* KRP_STATS_H */

@@ -206,7 +206,7 @@ static void test_stats_format(void)
 	static const char * const keys[] = {
 		"hits", "returns", "missed_recursion", "missed_depth",
 		"missed_nomem", "missed_declined", "missed_rcu",
-		"tasks_with_pool", "frames_in_use", "deepest_frames",
+		"tasks_with_pool", "frames_in_use", "deepest_segments",
 		"reclaimed_exit", "reclaimed_stale", "pool_bytes",
 		"pool_bytes_reserved",
 		"int3_traps", "step_traps", "slots_used", "slots_dirty",
@@ -228,14 +228,21 @@ static void test_stats_format(void)
 /* Recursion deeper than a pool holds: misses counted as depth misses. */
 static void test_depth(void)
 {
-	long before = krp_stat("missed_depth"), after, nmissed;
+	long before = krp_stat("missed_depth"), after, nmissed, segs;
 	int ret = run("depth");
+	long bound = -1;
+	char buf[32];
 
 	after = krp_stat("missed_depth");
 	nmissed = krp_report("nmissed");
-	ksft_test_result(!ret && nmissed > 0 && after - before == nmissed,
-			 "depth: recursion past the pool bound misses, counted (%ld, the probe's nmissed %ld)\n",
-			 after - before, nmissed);
+	segs = krp_stat("deepest_segments");
+	if (krp_read_file("/sys/module/krp/parameters/pool_segments", buf,
+			  sizeof(buf)) > 0)
+		bound = strtol(buf, NULL, 10);
+	ksft_test_result(!ret && nmissed > 0 && after - before == nmissed &&
+			 segs == bound,
+			 "depth: recursion past the pool bound misses, counted (%ld, the probe's nmissed %ld), deepest_segments %ld of %ld\n",
+			 after - before, nmissed, segs, bound);
 }
 
 /* Entry handlers that decline: counted as such in krp/stats, not as hits. */

@@ -45,7 +45,7 @@ __visible void notrace krp_trampoline_callback(struct pt_regs *regs)
 #ifdef CONFIG_X86_32
 	regs->gs = 0;
 #endif
-	regs->ip = (unsigned long)krp_trampoline;
+	/* regs->ip: the core sets it to the real return address */
 	regs->orig_ax = ~0UL;
 
 	*ret_slot = krp_trampoline_handler(regs, ret_slot);

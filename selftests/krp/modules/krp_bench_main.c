@@ -43,7 +43,7 @@ static atomic_t krp_int3_hits;
 
 static char *report;
 static size_t report_len;
-#define REPORT_SIZE 4096
+#define REPORT_SIZE 8192
 
 static __printf(1, 2) void out(const char *fmt, ...)
 {
@@ -200,7 +200,7 @@ static void print_mi(const char *name, u32 mi, u32 bare, u32 kernel)
 {
 	u32 ratio;
 
-	out("%-22s %9u.%u", name, mi / 1000, mi % 1000 / 100);
+	out("%-26s %9u.%u", name, mi / 1000, mi % 1000 / 100);
 	if (mi <= bare) {
 		out("%12s%10s\n", "-", "-");
 		return;
@@ -241,17 +241,63 @@ static u64 measure_empty_ops(void)
 	return mi;
 }
 
+static int krp_declining_entry(struct krp_kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	return 1;
+}
+
+static int krp_empty_entry(struct krp_kretprobe_instance *ri,
+			   struct pt_regs *regs)
+{
+	return 0;
+}
+
+static int krp_empty_pre(struct krp_kprobe *p, struct pt_regs *regs)
+{
+	return 0;
+}
+
+/* One krp return probe on krp_bench_empty, measured; 0 if refused. */
+static u64 measure_krp_ret(krp_kretprobe_handler_t entry,
+			   krp_kretprobe_handler_t ret)
+{
+	struct krp_kretprobe rp = {
+		.kp.symbol_name = "krp_bench_empty",
+		.entry_handler = entry,
+		.handler = ret,
+	};
+	u64 mi = 0;
+
+	if (!krp_register_kretprobe(&rp)) {
+		mi = measure();
+		krp_unregister_kretprobe(&rp);
+	}
+	return mi;
+}
+
+/*
+ * Where the instructions of a hit at an ftrace entry go: the kernel's
+ * kprobe and krp's with an empty pre-handler (the entry hook alone),
+ * krp's return probe with an entry handler that declines (entry and
+ * pool, no return), with empty handlers on both sides, and with none.
+ */
 static void bench_calls(void)
 {
 	struct kretprobe krp_k = {
 		.kp.symbol_name = "krp_bench_empty",
 		.handler = k_handler,
 	};
-	struct krp_kretprobe rp = {
-		.kp.symbol_name = "krp_bench_empty",
-		.handler = krp_handler,
+	struct kprobe k = {
+		.symbol_name = "krp_bench_empty",
+		.pre_handler = k_pre,
 	};
-	u64 bare, kernel = 0, ours = 0, floor;
+	struct krp_kprobe kp = {
+		.symbol_name = "krp_bench_empty",
+		.pre_handler = krp_empty_pre,
+	};
+	u64 bare, kernel = 0, floor, kprobe = 0, ours_kprobe = 0;
+	u64 declined, both, ours;
 	int ret;
 
 	bare = measure();
@@ -265,17 +311,20 @@ static void bench_calls(void)
 		    krp_k.kp.flags, krp_k.nmissed);
 		unregister_kretprobe(&krp_k);
 	}
-	ret = krp_register_kretprobe(&rp);
-	if (ret) {
-		out("krp_register_kretprobe: %d\n", ret);
-	} else {
-		ours = measure();
-		out("# krp nmissed %d\n", krp_kretprobe_nmissed(&rp));
-		krp_unregister_kretprobe(&rp);
+	if (!register_kprobe(&k)) {
+		kprobe = measure();
+		unregister_kprobe(&k);
 	}
+	if (!krp_register_kprobe(&kp)) {
+		ours_kprobe = measure();
+		krp_unregister_kprobe(&kp);
+	}
+	ours = measure_krp_ret(NULL, krp_handler);
+	declined = measure_krp_ret(krp_declining_entry, krp_handler);
+	both = measure_krp_ret(krp_empty_entry, krp_handler);
 
 	out("\ninstructions per call of an empty noinline function, ftrace entry\n");
-	out("%-22s %11s %11s %9s\n", "", "per call", "added", "vs kernel");
+	out("%-26s %11s %11s %9s\n", "", "per call", "added", "vs kernel");
 	print_mi("bare", bare, bare, kernel);
 	if (kernel)
 		print_mi("kernel kretprobe", kernel, bare, kernel);
@@ -283,6 +332,15 @@ static void bench_calls(void)
 		print_mi("krp kretprobe", ours, bare, kernel);
 	if (floor)
 		print_mi("empty ftrace_ops (module)", floor, bare, kernel);
+	out("# where they go\n");
+	if (kprobe)
+		print_mi("kernel kprobe, empty pre", kprobe, bare, kernel);
+	if (ours_kprobe)
+		print_mi("krp kprobe, empty pre", ours_kprobe, bare, kernel);
+	if (declined)
+		print_mi("krp entry only (declined)", declined, bare, kernel);
+	if (both)
+		print_mi("krp empty entry + return", both, bare, kernel);
 }
 
 /* bare, the kernel's @kind and krp's; a zero figure was not measured */
@@ -302,7 +360,7 @@ static void print_rows(const char *kind, u64 bare, u64 kernel, u64 ours)
 static void int3_header(const char *what)
 {
 	out("\n%s\n", what);
-	out("%-22s %11s %11s %9s\n", "", "per call", "added", "vs kernel");
+	out("%-26s %11s %11s %9s\n", "", "per call", "added", "vs kernel");
 }
 
 /*
