@@ -77,43 +77,42 @@ krp_oldest_of_slot(struct krp_pool *pool, struct krp_kretprobe_instance *ri,
 }
 NOKPROBE_SYMBOL(krp_oldest_of_slot);
 
-/**
- * krp_trampoline_handler() - run the return handlers of one stack slot
- * @regs: registers at the return, built by the arch trampoline
- * @slot: where the return address was on the stack
- *
- * The frames of @slot are popped newest first, each probe's handler run
- * while its frame is still reserved.
- *
- * Return: the real return address.
- */
-unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
-					     unsigned long *slot)
+/* @ri's handler, if its probe is live; @level: the context's, a krp_busy bit */
+static __always_inline void krp_ret_handler(struct krp_kretprobe_instance *ri,
+					    struct krp_probe *p,
+					    struct pt_regs *regs,
+					    unsigned int level)
 {
-	struct krp_kretprobe_instance *ri, *oldest;
-	struct krp_pool *pool;
+	if (unlikely(READ_ONCE(p->state) != KRP_LIVE) || !p->handler)
+		return;
+	/* the handler runs where the function returned */
+	if (unlikely(__this_cpu_read(krp_busy) & level)) {
+		krp_miss(p, KRP_MISS_RECURSION);
+		return;
+	}
+	__this_cpu_or(krp_busy, level);
+	p->handler(ri, regs);
+	__this_cpu_and(krp_busy, ~level);
+}
+
+/*
+ * Several frames for @slot, or stale ones above them: pop down to the
+ * oldest of @slot, whose return address is the real one.
+ */
+static unsigned long notrace krp_ret_frames(struct krp_pool *pool,
+					    struct krp_kretprobe_instance *ri,
+					    struct pt_regs *regs,
+					    unsigned long *slot)
+{
+	struct krp_kretprobe_instance *oldest;
+	unsigned int level;
 	struct krp_probe *p;
 	unsigned long real;
-	unsigned int level;
 
-	preempt_disable_notrace();
-	pool = krp_pool_of(current);
-	if (unlikely(!pool))
-		krp_lost_frame(slot);
-	ri = krp_frame_top(pool);
-	if (unlikely(!ri || ri->frame != slot))
-		ri = krp_reclaim_stale(pool, slot);
-	oldest = ri;
-	if (unlikely(ri->ret_addr == krp_arch_trampoline()))
-		oldest = krp_oldest_of_slot(pool, ri, slot);
+	oldest = krp_oldest_of_slot(pool, ri, slot);
 	real = oldest->ret_addr;
-	/*
-	 * An unwinder in a handler reads the caller from one of these: the
-	 * registers (i386 frame pointers point at them) or the slot (ORC).
-	 */
 	instruction_pointer_set(regs, real);
 	WRITE_ONCE(*slot, real);
-
 	level = BIT(interrupt_context_level());
 	for (;;) {
 		p = ri->probe;
@@ -125,22 +124,59 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 			continue;
 		}
 		ri->ret_addr = real;
-		if (likely(READ_ONCE(p->state) == KRP_LIVE) && p->handler) {
-			/* the handler runs where the function returned */
-			if (unlikely(__this_cpu_read(krp_busy) & level)) {
-				krp_miss(p, KRP_MISS_RECURSION);
-			} else {
-				__this_cpu_or(krp_busy, level);
-				p->handler(ri, regs);
-				__this_cpu_and(krp_busy, ~level);
-			}
-		}
+		krp_ret_handler(ri, p, regs, level);
 		krp_frame_pop(pool, ri);
 		krp_frame_release(p);
 		if (ri == oldest)
 			break;
 		ri = krp_frame_top(pool);
 	}
+	return real;
+}
+NOKPROBE_SYMBOL(krp_ret_frames);
+
+/**
+ * krp_trampoline_handler() - run the return handlers of one stack slot
+ * @regs: registers at the return, built by the arch trampoline
+ * @slot: where the return address was on the stack
+ *
+ * The frames of @slot are popped newest first, each probe's handler run
+ * while its frame is still reserved.  Most returns have one frame, on
+ * top: it holds the real return address.
+ *
+ * Return: the real return address.
+ */
+unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
+					     unsigned long *slot)
+{
+	struct krp_kretprobe_instance *ri;
+	struct krp_pool *pool;
+	struct krp_probe *p;
+	unsigned long real;
+
+	preempt_disable_notrace();
+	pool = krp_pool_of(current);
+	if (unlikely(!pool))
+		krp_lost_frame(slot);
+	ri = krp_frame_top(pool);
+	if (unlikely(!ri || ri->frame != slot))
+		ri = krp_reclaim_stale(pool, slot);
+	real = ri->ret_addr;
+	if (unlikely(real == krp_arch_trampoline())) {
+		real = krp_ret_frames(pool, ri, regs, slot);
+		goto out;
+	}
+	/*
+	 * An unwinder in a handler reads the caller from one of these: the
+	 * registers (i386 frame pointers point at them) or the slot (ORC).
+	 */
+	instruction_pointer_set(regs, real);
+	WRITE_ONCE(*slot, real);
+	p = ri->probe;
+	krp_ret_handler(ri, p, regs, BIT(interrupt_context_level()));
+	krp_frame_pop(pool, ri);
+	krp_frame_release(p);
+out:
 	preempt_enable_notrace();
 	return real;
 }

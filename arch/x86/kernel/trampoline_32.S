@@ -10,8 +10,8 @@
  *	return slot	where the probed function's return address was;
  *			filled with the real return address
  *	flags slot	popped last, so the flags are exact at the ret
- *	struct pt_regs	ss sp flags cs ip orig_ax (filled in C),
- *			gs fs es ds ax bp di si dx cx bx
+ *	struct pt_regs	ss sp flags cs ip orig_ax gs fs es ds ax bp di si
+ *			dx cx bx
  *
  * Unwinding from inside the handlers: %ebp holds the address of the
  * struct pt_regs, encoded as the kernel's entry code encodes it, so the
@@ -22,6 +22,12 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/frame.h>
+#include <asm/segment.h>
+
+/* offsets from %esp once the registers are pushed; see trampoline.c */
+#define KRP_REGS_FLAGS	(14 * 4)
+#define KRP_FLAGS_SLOT	(17 * 4)
+#define KRP_RET_SLOT	(18 * 4)
 
 	.text
 	.p2align 4
@@ -35,7 +41,15 @@ krp_redirected:
 SYM_CODE_START_NOALIGN(krp_trampoline)
 	pushl	$0
 	pushfl
-	subl	$24, %esp
+	pushl	$__KERNEL_DS
+	/* regs->sp: just above the return slot */
+	pushl	%esp
+	addl	$12, (%esp)
+	pushl	8(%esp)
+	pushl	$__KERNEL_CS
+	/* regs->ip: the core sets it to the real return address */
+	pushl	$0
+	pushl	$-1
 	pushl	$0
 	pushl	%fs
 	pushl	%es
@@ -49,7 +63,12 @@ SYM_CODE_START_NOALIGN(krp_trampoline)
 	pushl	%ebx
 	ENCODE_FRAME_POINTER
 	movl	%esp, %eax
-	call	krp_trampoline_callback
+	leal	KRP_RET_SLOT(%esp), %edx
+	call	krp_trampoline_handler
+	movl	%eax, KRP_RET_SLOT(%esp)
+	/* the flags as the handlers left them, for the popfl */
+	movl	KRP_REGS_FLAGS(%esp), %eax
+	movl	%eax, KRP_FLAGS_SLOT(%esp)
 	popl	%ebx
 	popl	%ecx
 	popl	%edx

@@ -10,8 +10,8 @@
  *	return slot	where the probed function's return address was;
  *			filled with the real return address
  *	flags slot	popped last, so the flags are exact at the ret
- *	struct pt_regs	ss sp flags cs ip orig_ax (filled in C),
- *			di si dx cx ax r8 r9 r10 r11 bx bp r12 r13 r14 r15
+ *	struct pt_regs	ss sp flags cs ip orig_ax di si dx cx ax r8 r9 r10
+ *			r11 bx bp r12 r13 r14 r15
  *
  * Unwinding: once the return slot is pushed the trampoline looks like a
  * function entered by a call whose return address is that slot, so ORC
@@ -32,6 +32,7 @@
 #include <linux/objtool.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
+#include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
 /* 6.4 renamed the hint for a state ORC cannot describe. */
@@ -40,6 +41,11 @@
 #else
 #define KRP_UNWIND_HINT_UNKNOWN	UNWIND_HINT type=UNWIND_HINT_TYPE_CALL end=0
 #endif
+
+/* offsets from %rsp once the registers are pushed; see trampoline.c */
+#define KRP_REGS_FLAGS	(18 * 8)
+#define KRP_FLAGS_SLOT	(21 * 8)
+#define KRP_RET_SLOT	(22 * 8)
 
 	.text
 	.p2align 4
@@ -61,7 +67,15 @@ SYM_CODE_START_NOALIGN(krp_trampoline)
 	/* after pushfq: the accounting's sar changes the flags */
 	CALL_DEPTH_ACCOUNT
 #endif
-	subq	$(6 * 8), %rsp
+	pushq	$__KERNEL_DS
+	/* regs->sp: just above the return slot */
+	pushq	%rsp
+	addq	$24, (%rsp)
+	pushq	16(%rsp)
+	pushq	$__KERNEL_CS
+	/* regs->ip: the core sets it to the real return address */
+	pushq	$0
+	pushq	$-1
 	pushq	%rdi
 	pushq	%rsi
 	pushq	%rdx
@@ -78,7 +92,12 @@ SYM_CODE_START_NOALIGN(krp_trampoline)
 	pushq	%r14
 	pushq	%r15
 	movq	%rsp, %rdi
-	call	krp_trampoline_callback
+	leaq	KRP_RET_SLOT(%rsp), %rsi
+	call	krp_trampoline_handler
+	movq	%rax, KRP_RET_SLOT(%rsp)
+	/* the flags as the handlers left them, for the popfq */
+	movq	KRP_REGS_FLAGS(%rsp), %rax
+	movq	%rax, KRP_FLAGS_SLOT(%rsp)
 	popq	%r15
 	popq	%r14
 	popq	%r13
