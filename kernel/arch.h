@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The arch contract: every krp_arch_* function the core calls, and the
- * three entry points the arch calls up into, from its trap handler
- * (into entry.c) and its trampoline (into return.c).  The arch's data
+ * entry points the arch calls up into, from its trap handler and its
+ * direct-call trampoline (into entry.c) and its return trampoline (into
+ * return.c).  The arch's data
  * and hot inlines are in its krp_arch.h; nothing else of the core
  * knows the architecture.
  */
@@ -46,13 +47,16 @@ bool krp_arch_step_end(struct krp_site *site, struct pt_regs *regs,
 
 /* text.c: process context */
 unsigned long krp_arch_callable(unsigned long func);
+int krp_arch_direct_stub(unsigned long slot, unsigned long cookie);
 
 /* regs.c: process context */
 int krp_arch_reg_offset(const char *name);
 
-/* entry.c, called by the arch's trap handler */
+/* entry.c, called by the arch's trap handler and direct-call trampoline */
 bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
 bool krp_step_trap(struct pt_regs *regs);
+struct krp_direct_hook;
+void krp_direct_handler(struct pt_regs *regs, struct krp_direct_hook *hook);
 
 /*
  * stacktrace.c: one return address of a stack walk, innermost first;

@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "debugfs.h"
+#include "direct.h"
 #include "ftrace.h"
 #include "pool.h"
 #include "site.h"
@@ -28,7 +29,7 @@ static const char *krp_site_how(struct krp_site *site)
 	struct krp_probe *p;
 
 	if (!site->int3)
-		return "[FTRACE]";
+		return site->direct ? "[DIRECT]" : "[FTRACE]";
 	if (krp_arch_int3_emulates(&site->arch))
 		return "[EMULATED]";
 	list_for_each_entry(p, &site->probes, site_node)
@@ -81,7 +82,7 @@ static int krp_stats_show(struct seq_file *m, void *v)
 		[KRP_MISS_POST] = "post",
 	};
 	unsigned long in_use, reserved;
-	unsigned int slots, dirty, total;
+	unsigned int slots, dirty, total, stubs;
 	struct krp_stats_sum sum;
 	int i;
 
@@ -102,8 +103,11 @@ static int krp_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "pool_bytes_reserved %lu\n", reserved);
 	seq_printf(m, "int3_traps %lu\n", sum.cpu.int3_traps);
 	seq_printf(m, "step_traps %lu\n", sum.cpu.step_traps);
+	/* a direct-call stub's slot is clean again as soon as it goes */
+	stubs = krp_direct_stubs();
 	slots = krp_slots_count(&dirty, &total);
-	seq_printf(m, "slots_used %u\n", slots - dirty);
+	seq_printf(m, "slots_used %u\n", slots - dirty - stubs);
+	seq_printf(m, "direct_stubs %u\n", stubs);
 	seq_printf(m, "slots_dirty %u\n", dirty);
 	seq_printf(m, "slots_total %u\n", total);
 	/* 1 while the reaper waits for ftrace to let go of the ops */

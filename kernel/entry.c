@@ -19,6 +19,7 @@
 #include <linux/sched.h>
 
 #include "arch.h"
+#include "direct.h"
 #include "entry.h"
 #include "pool.h"
 #include "site.h"
@@ -104,7 +105,10 @@ static __always_inline bool krp_trap_rcu_watched(void)
  * watching.  A return probe's handler would then run at the return
  * outside RCU, where unregister's synchronize_rcu() does not wait for
  * it: both ends are missed instead.  Plain kprobes run in the trap,
- * which RCU watches.
+ * which RCU watches.  @guard: the entry has no recursion guard of its
+ * own (the direct call), so krp_busy's bit for @level is set from the
+ * check to the end of the hit: a traced function that krp's own hit
+ * path calls, probed too, cannot bring it back in at this level.
  */
 struct krp_hit {
 	struct pt_regs *regs;
@@ -112,6 +116,7 @@ struct krp_hit {
 	unsigned int level;
 	unsigned int mark;
 	bool rcu_off;
+	bool guard;	/* no guard of ftrace's: krp_busy covers the whole hit */
 };
 
 /* A handler is about to run: the bits of krp_busy to clear after it. */
@@ -196,11 +201,13 @@ static __always_inline void krp_ret_entry(struct krp_site *site,
 		krp_site_miss(site, KRP_MISS_RCU);
 		return;
 	}
+	if (hit->guard)
+		__this_cpu_or(krp_busy, hit->level);
 	pool = krp_pool_of(current);
 	if (unlikely(!pool)) {
 		krp_pool_missing();
 		krp_site_miss(site, KRP_MISS_NOPOOL);
-		return;
+		goto out;
 	}
 	slot = krp_arch_ret_slot(hit->regs);
 	list_for_each_entry_rcu(p, &site->probes, site_node) {
@@ -210,6 +217,9 @@ static __always_inline void krp_ret_entry(struct krp_site *site,
 		if (likely(p->is_ret))
 			krp_ret_push(p, pool, slot, hit, true);
 	}
+out:
+	if (hit->guard)
+		__this_cpu_and(krp_busy, ~hit->level);
 }
 
 /* A site with plain kprobes on it, and maybe return probes too. */
@@ -227,6 +237,8 @@ static __always_inline void krp_entry(struct krp_site *site,
 		krp_site_miss(site, KRP_MISS_RECURSION);
 		return;
 	}
+	if (hit->guard)
+		__this_cpu_or(krp_busy, hit->level);
 
 	pool = NULL;
 	slot = krp_arch_ret_slot(regs);
@@ -259,6 +271,8 @@ static __always_inline void krp_entry(struct krp_site *site,
 	}
 	if (!post->redirected)
 		instruction_pointer_set(regs, orig_ip);
+	if (hit->guard)
+		__this_cpu_and(krp_busy, ~hit->level);
 }
 
 /* Post-handlers, after the probed instruction ran (or was emulated). */
@@ -278,10 +292,10 @@ static __always_inline void krp_entry_post(struct pt_regs *regs,
 static noinline void notrace krp_ftrace_kprobes(struct krp_site *site,
 						struct pt_regs *regs,
 						unsigned long ip,
-						unsigned int level)
+						unsigned int level, bool guard)
 {
 	struct krp_hit hit = { .regs = regs, .ip = ip, .level = level,
-			       .mark = level };
+			       .mark = level, .guard = guard };
 	unsigned long orig_ip = instruction_pointer(regs);
 	struct krp_post post = { .n = 0, .redirected = false };
 
@@ -301,16 +315,17 @@ NOKPROBE_SYMBOL(krp_ftrace_kprobes);
 /* Handlers at an ftrace entry run in the context that called the function. */
 static __always_inline void krp_ftrace_site(struct krp_site *site,
 					    struct pt_regs *regs,
-					    unsigned long ip)
+					    unsigned long ip, bool guard)
 {
 	unsigned int level = BIT(interrupt_context_level());
 	const struct krp_hit hit = { .regs = regs, .ip = ip, .level = level,
-				     .mark = level, .rcu_off = false };
+				     .mark = level, .rcu_off = false,
+				     .guard = guard };
 
 	if (likely(!READ_ONCE(site->nkprobes)))
 		krp_ret_entry(site, &hit);
 	else
-		krp_ftrace_kprobes(site, regs, ip, level);
+		krp_ftrace_kprobes(site, regs, ip, level, guard);
 }
 
 /* The ftrace entry hook; ftrace disables preemption around it. */
@@ -326,12 +341,45 @@ void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 		return;
 	}
 	site = krp_site_find(ip);
-	/* unarmed: a removal from the filter waits for a retry */
-	if (unlikely(!site || !regs || !READ_ONCE(site->armed)))
+	/*
+	 * unarmed: a removal from the filter waits for a retry; direct: the
+	 * shared ops still has the function, idle
+	 */
+	if (unlikely(!site || !regs || !READ_ONCE(site->armed) ||
+		     READ_ONCE(site->direct)))
 		return;
-	krp_ftrace_site(site, regs, ip);
+	krp_ftrace_site(site, regs, ip, false);
 }
 NOKPROBE_SYMBOL(krp_ftrace_handler);
+
+/**
+ * krp_direct_handler() - the direct-call entry hook
+ * @regs: registers at the function's entry, from the arch's trampoline
+ * @hook: the function's hook, from its stub
+ *
+ * Called with preemption enabled and without the recursion guard that
+ * ftrace gives an ops' callback: krp_busy guards the whole hit instead
+ * (struct krp_hit).  The hook names its site while the site is armed
+ * through it, and NULL while it is idle; the site is freed only after
+ * a grace period, which needs RCU watching.
+ */
+void notrace krp_direct_handler(struct pt_regs *regs,
+				struct krp_direct_hook *hook)
+{
+	struct krp_site *site;
+
+	preempt_disable_notrace();
+	if (unlikely(!rcu_is_watching())) {
+		krp_miss(NULL, KRP_MISS_RCU);
+		goto out;
+	}
+	site = READ_ONCE(hook->site);
+	if (likely(site))
+		krp_ftrace_site(site, regs, site->addr, true);
+out:
+	preempt_enable_notrace();
+}
+NOKPROBE_SYMBOL(krp_direct_handler);
 
 /*
  * Single-steps in progress on this CPU.  Interrupts are off from the

@@ -108,6 +108,7 @@ struct krp_site {
 	bool stuck;			/* given up, int3 not taken out yet */
 	struct list_head stuck_node;
 	bool int3;			/* entry by int3, not ftrace */
+	bool direct;			/* armed, by a direct call (direct.c) */
 	struct krp_arch_site arch;	/* int3 sites: the arch's part */
 	struct list_head guards;	/* armed int3 sites: krp_guards_add() */
 	struct rcu_head rcu;

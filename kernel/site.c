@@ -24,6 +24,7 @@
 #include <linux/workqueue.h>
 
 #include "arch.h"
+#include "direct.h"
 #include "ftrace.h"
 #include "resolve.h"
 #include "site.h"
@@ -69,16 +70,18 @@ static void krp_stuck_retry(void)
 }
 
 /*
- * The ftrace ops is unregistered only once no site has been left for
- * ops_idle_ms: its unregister waits for RCU-tasks with ftrace_lock
+ * The ftrace ops, and the direct calls of functions that lost their
+ * sites, are unregistered only once no site has been left for
+ * ops_idle_ms: each unregister waits for RCU-tasks with ftrace's locks
  * held, which a task spinning in the kernel holds up, and an ftrace
- * registration meanwhile waits for it.  A tool that detaches everything
- * and attaches again, or a client that registers in cycles, keeps it.
+ * registration meanwhile waits for it.  A tool that detaches
+ * everything and attaches again, or a client that registers in cycles,
+ * keeps them.
  */
 static unsigned int ops_idle_ms = 10000;
 module_param(ops_idle_ms, uint, 0644);
 MODULE_PARM_DESC(ops_idle_ms,
-		 "ms without any site before the shared ftrace ops is unregistered (default 10000)");
+		 "ms without any site before the shared ftrace ops and idle direct calls are unregistered (default 10000)");
 static unsigned long krp_sites_gone_at;
 
 /* Whether the ops may retire now; else when to look again. */
@@ -104,20 +107,25 @@ static bool krp_ops_idle_long(unsigned long *wait)
  */
 static void krp_sites_reap(struct work_struct *work)
 {
+	bool retire, again, quiet;
 	unsigned long wait = 0;
-	bool retire, again;
+	LIST_HEAD(directs);
 
 	mutex_lock(&krp_mutex);
 	krp_stuck_retry();
 	if (!list_empty(&krp_stuck_sites))
 		queue_delayed_work(system_wq, to_delayed_work(work), HZ);
-	retire = krp_ftrace_reap(krp_ops_idle_long(&wait), &again);
+	quiet = krp_ops_idle_long(&wait);
+	if (quiet)
+		krp_direct_reap(&directs);
+	retire = krp_ftrace_reap(quiet, &again);
 	if (!retire && wait)
 		queue_delayed_work(system_wq, to_delayed_work(work), wait);
 	if (again)
 		queue_delayed_work(system_wq, to_delayed_work(work), HZ);
 	mutex_unlock(&krp_mutex);
 	krp_borrowed_flush();
+	krp_direct_release(&directs);
 	if (!retire)
 		return;
 	krp_ftrace_retire_ops();
@@ -140,6 +148,20 @@ static bool krp_site_wants_arming(struct krp_site *site)
 	return false;
 }
 
+/*
+ * An ftrace site's hook: a direct call where krp can have one, else the
+ * shared ops.  Each entry hook runs only the sites that are its own, so
+ * a function still hooked the other way, idle, runs nothing twice.
+ */
+static int krp_site_hook(struct krp_site *site)
+{
+	if (!krp_direct_add(site)) {
+		WRITE_ONCE(site->direct, true);
+		return 0;
+	}
+	return krp_ftrace_add(site->addr, site->modname);
+}
+
 /**
  * krp_site_sync() - put @site's entry hook in place, or take it out
  * @site: a site
@@ -160,14 +182,18 @@ int krp_site_sync(struct krp_site *site)
 	if (site->stuck && !want)
 		return 0;
 	if (want) {
-		ret = site->int3 ? krp_arch_int3_arm(site) :
-				   krp_ftrace_add(site->addr, site->modname);
+		ret = site->int3 ? krp_arch_int3_arm(site) : krp_site_hook(site);
 		if (ret)
 			return ret;
 	} else if (site->int3) {
 		ret = krp_arch_int3_disarm(site);
 		if (ret)
 			return ret;
+	} else if (site->direct) {
+		/* the hook stays, idle, until the reaper lets it go */
+		WRITE_ONCE(site->direct, false);
+		krp_direct_retire(site->addr);
+		mod_delayed_work(system_wq, &krp_sites_reaper, HZ);
 	} else if (krp_ftrace_del(site->addr)) {
 		/* the hook ignores the site until a retry takes it out */
 		mod_delayed_work(system_wq, &krp_sites_reaper, HZ);
@@ -399,7 +425,11 @@ void krp_site_put(struct krp_site *site)
 	}
 	krp_site_unstick(site);
 	if (site->armed) {
-		krp_ftrace_retire(site->addr);
+		if (site->direct)
+			krp_direct_retire(site->addr);
+		else
+			krp_ftrace_retire(site->addr);
+		WRITE_ONCE(site->direct, false);
 		idle = true;
 		site->armed = false;
 	}
@@ -478,6 +508,8 @@ static int krp_module_notify(struct notifier_block *nb, unsigned long action,
 			krp_site_kill(site);
 		}
 	}
+	/* its killed sites left their direct calls idle */
+	krp_direct_flush(mod->name);
 	mutex_unlock(&krp_mutex);
 	krp_borrowed_flush();
 	return NOTIFY_DONE;
@@ -503,6 +535,7 @@ void krp_sites_exit(void)
 	unregister_module_notifier(&krp_module_nb);
 	cancel_delayed_work_sync(&krp_sites_reaper);
 	mutex_lock(&krp_mutex);
+	krp_direct_exit();
 	krp_ftrace_exit();
 	mutex_unlock(&krp_mutex);
 	krp_borrowed_flush();

@@ -120,6 +120,22 @@ void krp_slot_free(unsigned long slot)
 }
 
 /**
+ * krp_slot_unused() - give back a slot that nothing ever jumped to
+ * @slot: a slot from krp_slot_alloc() whose user was never reachable
+ *
+ * Clean at once: no task can be inside it.
+ */
+void krp_slot_unused(unsigned long slot)
+{
+	unsigned long i = (slot - (unsigned long)krp_slot_area) / KRP_SLOT_SIZE;
+
+	mutex_lock(&krp_slots_mutex);
+	if (!WARN_ON_ONCE(i >= KRP_NR_SLOTS || !test_bit(i, krp_slot_used)))
+		__clear_bit(i, krp_slot_used);
+	mutex_unlock(&krp_slots_mutex);
+}
+
+/**
  * krp_slots_count() - slots taken, and how many of them are dirty
  * @dirty: the dirty ones
  * @total: all the slots there are

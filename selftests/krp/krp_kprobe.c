@@ -79,8 +79,8 @@ static void text_modes(char *text, const char *sym, struct modes *m)
 			m->stepped++;
 			m->stepped_hits += hits;
 		} else {
-			/* an ftrace entry: no trap at all */
-			if (strstr(l, "[FTRACE]"))
+			/* an ftrace or direct-call entry: no trap at all */
+			if (strstr(l, "[FTRACE]") || strstr(l, "[DIRECT]"))
 				m->ftrace_hits += hits;
 			m->other++;
 		}

@@ -34,4 +34,31 @@ for row in ftrace int3 boost kprobe kprobe_ss sleepers; do
 		echo "krp traps: $int3 int3 and $step single-step for $hits hits"
 	fi
 done
+
+# What the pools cost with many tasks alive: the slab the kernel reports
+# grows by them when a return probe is registered (every task gets a
+# pool then), against what krp counts.
+tasks=2000
+i=0
+pids=
+while [ $i -lt $tasks ]; do
+	sleep 600 &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+slab() {
+	sed -n 's/^Slab: *\([0-9]*\) kB/\1/p' /proc/meminfo
+}
+slab0=$(slab)
+insmod "$tests/krp_bench.ko" rows=hold
+pools=$(stat tasks_with_pool)
+bytes=$(( $(stat pool_bytes) + $(stat pool_bytes_reserved) ))
+slab1=$(slab)
+echo
+echo "pools with $tasks sleeping tasks more than at boot: $pools pools"
+echo "  krp counts $((bytes / pools)) bytes a pool (pool_bytes + pool_bytes_reserved)"
+echo "  the kernel's slab grew by $(( (slab1 - slab0) * 1024 / pools )) bytes a pool"
+rmmod krp_bench
+# shellcheck disable=SC2086
+kill $pids 2>/dev/null || true
 rmmod krp

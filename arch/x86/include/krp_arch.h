@@ -82,6 +82,16 @@ static __always_inline unsigned long *krp_arch_ret_slot(struct pt_regs *regs)
 	return (unsigned long *)kernel_stack_pointer(regs);
 }
 
+/*
+ * Whether krp_arch_direct_stub() and the direct-call trampoline exist:
+ * i386's ftrace_regs_caller skips a direct call when other ops share
+ * the function.
+ */
+static __always_inline bool krp_arch_has_direct(void)
+{
+	return IS_ENABLED(CONFIG_X86_64);
+}
+
 /* Whether the trap itself carries out the instruction, without a slot. */
 static __always_inline bool
 krp_arch_int3_emulates(const struct krp_arch_site *as)

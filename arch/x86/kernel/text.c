@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Writing kernel and module text, the only way krp changes code, and
- * the call gates krp writes for itself into its own.
+ * what krp writes for itself into its own: call gates and direct-call
+ * stubs.
  *
  * text_poke() is not exported.  A second, writable mapping of the page
  * (vmap() of its struct page with PAGE_KERNEL) takes the write; then
@@ -124,3 +125,61 @@ unsigned long krp_arch_callable(unsigned long func)
 		return func;
 	return krp_gate_make(func);
 }
+
+#ifdef CONFIG_X86_64
+/*
+ * krp_direct_entry(), in direct_64.S: where every direct-call stub
+ * jumps.  Not a C function: it is entered by a jmp with the stack of
+ * the probed function's first instruction.
+ */
+extern char krp_direct_entry[];
+
+/**
+ * krp_arch_direct_stub() - write the stub a function's direct call goes to
+ * @slot: an out-of-line slot, from krp_slot_alloc()
+ * @cookie: what the stub hands the core's entry: the function's hook
+ *
+ * ftrace's direct call gives the trampoline no sign of the function it
+ * came from but the return address, which an IPMODIFY user sharing the
+ * function (livepatch) changes: each function gets a stub that loads
+ * @cookie into %r11, dead at a function's entry, and jumps to the
+ * shared trampoline.  It is reached by ftrace's call, or by its return
+ * when it shares the function with other ops; the ENDBR is for a
+ * kernel that reaches it otherwise.  i386 has no direct calls that
+ * work with other ops on the function (its ftrace_regs_caller ignores
+ * orig_ax).  Process context, krp_mutex held.
+ *
+ * Return: 0, -EOPNOTSUPP on i386, or an error of krp_text_write().
+ */
+int krp_arch_direct_stub(unsigned long slot, unsigned long cookie)
+{
+	u8 code[KRP_SLOT_SIZE];
+	unsigned int n = 0;
+	u32 endbr = KRP_ENDBR64;
+	long rel;
+	s32 rel32;
+
+	memset(code, 0xcc, sizeof(code));
+	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT)) {
+		memcpy(code, &endbr, ENDBR_INSN_SIZE);
+		n = ENDBR_INSN_SIZE;
+	}
+	/* movabs $cookie, %r11 */
+	code[n++] = 0x49;
+	code[n++] = 0xbb;
+	memcpy(code + n, &cookie, sizeof(cookie));
+	n += sizeof(cookie);
+	rel = (long)((unsigned long)krp_direct_entry - (slot + n + 5));
+	rel32 = rel;
+	if (rel != rel32)
+		return -ERANGE;
+	code[n++] = 0xe9;
+	memcpy(code + n, &rel32, sizeof(rel32));
+	return krp_text_write(slot, code, sizeof(code));
+}
+#else
+int krp_arch_direct_stub(unsigned long slot, unsigned long cookie)
+{
+	return -EOPNOTSUPP;
+}
+#endif

@@ -36,7 +36,7 @@ MODULE_PARM_DESC(loops, "calls per measurement");
 
 static char *rows = "ftrace,int3,boost,kprobe,kprobe_ss,sleepers";
 module_param(rows, charp, 0444);
-MODULE_PARM_DESC(rows, "comma-separated rows to measure: ftrace, int3, boost, kprobe, kprobe_ss, sleepers");
+MODULE_PARM_DESC(rows, "comma-separated rows to measure: ftrace, int3, boost, kprobe, kprobe_ss, sleepers; hold keeps a return probe registered");
 
 /* hits of krp's probes at int3 entries, for the traps-per-hit figure */
 static atomic_t krp_int3_hits;
@@ -258,6 +258,23 @@ static int krp_empty_pre(struct krp_kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
+/* Set krp's module parameter @name; 0 or an errno. */
+static int krp_param(const char *name, const char *value)
+{
+	char path[64];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/module/krp/parameters/%s", name);
+	f = filp_open(path, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, value, strlen(value), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
 /* One krp return probe on krp_bench_empty, measured; 0 if refused. */
 static u64 measure_krp_ret(krp_kretprobe_handler_t entry,
 			   krp_kretprobe_handler_t ret)
@@ -297,7 +314,7 @@ static void bench_calls(void)
 		.pre_handler = krp_empty_pre,
 	};
 	u64 bare, kernel = 0, floor, kprobe = 0, ours_kprobe = 0;
-	u64 declined, both, ours;
+	u64 declined, both, ours, ops = 0;
 	int ret;
 
 	bare = measure();
@@ -320,6 +337,11 @@ static void bench_calls(void)
 		krp_unregister_kprobe(&kp);
 	}
 	ours = measure_krp_ret(NULL, krp_handler);
+	/* x86_64: the shared ftrace ops, where the direct slot is taken */
+	if (IS_ENABLED(CONFIG_X86_64) && !krp_param("direct", "N")) {
+		ops = measure_krp_ret(NULL, krp_handler);
+		krp_param("direct", "Y");
+	}
 	declined = measure_krp_ret(krp_declining_entry, krp_handler);
 	both = measure_krp_ret(krp_empty_entry, krp_handler);
 
@@ -329,7 +351,10 @@ static void bench_calls(void)
 	if (kernel)
 		print_mi("kernel kretprobe", kernel, bare, kernel);
 	if (ours)
-		print_mi("krp kretprobe", ours, bare, kernel);
+		print_mi(ops ? "krp kretprobe, direct" : "krp kretprobe", ours,
+			 bare, kernel);
+	if (ops)
+		print_mi("krp kretprobe, ftrace ops", ops, bare, kernel);
 	if (floor)
 		print_mi("empty ftrace_ops (module)", floor, bare, kernel);
 	out("# where they go\n");
@@ -607,6 +632,26 @@ DEFINE_SHOW_ATTRIBUTE(report);
 
 static struct dentry *dir;
 
+/*
+ * "hold": a return probe stays registered until the module is removed,
+ * so that bench.sh can read what the pools cost with many tasks alive.
+ */
+static struct krp_kretprobe hold_rp = {
+	.kp.symbol_name = "krp_bench_empty",
+	.handler = krp_handler,
+};
+static bool hold_registered;
+
+static void bench_hold(void)
+{
+	int ret = krp_register_kretprobe(&hold_rp);
+
+	if (ret)
+		out("krp_register_kretprobe: %d\n", ret);
+	else
+		hold_registered = true;
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -617,6 +662,7 @@ static const struct {
 	{ "kprobe", bench_kprobe_pre },
 	{ "kprobe_ss", bench_kprobe_ss },
 	{ "sleepers", bench_sleepers },
+	{ "hold", bench_hold },
 };
 
 static bool row_wanted(const char *name)
@@ -656,6 +702,8 @@ static int __init krp_bench_init(void)
 
 static void __exit krp_bench_exit(void)
 {
+	if (hold_registered)
+		krp_unregister_kretprobe(&hold_rp);
 	debugfs_remove_recursive(dir);
 	kfree(report);
 }

@@ -237,6 +237,15 @@ int scenario_rmmod_disarm(void);
 /* krp_test_calldepth.c (x86_64): retbleed=stuff's call depth register */
 int scenario_call_depth(void);
 
+/* krp_test_direct.c (x86_64): the direct-call entry and a direct slot held */
+void krp_test_direct_tramp(void);	/* krp_test_direct_64.S */
+int scenario_direct_hold(void);
+int scenario_direct_release(void);
+int scenario_direct_arm(void);
+int scenario_direct_disarm(void);
+int scenario_direct_calls(void);
+void krp_test_direct_exit(void);
+
 /* krp_test_fuzz.c: random and malformed registrations, seeded */
 int scenario_fuzz_register(void);
 int scenario_fuzz_hold(void);

@@ -102,6 +102,11 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "lm_form_taken", scenario_lm_form_taken },
 	{ "lm_form_refused", scenario_lm_form_refused },
 	{ "call_depth", scenario_call_depth },
+	{ "direct_hold", scenario_direct_hold },
+	{ "direct_release", scenario_direct_release },
+	{ "direct_arm", scenario_direct_arm },
+	{ "direct_disarm", scenario_direct_disarm },
+	{ "direct_calls", scenario_direct_calls },
 #endif
 	{ "fault_reg", scenario_fault_reg },
 	{ "fault_int3", scenario_fault_int3 },
@@ -181,6 +186,9 @@ static void __exit krp_test_exit(void)
 	krp_test_stacktrace_exit();
 	if (IS_ENABLED(CONFIG_X86_64))
 		krp_test_lm_exit();
+#ifdef CONFIG_X86_64
+	krp_test_direct_exit();
+#endif
 	krp_test_faults_exit();
 	krp_test_storm_exit();
 	krp_test_spin_exit();
