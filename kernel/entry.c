@@ -456,29 +456,35 @@ NOKPROBE_SYMBOL(krp_step_trap);
 
 /*
  * An int3 site with kprobes on it: pre-handlers, then the instruction,
- * stepped when a post-handler waits for it.  Off the common path.
+ * stepped when a post-handler waits for it.  Inline: the trap costs
+ * far more than the record of post-handlers every int3 hit now zeroes.
  */
-static noinline void notrace krp_int3_kprobes(struct krp_site *site,
-					      const struct krp_hit *hit)
+static __always_inline void krp_int3_kprobes(struct krp_site *site,
+					     struct pt_regs *regs,
+					     unsigned long addr,
+					     unsigned int level)
 {
+	const struct krp_hit hit = {
+		.regs = regs, .ip = addr, .level = level,
+		.mark = level | BIT(interrupt_context_level()),
+		.rcu_off = !krp_trap_rcu_watched(),
+	};
 	struct krp_post post = { .n = 0, .redirected = false };
-	struct pt_regs *regs = hit->regs;
 
-	krp_entry(site, hit, &post);
+	krp_entry(site, &hit, &post);
 	/* a pre-handler that set regs->ip skips the instruction, as in kprobes */
 	if (post.redirected)
 		return;
 	if (krp_arch_int3_emulates(&site->arch)) {
 		krp_arch_int3_emulate(site, regs);
 		if (unlikely(post.n))
-			krp_entry_post(regs, &post, hit->level);
+			krp_entry_post(regs, &post, level);
 		return;
 	}
 	if (unlikely(post.n) && krp_step_begin(site, regs, &post))
 		return;
 	krp_arch_int3_boost(site, regs);
 }
-NOKPROBE_SYMBOL(krp_int3_kprobes);
 
 /* At an int3 the handlers run inside the trap, in NMI-like context. */
 static __always_inline void krp_int3_site(struct krp_site *site,
@@ -493,7 +499,7 @@ static __always_inline void krp_int3_site(struct krp_site *site,
 	};
 
 	if (unlikely(READ_ONCE(site->nkprobes))) {
-		krp_int3_kprobes(site, &hit);
+		krp_int3_kprobes(site, regs, addr, level);
 		return;
 	}
 	krp_ret_entry(site, &hit);

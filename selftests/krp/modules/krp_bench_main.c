@@ -60,6 +60,16 @@ static __attribute__((__noipa__)) int krp_bench_empty(int x)
 	return x;
 }
 
+/*
+ * The same, for krp's shared ftrace ops with direct=N: a function that
+ * had a direct call keeps it, idle, until krp is quiet, and a call of
+ * it would pay for both hooks.
+ */
+static __attribute__((__noipa__)) int krp_bench_empty_ops(int x)
+{
+	return x;
+}
+
 notrace __attribute__((__noipa__)) int krp_bench_leaf(int x)
 {
 	return x;
@@ -275,19 +285,20 @@ static int krp_param(const char *name, const char *value)
 	return n < 0 ? n : 0;
 }
 
-/* One krp return probe on krp_bench_empty, measured; 0 if refused. */
-static u64 measure_krp_ret(krp_kretprobe_handler_t entry,
+/* One krp return probe on @fn, by @name (after an ENDBR), measured; 0 if refused. */
+static u64 measure_krp_ret(int (*fn)(int), const char *name,
+			   krp_kretprobe_handler_t entry,
 			   krp_kretprobe_handler_t ret)
 {
 	struct krp_kretprobe rp = {
-		.kp.symbol_name = "krp_bench_empty",
+		.kp.symbol_name = name,
 		.entry_handler = entry,
 		.handler = ret,
 	};
 	u64 mi = 0;
 
 	if (!krp_register_kretprobe(&rp)) {
-		mi = measure();
+		mi = measure_fn(fn);
 		krp_unregister_kretprobe(&rp);
 	}
 	return mi;
@@ -336,14 +347,19 @@ static void bench_calls(void)
 		ours_kprobe = measure();
 		krp_unregister_kprobe(&kp);
 	}
-	ours = measure_krp_ret(NULL, krp_handler);
+	ours = measure_krp_ret(krp_bench_empty, "krp_bench_empty", NULL,
+			       krp_handler);
+	declined = measure_krp_ret(krp_bench_empty, "krp_bench_empty",
+				   krp_declining_entry, krp_handler);
+	both = measure_krp_ret(krp_bench_empty, "krp_bench_empty",
+			       krp_empty_entry, krp_handler);
 	/* x86_64: the shared ftrace ops, where the direct slot is taken */
 	if (IS_ENABLED(CONFIG_X86_64) && !krp_param("direct", "N")) {
-		ops = measure_krp_ret(NULL, krp_handler);
+		ops = measure_krp_ret(krp_bench_empty_ops,
+				      "krp_bench_empty_ops", NULL,
+				      krp_handler);
 		krp_param("direct", "Y");
 	}
-	declined = measure_krp_ret(krp_declining_entry, krp_handler);
-	both = measure_krp_ret(krp_empty_entry, krp_handler);
 
 	out("\ninstructions per call of an empty noinline function, ftrace entry\n");
 	out("%-26s %11s %11s %9s\n", "", "per call", "added", "vs kernel");
