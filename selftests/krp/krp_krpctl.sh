@@ -135,6 +135,9 @@ wait_for sh -c "$krpctl list | grep -q krpctl_lat_$pid"
 ok $? "latency without -d: running, its probe defined"
 for i in 1 2 3 4 5; do cat /proc/version >/dev/null; done
 kill -INT $pid
+# A latency that does not end must fail this test, not hang the group.
+wait_for sh -c "! grep -qs ') [RSD]' /proc/$pid/stat" ||
+	{ echo "# latency still running"; kill -KILL $pid; }
 st=0
 wait $pid || st=$?
 run list

@@ -219,8 +219,13 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* pause_until: sleep until the monotonic time t or a stop signal. */
-static void pause_until(double t)
+/*
+ * pause_until: sleep until the monotonic time t or a stop signal.  A
+ * ppoll() that fails other than by a signal (ENOSYS where the kernel
+ * lacks the call the C library chose) fails the command: looping on it
+ * would spin with SIGINT and SIGTERM blocked, which nothing could end.
+ */
+static int pause_until(double t)
 {
 	struct timespec ts;
 	double left;
@@ -231,8 +236,12 @@ static void pause_until(double t)
 			left = 3600;
 		ts.tv_sec = (time_t)left;
 		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
-		ppoll(NULL, 0, &ts, &wait_mask);
+		if (ppoll(NULL, 0, &ts, &wait_mask) < 0 && errno != EINTR) {
+			krp_err("latency: cannot wait (ppoll): %s", strerror(errno));
+			return KRPCTL_FAILED;
+		}
 	}
+	return KRPCTL_OK;
 }
 
 static int read_hist(const char *path, struct krp_hist *h)
@@ -301,7 +310,9 @@ int krp_cmd_latency(const char *func, double seconds, double interval,
 	end = seconds > 0 ? start + seconds : 1e300;
 	for (tick = start; !stop && now() < end;) {
 		tick = interval > 0 ? tick + interval : end;
-		pause_until(tick < end ? tick : end);
+		ret = pause_until(tick < end ? tick : end);
+		if (ret)
+			goto out;
 		if (!interval)
 			break;
 		ret = read_hist(path, &cur);

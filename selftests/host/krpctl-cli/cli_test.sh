@@ -9,13 +9,14 @@
 set -uo pipefail
 
 krpctl=$(cd "$(dirname "$1")" && pwd)/${1##*/}
+no_ppoll=$(cd "$(dirname "$1")" && pwd)/no_ppoll
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 root=$tmp/root
 n=0
 
 echo "TAP version 13"
-echo "1..21"
+echo "1..22"
 
 result()	# result STATUS DESCRIPTION
 {
@@ -202,6 +203,20 @@ st=$?
 [ $st -eq 0 ] && grep -qE '^\{"func":"vfs_read","seconds":[0-9.]+,"unit":"nsecs","buckets":\[\],"count":0,"total":0,"avg":0,"missed":0\}$' "$tmp/out" &&
 	[ "$(wc -l <"$root/proc/krp/probes")" -eq 2 ]
 result $? "latency -d --json: ends by itself, one JSON line, probe removed"
+
+# latency where ppoll() fails (no_ppoll: ENOSYS, as for i386 programs on
+# a kernel without 32-bit time calls): it must fail and clean up, not
+# spin with SIGINT blocked.  The timeout only bounds a broken krpctl.
+fresh
+hist 1 0 0 >"$tmp/h0"
+st=0
+KRPCTL_ROOT=$root timeout -k 1 20 "$no_ppoll" bash -c \
+	'cp "$1" "$2/proc/krp/hist/krpctl_lat_$$"; exec "$3" latency vfs_read' \
+	_ "$tmp/h0" "$root" "$krpctl" >"$tmp/out" 2>"$tmp/err" || st=$?
+[ $st -eq 1 ] && grep -q 'latency: cannot wait (ppoll): Function not implemented' "$tmp/err" &&
+	[ "$(wc -l <"$root/proc/krp/probes")" -eq 2 ] &&
+	[ "$(tail -n 1 "$root/proc/krp/probes")" = "-:krpctl_lat_$(sed -n 's/^r:krpctl_lat_\([0-9]*\) .*/\1/p' "$root/proc/krp/probes")" ]
+result $? "latency, ppoll failing (ENOSYS): status 1, said so, probe removed (status $st)"
 
 # trace: a FIFO for trace_pipe, held open by this script.
 fresh
