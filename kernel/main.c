@@ -62,7 +62,7 @@ static void __exit krp_exit(void)
 	krp_procfs_exit();
 	krp_debugfs_exit();
 	/* clients depend on krp.ko, so they have unregistered by now */
-	WARN_ON(!list_empty(&krp_probes));
+	WARN_ON(!list_empty(&krp_probes) || !list_empty(&krp_dying));
 	krp_sites_exit();
 	krp_probe_exit();
 	krp_pools_exit();

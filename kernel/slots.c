@@ -105,34 +105,41 @@ int krp_slot_alloc(unsigned long *slot)
 	return ret;
 }
 
+/* Give @slot back: dirty, or at once when nothing can be inside it. */
+static void krp_slot_give(unsigned long slot, bool dirty)
+{
+	unsigned long i = (slot - (unsigned long)krp_slot_area) / KRP_SLOT_SIZE;
+
+	mutex_lock(&krp_slots_mutex);
+	if (!WARN_ON_ONCE(i >= KRP_NR_SLOTS || !test_bit(i, krp_slot_used))) {
+		if (dirty)
+			__set_bit(i, krp_slot_dirty);
+		else
+			__clear_bit(i, krp_slot_used);
+	}
+	mutex_unlock(&krp_slots_mutex);
+}
+
 /**
  * krp_slot_free() - give a slot back, for reuse after the grace periods
  * @slot: a slot from krp_slot_alloc()
  */
 void krp_slot_free(unsigned long slot)
 {
-	unsigned long i = (slot - (unsigned long)krp_slot_area) / KRP_SLOT_SIZE;
-
-	mutex_lock(&krp_slots_mutex);
-	if (!WARN_ON_ONCE(i >= KRP_NR_SLOTS || !test_bit(i, krp_slot_used)))
-		__set_bit(i, krp_slot_dirty);
-	mutex_unlock(&krp_slots_mutex);
+	krp_slot_give(slot, true);
 }
 
 /**
- * krp_slot_unused() - give back a slot that nothing ever jumped to
- * @slot: a slot from krp_slot_alloc() whose user was never reachable
+ * krp_slot_unused() - give back a slot no task can be inside
+ * @slot: a slot from krp_slot_alloc() that was never reachable, or
+ *        whose user already waited for RCU-tasks and RCU-tasks-rude
+ *        after it became unreachable (a direct-call stub)
  *
- * Clean at once: no task can be inside it.
+ * Clean at once.
  */
 void krp_slot_unused(unsigned long slot)
 {
-	unsigned long i = (slot - (unsigned long)krp_slot_area) / KRP_SLOT_SIZE;
-
-	mutex_lock(&krp_slots_mutex);
-	if (!WARN_ON_ONCE(i >= KRP_NR_SLOTS || !test_bit(i, krp_slot_used)))
-		__clear_bit(i, krp_slot_used);
-	mutex_unlock(&krp_slots_mutex);
+	krp_slot_give(slot, false);
 }
 
 /**
