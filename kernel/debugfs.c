@@ -94,6 +94,7 @@ static int krp_stats_show(struct seq_file *m, void *v)
 	for (i = 0; i < KRP_MISS_NR; i++)
 		seq_printf(m, "missed_%s %lu\n", miss_names[i], sum.cpu.miss[i]);
 	seq_printf(m, "tasks_with_pool %lu\n", krp_pools_count());
+	seq_printf(m, "pools_deferred %lu\n", sum.cpu.pools_deferred);
 	seq_printf(m, "frames_in_use %ld\n", (long)(sum.hits - sum.released));
 	seq_printf(m, "deepest_segments %u\n", sum.cpu.max_segs);
 	seq_printf(m, "reclaimed_exit %lu\n", sum.cpu.exited);

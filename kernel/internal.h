@@ -40,6 +40,7 @@ struct krp_cpu_stats {
 	unsigned long dead_released;	/* frames of unregistered probes back */
 	unsigned long int3_traps;	/* int3 entries taken */
 	unsigned long step_traps;	/* single-step traps taken */
+	unsigned long pools_deferred;	/* forks whose pool the worker gave */
 	unsigned long miss[KRP_MISS_NR];
 	unsigned int max_segs;		/* most segments one pool chained */
 };

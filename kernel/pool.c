@@ -299,6 +299,7 @@ static void krp_on_newtask(void *data, struct task_struct *child,
 	/* tracepoint context: no sleeping; the worker tries again */
 	pool = krp_pool_alloc(GFP_NOWAIT | __GFP_NOWARN);
 	if (!pool) {
+		this_cpu_inc(krp_stats.pools_deferred);
 		WRITE_ONCE(krp_pool_retry, true);
 		queue_work(system_unbound_wq, &krp_pool_work);
 		return;

@@ -126,16 +126,43 @@ static long slab_bytes(void)
 }
 
 /*
+ * Whether the kernel's Slab counts debugging metadata with every object:
+ * SLUB's red zones and allocation tracking (slub_debug, SLUB_DEBUG_ON),
+ * or kmemleak's record of each allocation, in a cache of its own.  On
+ * the debug kernels these triple what a pool costs in Slab.
+ */
+static bool slab_debugged(void)
+{
+	static const char * const flags[] = { "red_zone", "store_user", "poison" };
+	char path[128], val[8];
+	size_t i;
+
+	if (!access("/sys/kernel/debug/kmemleak", F_OK))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/slab/kmalloc-512/%s",
+			 flags[i]);
+		if (krp_read_file(path, val, sizeof(val)) >= 0 && val[0] == '1')
+			return true;
+	}
+	return false;
+}
+
+/*
  * 2,000 tasks alive while a return probe is registered: the pools that
  * registration makes grow the slab by at most 1,024 bytes a task, as
  * /proc/meminfo and krp's own count say; after the unregister the pools
- * and the reserves are given back.
+ * and the reserves are given back.  Where Slab counts debugging
+ * metadata too, the bar holds for krp's count, and Slab is held to four
+ * times it: still far below a page a task, the cost of a pool that
+ * leaked its segments.
  */
 static void test_slab(void)
 {
 	long slab0, slab1, pools, in_use, reserved, tasks, per_slab, per_krp;
+	bool ok, debugged = slab_debugged();
+	long slab_limit = debugged ? 4 * 1024 : 1024;
 	struct pool_state s;
-	bool ok;
 	int ret;
 
 	ret = run("slab_start");
@@ -153,10 +180,12 @@ static void test_slab(void)
 		       tasks, pools, slab0, slab1, per_slab, in_use, reserved,
 		       per_krp);
 	ksft_test_result(ok && !ret && tasks >= 2000 && pools >= tasks &&
-			 slab0 > 0 && per_slab >= 0 && per_slab <= 1024 &&
+			 slab0 > 0 && per_slab >= 0 && per_slab <= slab_limit &&
 			 per_krp > 0 && per_krp <= 1024,
-			 "slab: with %ld tasks alive the pools cost %ld bytes a task of slab (krp counts %ld), at most 1024\n",
-			 tasks, per_slab, per_krp);
+			 "slab: with %ld tasks alive the pools cost %ld bytes a task of slab, at most %ld%s (krp counts %ld, at most 1024)\n",
+			 tasks, per_slab, slab_limit,
+			 debugged ? " with the kernel's slab debugging" : "",
+			 per_krp);
 	ret = run("slab_disarm");
 	ok = !ret && pools_gone(&s, "after slab_disarm");
 	ksft_test_result(ok,
@@ -207,7 +236,7 @@ static void test_stats_format(void)
 	static const char * const keys[] = {
 		"hits", "returns", "missed_recursion", "missed_depth",
 		"missed_nomem", "missed_declined", "missed_rcu",
-		"tasks_with_pool", "frames_in_use", "deepest_segments",
+		"tasks_with_pool", "pools_deferred", "frames_in_use", "deepest_segments",
 		"reclaimed_exit", "reclaimed_stale", "pool_bytes",
 		"pool_bytes_reserved",
 		"int3_traps", "step_traps", "slots_used", "direct_stubs", "slots_dirty",

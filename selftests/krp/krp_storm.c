@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,24 +178,41 @@ static void test_idle(void)
 /*
  * rmmod krp racing the last returns: tasks asleep in a probed kernel
  * function when its probe is unregistered keep krp.ko loaded; it
- * unloads as soon as the last of them returned, not before.
+ * unloads as soon as the last of them returned, not before.  The
+ * sleepers sleep until a signal wakes them, sent once rmmod has been
+ * refused a few times: on a loaded host no timed sleep is sure to
+ * outlast the unregister and the test module's unload.
  */
 #define SLEEPERS	8
+#define BUSY_BEFORE_WAKE 3
+
+static void on_wake(int sig)
+{
+}
 
 static void test_rmmod_race(void)
 {
+	struct sigaction sa = { .sa_handler = on_wake }, old;
+	int ret, i, st, busy = 0, tries = 0, bad = 0, nforked = 0;
 	pid_t pids[SLEEPERS];
-	int ret, i, st, busy = 0, tries = 0, bad = 0;
 	long asleep = -1;
 
+	/* no SA_RESTART: the signal ends the sleep, inherited by the children */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, &old);
 	ret = run("rmmod_arm");
 	for (i = 0; i < SLEEPERS && !ret; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
-			struct timespec ts = { 0, (400 + 40 * i) * 1000000L };
+			struct timespec ts = { 60, 0 };
 
-			_exit(nanosleep(&ts, NULL) ? 1 : 0);
+			_exit(nanosleep(&ts, NULL) && errno == EINTR ? 0 : 1);
 		}
+		if (pids[i] < 0) {
+			ret = -errno;
+			break;
+		}
+		nforked++;
 	}
 	if (!ret) {
 		usleep(200000);
@@ -211,18 +229,33 @@ static void test_rmmod_race(void)
 			ret = -errno;
 			break;
 		}
-		busy++;
+		if (++busy == BUSY_BEFORE_WAKE) {
+			for (i = 0; i < nforked; i++)
+				kill(pids[i], SIGUSR1);
+		}
 		usleep(10000);
 	}
-	for (i = 0; i < SLEEPERS; i++)
-		if (waitpid(pids[i], &st, 0) != pids[i] || !WIFEXITED(st) ||
-		    WEXITSTATUS(st))
+	/* again until each is gone: one forked late slept after the first */
+	for (i = 0; i < nforked; i++) {
+		pid_t w = 0;
+		int n;
+
+		for (n = 0; n < 1000 && !w; n++) {
+			kill(pids[i], SIGUSR1);
+			w = waitpid(pids[i], &st, WNOHANG);
+			if (!w)
+				usleep(10000);
+		}
+		if (w != pids[i] || !WIFEXITED(st) || WEXITSTATUS(st))
 			bad++;
+	}
+	sigaction(SIGUSR1, &old, NULL);
 	/* a sleeper a loaded guest forked late may not be inside yet */
-	ksft_test_result(!ret && asleep > 0 && asleep <= SLEEPERS && busy > 0 &&
-			 !krp_module_loaded("krp") && !bad,
-			 "rmmod krp waits for the last return of %ld sleepers (%d busy tries), then unloads; %d sleepers failed\n",
-			 asleep, busy, bad);
+	ksft_test_result(!ret && asleep > 0 && asleep <= SLEEPERS &&
+			 busy >= BUSY_BEFORE_WAKE && !krp_module_loaded("krp") &&
+			 !bad,
+			 "rmmod krp waits for the last return of %ld sleepers (%d busy tries, woken after %d), then unloads; %d sleepers failed\n",
+			 asleep, busy, BUSY_BEFORE_WAKE, bad);
 }
 
 int main(void)
