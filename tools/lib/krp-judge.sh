@@ -49,13 +49,15 @@
 # why" (declared skips only).  A test's name is GROUP/TEST: DESCRIPTION;
 # the runner's own checks of a boot are GROUP: CHECK.
 
-# Lines in dmesg or on the console that fail a run.  The second half is
+# Lines in dmesg or on the console that fail a run; die()'s header
+# ("int3: 0000 [#1] SMP", "invalid opcode: 0000 [#1]") names the trap
+# of an oops that has no BUG: line.  The second half is
 # what the debug kernels (686-debug, amd64-debug) add: lockdep's reports
 # (most begin with WARNING: or BUG:, the INFO: ones and the one-line
 # DEBUG_LOCKS_WARN_ON do not), RCU-lockdep, might_sleep(), SLUB's
 # "BUG cache (Tainted): what" and "Object already free", debugobjects'
 # ODEBUG:, and kmemleak's own line after a scan that found leaks.
-bad_kernel_re='Oops|BUG:|WARNING:|Call Trace|general protection|Kernel panic|kernel BUG|UBSAN:|KASAN:|KFENCE:|soft lockup|hard LOCKUP|rcu.*(stall|detected stalls)|blocked for more than|list_(add|del) corruption|stack-protector'
+bad_kernel_re='Oops|BUG:|WARNING:|Call Trace|[a-z][a-z0-9 ]*: [0-9a-f]{4} \[#[0-9]+\]|general protection|Kernel panic|kernel BUG|UBSAN:|KASAN:|KFENCE:|soft lockup|hard LOCKUP|rcu.*(stall|detected stalls)|blocked for more than|list_(add|del) corruption|stack-protector'
 bad_kernel_re+='|possible (circular|recursive) locking|inconsistent lock state|lock inversion|INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|suspicious RCU usage|sleeping function called from invalid context|Illegal context switch in RCU|BUG [^ ]+ [(](Not t|T)ainted|Object already free|ODEBUG:|new suspected memory leaks'
 
 # krp's alarms: what kernel/ and arch/ print when krp meets a state it is

@@ -152,6 +152,8 @@ flaw "a WARN after the last test, before the end marker, fails" "$WARN" \
 	'/\] krp-qemu: end of work/i [    3.000000] WARNING: CPU: 1 PID: 9 at krp_plant_warn.c:20 plant_fire+0x10/0x20 [krp_plant_warn]'
 flaw "a BUG in dmesg fails" "$WARN" \
 	'/\] krp: unloaded/i [    1.450000] BUG: kernel NULL pointer dereference, address: 00000000'
+flaw "an unhandled trap's die() header fails, named" "$WARN.*int3: 0000 \\[#1\\]" \
+	'/\] krp: unloaded/i [    1.450000] int3: 0000 [#1] PREEMPT SMP'
 console >"$tmp/console"
 echo "[    6.000000] WARNING: CPU: 0 PID: 1 at kernel/rcu/tree.c:1 rcu_core" >>"$tmp/console"
 stream | judge fail "a WARN only on the console, after the marker, fails" "$WARN"
