@@ -161,7 +161,7 @@ static int arm_every(bool post, int nfuncs)
 	}
 	every_nfuncs = nfuncs;
 	for (f = 0; f < nfuncs; f++) {
-		int n0 = every_n, refused0 = refused;
+		int n0 = every_n, refused0 = refused, kbounds = 0, karmed = 0;
 		bool past_int3 = false;
 		u8 byte;
 
@@ -199,6 +199,9 @@ static int arm_every(bool post, int nfuncs)
 			    !get_kernel_nofault(byte, (u8 *)okps[off].addr) &&
 			    byte == 0xcc)
 				past_int3 = true;
+			/* the boundaries the kernel's kprobes accept, the bar */
+			kbounds += !kerr[off];
+			karmed += !kerr[off] && !err;
 			if (!err) {
 				every_func_of[every_n++] = f;
 			} else if (err == -EILSEQ || err == -EOPNOTSUPP ||
@@ -219,6 +222,10 @@ static int arm_every(bool post, int nfuncs)
 		krp_test_report(key, every_n - n0);
 		snprintf(key, sizeof(key), "bounds.%s", every_funcs[f]);
 		krp_test_report(key, every_n - n0 + refused - refused0);
+		snprintf(key, sizeof(key), "karmed.%s", every_funcs[f]);
+		krp_test_report(key, karmed);
+		snprintf(key, sizeof(key), "kbounds.%s", every_funcs[f]);
+		krp_test_report(key, kbounds);
 	}
 	pr_info("%s: %d probes on %d functions (%d instructions refused, %d offsets tried, %d mid-instruction, %d not as the kernel's kprobes say)\n",
 		__func__, every_n, nfuncs, refused, tried, mid, differ);

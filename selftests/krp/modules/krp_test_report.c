@@ -13,7 +13,7 @@
 #include "krp_test_common.h"
 
 static DEFINE_MUTEX(report_lock);
-static char report[2048];
+static char report[4096];
 static size_t report_len;
 
 /**
