@@ -176,6 +176,42 @@ static void test_idle(void)
 }
 
 /*
+ * NMI backtraces of every CPU (sysrq l) while return probes are on
+ * _printk(), which prints them, and on a function tasks loop through:
+ * hits in NMIs return, the unwinder walks across krp's trampoline
+ * without a warning (the judge), and the stacks it prints are the
+ * only Call Trace lines the group declares (backtrace:).
+ */
+#define BACKTRACES	10
+
+static void test_backtrace(void)
+{
+	long f0 = krp_stat("frames_in_use"), nomem0 = krp_stat("missed_nomem");
+	long nmi = -1, entries = -1, returns = -1;
+	int ret, i, trig = 0;
+
+	ret = run("btrace_arm");
+	for (i = 0; !ret && i < BACKTRACES; i++) {
+		trig += !krp_write_file("/proc/sysrq-trigger", "l");
+		usleep(100000);
+	}
+	if (!ret)
+		ret = run("btrace_disarm");
+	if (!ret) {
+		nmi = krp_report("nmi_printk");
+		entries = krp_report("printk_entries");
+		returns = krp_report("printk_returns");
+	}
+	ksft_print_msg("backtraces: %d asked, _printk %ld entries, %ld of them in NMIs, %ld returns\n",
+		       trig, entries, nmi, returns);
+	/* a single CPU prints its own backtrace, not from an NMI */
+	check_baseline("NMI backtraces of every CPU with _printk and a looping function probed: hits in NMIs return",
+		       ret || trig != BACKTRACES ||
+		       (sysconf(_SC_NPROCESSORS_ONLN) > 1 && nmi <= 0),
+		       f0, nomem0);
+}
+
+/*
  * rmmod krp racing the last returns: tasks asleep in a probed kernel
  * function when its probe is unregistered keep krp.ko loaded; it
  * unloads as soon as the last of them returned, not before.  The
@@ -266,7 +302,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(9);
+	ksft_set_plan(10);
 	/* CPU 0 stays free of the spinner, which takes the last CPU */
 	CPU_ZERO(&cpu0);
 	CPU_SET(0, &cpu0);
@@ -289,6 +325,7 @@ int main(void)
 	test_plain("nmi", "probes hit from NMIs on every CPU: every entry returned or missed, counted");
 	test_plain("mixed", "three krp probes, a kernel kretprobe and a kernel kprobe on one function: each sees every call");
 	test_idle();
+	test_backtrace();
 	test_rmmod_race();
 
 	ret = krp_load_module(krp_module_path(), "");

@@ -232,6 +232,8 @@ int scenario_mixed(void);
 int scenario_idle_arm(void);
 int scenario_idle_disarm(void);
 int scenario_rmmod_arm(void);
+int scenario_btrace_arm(void);
+int scenario_btrace_disarm(void);
 int scenario_rmmod_disarm(void);
 
 /* krp_test_calldepth.c (x86_64): retbleed=stuff's call depth register */

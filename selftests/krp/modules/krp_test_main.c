@@ -124,6 +124,8 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "mixed", scenario_mixed },
 	{ "idle_arm", scenario_idle_arm },
 	{ "idle_disarm", scenario_idle_disarm },
+	{ "btrace_arm", scenario_btrace_arm },
+	{ "btrace_disarm", scenario_btrace_disarm },
 	{ "rmmod_arm", scenario_rmmod_arm },
 	{ "rmmod_disarm", scenario_rmmod_disarm },
 	{ "fuzz_register", scenario_fuzz_register },

@@ -354,6 +354,95 @@ out:
 }
 
 /*
+ * btrace_arm/btrace_disarm: the user side asks for NMI backtraces of
+ * every CPU (sysrq l) in between.  Each CPU prints its stack from the
+ * NMI, through _printk(), which has a return probe, while tasks loop
+ * through krp_test_target(), which has one too: the NMI lands on frames
+ * krp redirected, and the kernel's unwinder walks across them.  Every
+ * call of either returns, and some of _printk()'s come from NMIs.
+ */
+static struct task_struct *bt_workers[WORKERS_MAX];
+static unsigned int bt_nw;
+static atomic_t bt_entries, bt_returns, bt_nmi;
+
+static int bt_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	atomic_inc(&bt_entries);
+	if (in_nmi())
+		atomic_inc(&bt_nmi);
+	return 0;
+}
+
+static int bt_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	atomic_inc(&bt_returns);
+	return 0;
+}
+
+int scenario_btrace_arm(void)
+{
+	int err;
+
+	if (bt_nw)
+		return -EBUSY;
+	counters_reset();
+	atomic_set(&bt_entries, 0);
+	atomic_set(&bt_returns, 0);
+	atomic_set(&bt_nmi, 0);
+	atomic_set(&stress_bad, 0);
+	rp_init(&rp_a, "krp_test_target", storm_count_entry, count_ret, 0);
+	rp_init(&rp_b, "_printk", bt_entry, bt_ret, 0);
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	err = krp_register_kretprobe(&rp_b);
+	if (err) {
+		krp_unregister_kretprobe(&rp_a);
+		return err;
+	}
+	WRITE_ONCE(stress_stop, false);
+	bt_nw = workers_start(churn_caller_fn, "krp_bt_call", bt_workers);
+	return 0;
+}
+
+int scenario_btrace_disarm(void)
+{
+	int ret = 0, missed;
+
+	if (!bt_nw)
+		return -ENOENT;
+	WRITE_ONCE(stress_stop, true);
+	workers_stop(bt_workers, bt_nw);
+	bt_nw = 0;
+	missed = krp_kretprobe_nmissed(&rp_b);
+	/* no printk is left inside: the callers here are done */
+	krp_unregister_kretprobe(&rp_b);
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(atomic_read(&n_entry) == atomic_read(&n_ret),
+	      "krp_test_target: %d entries, %d returns", atomic_read(&n_entry),
+	      atomic_read(&n_ret));
+	CHECK(!atomic_read(&stress_bad), "%d wrong results",
+	      atomic_read(&stress_bad));
+	CHECK(atomic_read(&bt_returns) <= atomic_read(&bt_entries),
+	      "_printk: %d returns for %d entries", atomic_read(&bt_returns),
+	      atomic_read(&bt_entries));
+	krp_test_report("nmi_printk", atomic_read(&bt_nmi));
+	krp_test_report("printk_entries", atomic_read(&bt_entries));
+	krp_test_report("printk_returns", atomic_read(&bt_returns));
+	krp_test_report("printk_missed", missed);
+	pr_info("btrace: _printk %d entries (%d in NMIs), %d returns, %d missed; krp_test_target %d calls\n",
+		atomic_read(&bt_entries), atomic_read(&bt_nmi),
+		atomic_read(&bt_returns), missed, atomic_read(&n_ret));
+	return ret;
+}
+
+static void krp_test_btrace_exit(void)
+{
+	if (bt_nw)
+		scenario_btrace_disarm();
+}
+
+/*
  * mixed: three krp probes, the kernel's kretprobe and the kernel's
  * kprobe on one function, hit from every CPU: every one of them sees
  * every call.
@@ -590,5 +679,6 @@ int scenario_rmmod_disarm(void)
 
 void krp_test_storm_exit(void)
 {
+	krp_test_btrace_exit();
 	idle_unregister();
 }
