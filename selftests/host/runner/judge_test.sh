@@ -165,6 +165,20 @@ flaw "a taint L (soft lockup) added during the run fails" "$TAINT.*tainted L" \
 	's/^### krp-taint end 12288/### krp-taint end 28672/'
 flaw "no taint reading at the end fails" "$TAINT.*no taint reading" \
 	'/^### krp-taint end/d'
+# A soft lockup longer than the boot may last is the host's clock leaping.
+LEAP='/\] krp: unloaded/i [ 4995.000000] watchdog: BUG: soft lockup - CPU#1 stuck for 4629s! [swapper/1:0]\
+[ 4995.010000] Call Trace:'
+stream | sed -e "$LEAP" -e 's/^### krp-taint end 12288/### krp-taint end 28672/' |
+	judge pass "a soft lockup longer than the boot's timeout is a clock leap: named, its trace and taint L excused"
+stream | sed -e "${LEAP/4629s/22s}" |
+	judge fail "a soft lockup that fits in the boot still fails" "$WARN.*soft lockup"
+stream | sed -e "$LEAP" -e '/\] krp: unloaded/i [ 4995.020000] Call Trace:' |
+	judge fail "a second Call Trace after a leap's report still fails" "$WARN.*Call Trace"
+console >"$tmp/console"
+printf '%s\n' '[ 4995.000000] watchdog: BUG: soft lockup - CPU#1 stuck for 4629s! [swapper/1:0]' \
+	'[ 4995.010000] Call Trace:' >>"$tmp/console"
+stream | judge pass "a leap only on the console is excused there too"
+rm -f "$tmp/console"
 stream | sed -e 's/^### krp-taint start 0/### krp-taint start 512/' \
 	-e 's/^### krp-taint end 12288/### krp-taint end 12800/' |
 	judge pass "a taint already there before the work is not the run's"
@@ -190,6 +204,16 @@ stream | sed '/\] krp: foo+0x6: the text changed/d' |
 	judge pass "noalarm: a declared alarm absent on a kernel that expects none passes" '' amd64
 stream | judge fail "noalarm: the alarm seen on a kernel that expects none fails" "$ALARM" amd64
 stream | judge pass "noalarm: other kernels still expect the declared alarm"
+cp "$tmp/fixture.orig" "$tmp/fixture"
+# backtrace: a test's stack dumps pass in its part of dmesg only
+echo 'backtrace: t_two' >>"$tmp/fixture"
+trace='/\] krp: unloaded/i [    1.450000] Call Trace:'
+stream | sed "$trace" |
+	judge pass "backtrace: a Call Trace in the declared test's part of dmesg passes"
+stream | sed "$trace" | sed '/\] krp: unloaded/i [    1.460000] WARNING: CPU: 1 PID: 9 at foo.c:1 bar+0x1/0x2' |
+	judge fail "backtrace: a WARNING in the declared test's part still fails" "$WARN.*WARNING"
+stream | sed '/\] krp: foo+0x3 is not/a [    1.260000] Call Trace:' |
+	judge fail "backtrace: a Call Trace in another test's part fails" "$WARN.*Call Trace"
 cp "$tmp/fixture.orig" "$tmp/fixture"
 
 # 4. the debug kernels: their reports fail any run; on a *-debug flavour
