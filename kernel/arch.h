@@ -37,6 +37,14 @@ void krp_arch_int3_release(struct krp_site *site);
 int krp_arch_int3_arm(struct krp_site *site);
 int krp_arch_int3_disarm(struct krp_site *site);
 
+/* jump.c: process context, krp_mutex held */
+int krp_arch_jump_prepare(struct krp_site *site, krp_orig_byte_t orig_byte);
+int krp_arch_jump_write(struct krp_site *site);
+bool krp_arch_jump_intact(struct krp_site *site);
+int krp_arch_jump_remove(struct krp_site *site, bool guard);
+void krp_arch_jump_trap(struct krp_site *site);
+void krp_arch_jump_release(struct krp_site *site);
+
 /* emulate.c: in the trap */
 void krp_arch_int3_emulate(struct krp_site *site, struct pt_regs *regs);
 void krp_arch_int3_boost(struct krp_site *site, struct pt_regs *regs);
@@ -57,6 +65,7 @@ bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
 bool krp_step_trap(struct pt_regs *regs);
 struct krp_direct_hook;
 void krp_direct_handler(struct pt_regs *regs, struct krp_direct_hook *hook);
+unsigned long krp_jump_handler(struct pt_regs *regs, unsigned long resume);
 
 /*
  * stacktrace.c: one return address of a stack walk, innermost first;

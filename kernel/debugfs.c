@@ -30,6 +30,8 @@ static const char *krp_site_how(struct krp_site *site)
 
 	if (!site->int3)
 		return site->direct ? "[DIRECT]" : "[FTRACE]";
+	if (site->arch.jumped)
+		return "[OPTIMIZED]";
 	if (krp_arch_int3_emulates(&site->arch))
 		return "[EMULATED]";
 	list_for_each_entry(p, &site->probes, site_node)
@@ -104,6 +106,7 @@ static int krp_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "pool_bytes_reserved %lu\n", reserved);
 	seq_printf(m, "int3_traps %lu\n", sum.cpu.int3_traps);
 	seq_printf(m, "step_traps %lu\n", sum.cpu.step_traps);
+	seq_printf(m, "jump_hits %lu\n", sum.cpu.jump_hits);
 	/* a direct-call stub's slot is clean again as soon as it goes */
 	stubs = krp_direct_stubs();
 	slots = krp_slots_count(&dirty, &total);

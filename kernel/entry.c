@@ -532,3 +532,53 @@ bool notrace krp_int3_entry(struct pt_regs *regs, unsigned long addr)
 	return true;
 }
 NOKPROBE_SYMBOL(krp_int3_entry);
+
+/**
+ * krp_jump_handler() - the entry hook of a site whose int3 is a jump
+ * @regs: registers at the site, from the arch's jump entry
+ * @resume: the address the detour's call returns to, its copy of the
+ *          covered instructions (arch/x86/kernel/jump.c)
+ *
+ * Called in the context of the probed code, preemption enabled, no
+ * trap: as at a direct call, krp_busy guards the whole hit.  The site
+ * is looked up by the address its detour holds, and must still own that
+ * detour: a task preempted on its way here may arrive after the site
+ * was unregistered, when the copy still runs but no handler may.
+ *
+ * Return: where the probed code goes on, @resume or where a pre-handler
+ * sent it.
+ */
+unsigned long notrace krp_jump_handler(struct pt_regs *regs,
+				       unsigned long resume)
+{
+	unsigned int level = BIT(interrupt_context_level());
+	struct krp_hit hit = { .regs = regs, .level = level, .mark = level,
+			       .guard = true };
+	struct krp_post post = { .n = 0, .redirected = false };
+	struct krp_site *site;
+
+	instruction_pointer_set(regs, resume);
+	preempt_disable_notrace();
+	if (unlikely(!rcu_is_watching())) {
+		krp_miss(NULL, KRP_MISS_RCU);
+		goto out;
+	}
+	hit.ip = krp_arch_jump_site(resume);
+	site = krp_site_find(hit.ip);
+	if (unlikely(!site || !site->int3 ||
+		     !krp_arch_jump_owns(&site->arch, resume)))
+		goto out;
+	__this_cpu_inc(krp_stats.jump_hits);
+	if (likely(!READ_ONCE(site->nkprobes))) {
+		krp_ret_entry(site, &hit);
+		goto out;
+	}
+	krp_entry(site, &hit, &post);
+	/* a post-handler joined while the jump was going: it runs now */
+	if (unlikely(post.n))
+		krp_entry_post(regs, &post, level);
+out:
+	preempt_enable_notrace();
+	return instruction_pointer(regs);
+}
+NOKPROBE_SYMBOL(krp_jump_handler);

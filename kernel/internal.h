@@ -40,6 +40,7 @@ struct krp_cpu_stats {
 	unsigned long dead_released;	/* frames of unregistered probes back */
 	unsigned long int3_traps;	/* int3 entries taken */
 	unsigned long step_traps;	/* single-step traps taken */
+	unsigned long jump_hits;	/* entries by a jump, no trap */
 	unsigned long pools_deferred;	/* forks whose pool the worker gave */
 	unsigned long miss[KRP_MISS_NR];
 	unsigned int max_segs;		/* most segments one pool chained */
@@ -112,6 +113,7 @@ struct krp_site {
 	bool direct;			/* armed, by a direct call (direct.c) */
 	struct krp_arch_site arch;	/* int3 sites: the arch's part */
 	struct list_head guards;	/* armed int3 sites: krp_guards_add() */
+	unsigned long jump_gen;		/* optimize.c: when its detour came */
 	struct rcu_head rcu;
 };
 

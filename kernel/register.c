@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "optimize.h"
 #include "pool.h"
 #include "probe.h"
 #include "resolve.h"
@@ -133,6 +134,12 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	/* the kernel probes addr + offset: only offset 0 may be a site */
 	if (kp->symbol_name || kp->offset || !krp_site_find(addr)) {
 		ret = krp_resolve(kp, &addr, &shared, &ftrace, &copy_refused);
+		/* inside a jump of krp's, the kernel's decoder sees no boundary */
+		if (ret && addr && krp_jump_uncover(addr)) {
+			krp_optimize_kick();
+			ret = krp_resolve(kp, &addr, &shared, &ftrace,
+					  &copy_refused);
+		}
 		if (ret && addr && krp_site_find(addr))
 			ret = 0;
 		if (ret) {
@@ -166,6 +173,12 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	ret = -EAGAIN;
 	if (krp_site_must_wait(site))
 		goto out_site;
+	/* a post-handler needs the int3: a jump cannot stop after it */
+	if (p->post_handler && site->int3) {
+		ret = krp_jump_drop(site);
+		if (ret)
+			goto out_site;
+	}
 	if (!site->int3)
 		krp_resolve_remember(kp, addr);
 	if (rp) {
@@ -284,6 +297,9 @@ static struct krp_probe *krp_unregister_top(struct krp_kprobe *kp,
 		WRITE_ONCE(p->site->nkprobes, p->site->nkprobes - 1);
 	/* its counts stay in krp/stats while it may still count */
 	list_move_tail(&p->all_node, &krp_dying);
+	/* a site without a post-handler now may take a jump */
+	if (p->post_handler && p->site->int3)
+		krp_optimize_kick();
 	krp_site_put(p->site);
 	p->site = NULL;
 	krp_probe_kill(p);

@@ -247,6 +247,29 @@ int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
 	return 0;
 }
 
+/**
+ * krp_func_size() - the size of the function around @addr
+ * @addr: a text address
+ * @size: the bytes of its symbol, to the next one (padding included)
+ *
+ * kallsyms_lookup_size_offset() is not exported; sprint_symbol() prints
+ * the size after the offset.
+ *
+ * Return: 0 or -ENOENT if kallsyms does not know @addr.
+ */
+int krp_func_size(unsigned long addr, unsigned int *size)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	unsigned int off;
+	char *plus;
+
+	sprint_symbol(buf, addr);
+	plus = strchr(buf, '+');
+	if (!plus || sscanf(plus + 1, "0x%x/0x%x", &off, size) != 2)
+		return -ENOENT;
+	return 0;
+}
+
 /*
  * The kernel's kprobes inside an instruction under one of krp's int3s.
  * Their decoder reads krp's int3 as a one-byte instruction, so they

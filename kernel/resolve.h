@@ -17,6 +17,7 @@ void krp_resolve_remember(struct krp_kprobe *kp, unsigned long addr);
 void krp_resolve_forget(const char *modname);
 int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
 		 char *modname);
+int krp_func_size(unsigned long addr, unsigned int *size);
 int krp_guards_add(unsigned long addr, unsigned int len,
 		   struct list_head *guards);
 bool krp_guards_shared(struct list_head *guards);

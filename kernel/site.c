@@ -26,6 +26,7 @@
 #include "arch.h"
 #include "direct.h"
 #include "ftrace.h"
+#include "optimize.h"
 #include "resolve.h"
 #include "site.h"
 #include "slots.h"
@@ -182,13 +183,19 @@ int krp_site_sync(struct krp_site *site)
 	if (site->stuck && !want)
 		return 0;
 	if (want) {
+		if (site->int3 && krp_jump_uncover(site->addr))
+			krp_optimize_kick();
 		ret = site->int3 ? krp_arch_int3_arm(site) : krp_site_hook(site);
 		if (ret)
 			return ret;
+		if (site->int3)
+			krp_optimize_kick();
 	} else if (site->int3) {
 		ret = krp_arch_int3_disarm(site);
 		if (ret)
 			return ret;
+		/* a jump its int3 kept out may go in now */
+		krp_optimize_kick();
 	} else if (site->direct) {
 		/* the hook stays, idle, until the reaper lets it go */
 		WRITE_ONCE(site->direct, false);
@@ -261,20 +268,6 @@ struct krp_site *krp_site_get(unsigned long addr, int *err)
 	return site;
 }
 
-/*
- * The text byte under one of krp's int3s, for the arch's decoder: it
- * must decode the instruction krp displaced, not krp's int3.
- */
-static bool krp_site_orig_byte(unsigned long addr, u8 *byte)
-{
-	struct krp_site *site = krp_site_find(addr);
-
-	if (!site || !site->int3 || !site->armed)
-		return false;
-	*byte = site->arch.orig_byte;
-	return true;
-}
-
 /**
  * krp_site_at_entry() - whether @site is its function's entry
  * @site: a resolved site
@@ -314,6 +307,9 @@ int krp_site_classify(struct krp_site *site, bool shared, bool ftrace)
 	if (ftrace)
 		return krp_site_at_entry(site) ? 0 : -EINVAL;
 	site->int3 = true;
+	/* a jump of krp's over the address would hide it from the decoder */
+	if (krp_jump_uncover(site->addr))
+		krp_optimize_kick();
 	/* first: the kernel's kprobes join krp's guards inside instructions */
 	ret = krp_arch_check_boundary(site->addr, site->offset,
 				      krp_site_orig_byte);
@@ -533,6 +529,7 @@ int krp_sites_init(void)
 void krp_sites_exit(void)
 {
 	unregister_module_notifier(&krp_module_nb);
+	krp_optimize_exit();
 	cancel_delayed_work_sync(&krp_sites_reaper);
 	mutex_lock(&krp_mutex);
 	krp_direct_exit();

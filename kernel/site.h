@@ -26,6 +26,21 @@ static inline struct krp_site *krp_site_find(unsigned long addr)
 	return NULL;
 }
 
+/*
+ * The text byte under one of krp's int3s, for the arch's decoder: it
+ * must decode the instruction krp displaced, not krp's int3.  Inline,
+ * so that the optimizer, which site.c calls, does not call back.
+ */
+static inline bool krp_site_orig_byte(unsigned long addr, u8 *byte)
+{
+	struct krp_site *site = krp_site_find(addr);
+
+	if (!site || !site->int3 || !site->armed)
+		return false;
+	*byte = site->arch.orig_byte;
+	return true;
+}
+
 struct krp_site *krp_site_get(unsigned long addr, int *err);
 bool krp_site_at_entry(const struct krp_site *site);
 int krp_site_classify(struct krp_site *site, bool shared, bool ftrace);

@@ -142,6 +142,7 @@ void krp_stats_sum(struct krp_stats_sum *sum)
 		sum->cpu.dead_released += READ_ONCE(s->dead_released);
 		sum->cpu.int3_traps += READ_ONCE(s->int3_traps);
 		sum->cpu.step_traps += READ_ONCE(s->step_traps);
+		sum->cpu.jump_hits += READ_ONCE(s->jump_hits);
 		sum->cpu.pools_deferred += READ_ONCE(s->pools_deferred);
 		for (i = 0; i < KRP_MISS_NR; i++)
 			sum->cpu.miss[i] += READ_ONCE(s->miss[i]);

@@ -239,7 +239,8 @@ static void test_stats_format(void)
 		"tasks_with_pool", "pools_deferred", "frames_in_use", "deepest_segments",
 		"reclaimed_exit", "reclaimed_stale", "pool_bytes",
 		"pool_bytes_reserved",
-		"int3_traps", "step_traps", "slots_used", "direct_stubs", "slots_dirty",
+		"int3_traps", "step_traps", "jump_hits", "slots_used", "direct_stubs",
+		"slots_dirty",
 	};
 	bool ok = true;
 	size_t i;

@@ -8,6 +8,7 @@
 #ifndef KRP_ARCH_H
 #define KRP_ARCH_H
 
+#include <linux/compiler.h>
 #include <linux/ptrace.h>
 #include <linux/types.h>
 
@@ -63,10 +64,32 @@ struct krp_arch_site {
 	u16 imm;			/* KRP_EMU_RET: bytes of arguments popped */
 	unsigned long target;		/* branch target; *_MEM: its pointer */
 	unsigned long slot;		/* KRP_EMU_OOL: its out-of-line copy */
+	/*
+	 * The jump (jump.c): a detour slot, once published the int3's
+	 * way on too; the original bytes the jump covers; whether the
+	 * jump is in the text.
+	 */
+	unsigned long detour;
+	u8 jlen;
+	bool jumped;
+	u8 jtext[15];
 };
+
+/*
+ * A detour slot: a call of krp_jump_entry, the copied instructions, a
+ * jmp back; and at KRP_DETOUR_ADDR the site's address, for the handler.
+ */
+#define KRP_DETOUR_COPY	5
+#define KRP_DETOUR_ADDR	48
 
 /* the return trampoline, arch/x86/kernel/trampoline_{32,64}.S */
 extern char krp_trampoline[];
+
+/*
+ * krp_jump_entry, in jump_{32,64}.S: called from a detour; not a C
+ * function, it saves the registers and calls krp_jump_handler().
+ */
+extern char krp_jump_entry[];
 
 static __always_inline unsigned long krp_arch_trampoline(void)
 {
@@ -96,7 +119,27 @@ static __always_inline bool krp_arch_has_direct(void)
 static __always_inline bool
 krp_arch_int3_emulates(const struct krp_arch_site *as)
 {
-	return as->emu != KRP_EMU_OOL;
+	return as->emu != KRP_EMU_OOL && !READ_ONCE(as->detour);
+}
+
+/* Whether the int3 goes on through the detour's copy (jump.c). */
+static __always_inline bool
+krp_arch_int3_detoured(const struct krp_arch_site *as)
+{
+	return READ_ONCE(as->detour);
+}
+
+/* Whether @resume is the copy in the detour @as still owns. */
+static __always_inline bool krp_arch_jump_owns(const struct krp_arch_site *as,
+					       unsigned long resume)
+{
+	return READ_ONCE(as->detour) + KRP_DETOUR_COPY == resume;
+}
+
+/* The site a detour's call came from, by the address it returns to. */
+static __always_inline unsigned long krp_arch_jump_site(unsigned long resume)
+{
+	return *(unsigned long *)(resume - KRP_DETOUR_COPY + KRP_DETOUR_ADDR);
 }
 
 /* arch/x86/kernel/slots.S: KRP_NR_SLOTS slots of KRP_SLOT_SIZE bytes */

@@ -397,7 +397,7 @@ NOKPROBE_SYMBOL(krp_arch_int3_emulate);
 
 /**
  * krp_arch_int3_boost() - resume at the out-of-line copy
- * @site: a %KRP_EMU_OOL site that trapped
+ * @site: a %KRP_EMU_OOL site that trapped, or any with a detour (jump.c)
  * @regs: the trap's registers
  *
  * The copy ends with a jump back: no second trap.  The copy runs with
@@ -406,7 +406,10 @@ NOKPROBE_SYMBOL(krp_arch_int3_emulate);
  */
 void notrace krp_arch_int3_boost(struct krp_site *site, struct pt_regs *regs)
 {
-	regs->ip = site->arch.slot;
+	unsigned long detour = READ_ONCE(site->arch.detour);
+
+	/* once a jump is on its way, the whole range runs in its copy */
+	regs->ip = detour ? detour + KRP_DETOUR_COPY : site->arch.slot;
 }
 NOKPROBE_SYMBOL(krp_arch_int3_boost);
 

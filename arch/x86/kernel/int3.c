@@ -23,17 +23,12 @@
 #include "arch.h"
 #include "emulate.h"
 #include "insn.h"
+#include "int3.h"
 #include "internal.h"
 #include "resolve.h"
 #include "slots.h"
 #include "text.h"
 #include "unexported.h"
-
-#define KRP_INT3	0xcc
-
-/* The decoder's mode for the kernel's own text. */
-#define KRP_INSN_MODE_TEXT \
-	(IS_ENABLED(CONFIG_X86_64) ? KRP_INSN_MODE_64 : KRP_INSN_MODE_32)
 
 static int krp_text_write_byte(unsigned long addr, u8 byte)
 {
@@ -41,7 +36,7 @@ static int krp_text_write_byte(unsigned long addr, u8 byte)
 }
 
 /* Up to 15 bytes of text at @addr, with krp's own int3s taken out. */
-static size_t krp_text_read(unsigned long addr, u8 *buf,
+size_t krp_text_read(unsigned long addr, u8 *buf,
 			    krp_orig_byte_t orig_byte)
 {
 	size_t n;
@@ -299,8 +294,7 @@ static const char *krp_ool_refusal_form(const struct krp_insn *insn)
  * place, and a fault the kernel resolves (a page of the vmalloc area
  * not yet in this page table, KFENCE) resumes the copy.
  */
-static const char *krp_ool_refusal(const struct krp_insn *insn,
-				   unsigned long addr)
+const char *krp_ool_refusal(const struct krp_insn *insn, unsigned long addr)
 {
 	const char *why = krp_ool_refusal_always(insn);
 	int fixup;
@@ -485,6 +479,8 @@ void krp_arch_int3_release(struct krp_site *site)
 {
 	/* a gone site's int3 went with its text, not through disarm */
 	krp_guards_put(&site->guards);
+	site->arch.jumped = false;
+	krp_arch_jump_release(site);
 	if (site->arch.slot)
 		krp_slot_free(site->arch.slot);
 	site->arch.slot = 0;
@@ -546,6 +542,10 @@ int krp_arch_int3_disarm(struct krp_site *site)
 	u8 now[KRP_INSN_MAX_LEN];
 	int ret;
 
+	/* a jump first becomes the int3 again (jump.c) */
+	ret = krp_arch_jump_remove(site, false);
+	if (ret)
+		return ret;
 	if (copy_from_kernel_nofault(now, (void *)site->addr, as->len)) {
 		pr_err("%s+0x%x: the text is gone; left alone\n", site->sym,
 		       site->offset);
