@@ -23,6 +23,12 @@
 
 #define RUN	"/sys/kernel/debug/krp_test/run"
 #define LIST	KRP_DEBUGFS "/list"
+/*
+ * krp.ko loads with its optimizer off: the tests of how an int3 runs
+ * count traps and classes, which a jump would take away; the jump tests
+ * and the return probes at notrace entries switch it on.
+ */
+#define OPTIMIZE "/sys/module/krp/parameters/optimize"
 
 /* at most one in REFUSED_MAX of the every-instruction probes refused */
 #define REFUSED_MAX 4
@@ -57,7 +63,7 @@ static int run(const char *scenario)
 }
 
 struct modes {
-	int boosted, emulated, stepped, other;
+	int boosted, emulated, stepped, optimized, other;
 	long hits, stepped_hits, ftrace_hits;
 };
 
@@ -78,6 +84,8 @@ static void text_modes(char *text, const char *sym, struct modes *m)
 			m->boosted++;
 		} else if (strstr(l, "[EMULATED]")) {
 			m->emulated++;
+		} else if (strstr(l, "[OPTIMIZED]")) {
+			m->optimized++;
 		} else if (strstr(l, "[SS]")) {
 			m->stepped++;
 			m->stepped_hits += hits;
@@ -326,7 +334,17 @@ static void test_every_ret(void)
 {
 	int ret, bad = -1;
 
+	struct modes m = { 0 };
+	int i;
+
 	ret = run("arm_every_ret");
+	/* the optimizer's delay and RCU-tasks: a few seconds under TCG */
+	for (i = 0; !ret && i < 30 && !m.optimized; i++) {
+		usleep(100000);
+		list_modes("", &m);
+	}
+	ksft_print_msg("return probes at notrace entries: %d optimized, %d emulated, %d boosted\n",
+		       m.optimized, m.emulated, m.boosted);
 	if (!ret)
 		bad = krp_file_workload("/tmp", 50) + syscall_workload(200);
 	if (!ret)
@@ -336,6 +354,52 @@ static void test_every_ret(void)
 			 bad);
 }
 
+/*
+ * Jump optimization on krp_test_jump_fn (krp_test_jump.c): once the
+ * optimizer has put its jmp in, krp/list says [OPTIMIZED] and a hit
+ * takes no trap; what must bring the int3 back does; unregister while
+ * every CPU runs through the detour.
+ */
+static void test_jump(void)
+{
+	long int3_0, jump_0, int3_1, jump_1;
+	struct modes m;
+	int ret;
+
+	krp_write_file(OPTIMIZE, "Y");
+	ret = run("jump_arm");
+	list_modes("krp_test_jump_fn+", &m);
+	krp_int3_result(ret, !ret && m.optimized == 1 && !m.other,
+			"jump: a return probe at an entry the optimizer can take is [OPTIMIZED] (%d optimized, %d int3)\n",
+			m.optimized, m.boosted + m.emulated + m.stepped);
+	int3_0 = krp_stat("int3_traps");
+	jump_0 = krp_stat("jump_hits");
+	if (!ret)
+		ret = run("jump_call");
+	int3_1 = krp_stat("int3_traps");
+	jump_1 = krp_stat("jump_hits");
+	krp_int3_result(ret, !ret && int3_1 == int3_0 && jump_1 - jump_0 >= 1000,
+			"jump: 1000 calls, every return seen, %ld jump entries, %ld traps\n",
+			jump_1 - jump_0, int3_1 - int3_0);
+	if (!ret)
+		ret = run("jump_inside");
+	krp_int3_result(ret, !ret,
+			"jump: a kernel kprobe inside it gets EILSEQ; a krp probe inside it, a post-handler or a disable brings the int3 back, and the jump returns after\n");
+	if (!ret)
+		ret = run("jump_disarm");
+	else
+		run("jump_disarm");
+	krp_int3_result(ret, !ret && krp_read_file(LIST, buf, sizeof(buf)) == 0,
+			"jump: unregistered, the function's bytes are back, nothing listed\n");
+	ret = run("jump_before");
+	krp_int3_result(ret, !ret,
+			"jump: a kernel kprobe already in the bytes a jump would cover keeps krp on its int3\n");
+	ret = run("jump_churn");
+	krp_int3_result(ret, !ret,
+			"jump: register, optimize, unregister while every CPU runs through the detour\n");
+	krp_write_file(OPTIMIZE, "N");
+}
+
 int main(void)
 {
 	char path[256];
@@ -343,9 +407,9 @@ int main(void)
 	int ret, i, collected;
 
 	ksft_print_header();
-	ksft_set_plan(26);
+	ksft_set_plan(32);
 
-	ret = krp_load_module(krp_module_path(), "");
+	ret = krp_load_module(krp_module_path(), "optimize=0");
 	if (ret)
 		ksft_exit_fail_msg("load krp.ko: %s\n", strerror(-ret));
 	ret = krp_test_module_path(path, sizeof(path), "krp_test");
@@ -362,6 +426,7 @@ int main(void)
 	test_ool(false);
 	test_ool(true);
 	test_extable();
+	test_jump();
 	ret = run("ool_ret");
 	krp_int3_result(ret, !ret, "a return probe at a boosted int3 entry\n");
 	ret = run("neighbours");
@@ -400,6 +465,8 @@ int main(void)
 			 (collected ||
 			  krp_stat("slots_dirty") < krp_stat("slots_total")),
 			 "register and unregister over and over while every CPU runs the boosted and single-stepped copies: slots collected when the clean ones ran out, none left in use\n");
+	/* where the optimizer can take a notrace entry, through its jump */
+	krp_write_file(OPTIMIZE, "Y");
 	test_every_ret();
 
 	krp_unload_module("krp_test");

@@ -121,6 +121,14 @@ struct krp_test_scenario {
 	int (*fn)(void);
 };
 
+/* krp_test_jump.c: jumps instead of int3s */
+int scenario_jump_arm(void);
+int scenario_jump_call(void);
+int scenario_jump_inside(void);
+int scenario_jump_disarm(void);
+int scenario_jump_before(void);
+int scenario_jump_churn(void);
+
 /* krp_test_kretprobe.c: the return-probe API from a single task */
 int scenario_retval(void);
 int scenario_data(void);

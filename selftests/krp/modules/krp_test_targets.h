@@ -5,7 +5,7 @@
  * user-space side greps krp/list for some of them).
  *
  * The hand-written ones (krp_test_ool, krp_test_emu, krp_test_refused,
- * krp_rel_opt, krp_test_ptr, krp_test_fixup) are in
+ * krp_rel_opt, krp_test_ptr, krp_test_fixup, krp_test_jump_fn) are in
  * krp_test_targets_32.S and krp_test_targets_64.S,
  * with the same layout on both: each instruction the scenarios look for
  * at the same offset, the same number of instructions of each kind.
@@ -47,6 +47,16 @@ void krp_test_refused(void);
 int krp_test_ptr(int *b);
 int krp_test_ptr_ref(int *b);
 int krp_test_fixup(int *p);
+
+/* where krp's optimizer may put a jump: KRP_TEST_JUMP_ADD is its add */
+int krp_test_jump_fn(int x);
+#ifdef CONFIG_X86_64
+#define KRP_TEST_JUMP_ADD	4
+#define KRP_TEST_JUMP_LEN	7
+#else
+#define KRP_TEST_JUMP_ADD	3
+#define KRP_TEST_JUMP_LEN	6
+#endif
 
 /* read by krp_test_ool: a global load and a per-CPU load */
 extern int krp_test_ool_bias;

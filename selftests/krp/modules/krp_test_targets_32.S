@@ -162,3 +162,19 @@ krp_test_fixup:
 2:	ret
 	_ASM_EXTABLE(1b, 2b)
 	.size	krp_test_fixup, . - krp_test_fixup
+
+/*
+ * krp_test_jump_fn(x) = krp_test_target(x + 1): its first three
+ * instructions (push, mov, add: 6 bytes) run out of line and nothing
+ * branches into them, so that krp's optimizer can put a jump over them.
+ */
+	.globl	krp_test_jump_fn
+	.type	krp_test_jump_fn, @function
+krp_test_jump_fn:
+	push	%ebp
+	mov	%esp, %ebp
+	add	$1, %eax			/* +3 */
+	call	krp_test_target			/* +6 */
+	pop	%ebp
+	ret
+	.size	krp_test_jump_fn, . - krp_test_jump_fn

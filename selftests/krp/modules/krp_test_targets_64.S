@@ -238,3 +238,21 @@ krp_test_fixup:
 	ret
 	_ASM_EXTABLE(1b, 2b)
 	.size	krp_test_fixup, . - krp_test_fixup
+
+/*
+ * krp_test_jump_fn(x) = krp_test_target(x + 1): its first three
+ * instructions (push, mov, add: 7 bytes) run out of line and nothing
+ * branches into them, so that krp's optimizer can put a jump over them.
+ */
+	.globl	krp_test_jump_fn
+	.type	krp_test_jump_fn, @function
+krp_test_jump_fn:
+	ANNOTATE_NOENDBR
+	push	%rbp
+	mov	%rsp, %rbp
+	add	$1, %edi			/* +4 */
+	call	krp_test_target			/* +7 */
+	pop	%rbp
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+	.size	krp_test_jump_fn, . - krp_test_jump_fn
