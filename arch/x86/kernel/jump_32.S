@@ -23,53 +23,16 @@
 #include <asm/frame.h>
 #include <asm/segment.h>
 
-/* offsets from %esp once the registers are pushed; see trampoline.c */
-#define KRP_REGS_FLAGS	(14 * 4)
-#define KRP_FLAGS_SLOT	(17 * 4)
-#define KRP_RET_SLOT	(18 * 4)
+#include "regs_frame.h"
 
 	.text
 	.p2align 4
 SYM_CODE_START(krp_jump_entry)
-	pushfl
-	pushl	$__KERNEL_DS
-	/* regs->sp: just above the return slot */
-	pushl	%esp
-	addl	$12, (%esp)
-	pushl	8(%esp)
-	pushl	$__KERNEL_CS
-	/* regs->ip: the core sets it as an int3 there would */
-	pushl	$0
-	pushl	$-1
-	pushl	$0
-	pushl	%fs
-	pushl	%es
-	pushl	%ds
-	pushl	%eax
-	pushl	%ebp
-	pushl	%edi
-	pushl	%esi
-	pushl	%edx
-	pushl	%ecx
-	pushl	%ebx
-	ENCODE_FRAME_POINTER
+	KRP_REGS_SAVE
 	movl	%esp, %eax
 	movl	KRP_RET_SLOT(%esp), %edx
 	call	krp_jump_handler
-	movl	%eax, KRP_RET_SLOT(%esp)
-	/* the flags as the handlers left them, for the popfl */
-	movl	KRP_REGS_FLAGS(%esp), %eax
-	movl	%eax, KRP_FLAGS_SLOT(%esp)
-	popl	%ebx
-	popl	%ecx
-	popl	%edx
-	popl	%esi
-	popl	%edi
-	popl	%ebp
-	popl	%eax
-	/* ds es fs gs orig_ax ip cs flags sp ss: nothing to restore */
-	addl	$40, %esp
-	popfl
+	KRP_REGS_RESTORE
 	RET
 SYM_CODE_END(krp_jump_entry)
 _ASM_NOKPROBE(krp_jump_entry)

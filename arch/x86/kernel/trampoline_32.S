@@ -24,10 +24,7 @@
 #include <asm/frame.h>
 #include <asm/segment.h>
 
-/* offsets from %esp once the registers are pushed; see trampoline.c */
-#define KRP_REGS_FLAGS	(14 * 4)
-#define KRP_FLAGS_SLOT	(17 * 4)
-#define KRP_RET_SLOT	(18 * 4)
+#include "regs_frame.h"
 
 	.text
 	.p2align 4
@@ -40,45 +37,11 @@ krp_redirected:
 	int3
 SYM_CODE_START_NOALIGN(krp_trampoline)
 	pushl	$0
-	pushfl
-	pushl	$__KERNEL_DS
-	/* regs->sp: just above the return slot */
-	pushl	%esp
-	addl	$12, (%esp)
-	pushl	8(%esp)
-	pushl	$__KERNEL_CS
-	/* regs->ip: the core sets it to the real return address */
-	pushl	$0
-	pushl	$-1
-	pushl	$0
-	pushl	%fs
-	pushl	%es
-	pushl	%ds
-	pushl	%eax
-	pushl	%ebp
-	pushl	%edi
-	pushl	%esi
-	pushl	%edx
-	pushl	%ecx
-	pushl	%ebx
-	ENCODE_FRAME_POINTER
+	KRP_REGS_SAVE
 	movl	%esp, %eax
 	leal	KRP_RET_SLOT(%esp), %edx
 	call	krp_trampoline_handler
-	movl	%eax, KRP_RET_SLOT(%esp)
-	/* the flags as the handlers left them, for the popfl */
-	movl	KRP_REGS_FLAGS(%esp), %eax
-	movl	%eax, KRP_FLAGS_SLOT(%esp)
-	popl	%ebx
-	popl	%ecx
-	popl	%edx
-	popl	%esi
-	popl	%edi
-	popl	%ebp
-	popl	%eax
-	/* ds es fs gs orig_ax ip cs flags sp ss: nothing to restore */
-	addl	$40, %esp
-	popfl
+	KRP_REGS_RESTORE
 	RET
 SYM_CODE_END(krp_trampoline)
 _ASM_NOKPROBE(krp_trampoline)

@@ -35,17 +35,14 @@
 #include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
+#include "regs_frame.h"
+
 /* 6.4 renamed the hint for a state ORC cannot describe. */
 #ifdef UNWIND_HINT_TYPE_UNDEFINED
 #define KRP_UNWIND_HINT_UNKNOWN	UNWIND_HINT_UNDEFINED
 #else
 #define KRP_UNWIND_HINT_UNKNOWN	UNWIND_HINT type=UNWIND_HINT_TYPE_CALL end=0
 #endif
-
-/* offsets from %rsp once the registers are pushed; see trampoline.c */
-#define KRP_REGS_FLAGS	(18 * 8)
-#define KRP_FLAGS_SLOT	(21 * 8)
-#define KRP_RET_SLOT	(22 * 8)
 
 	.text
 	.p2align 4
@@ -62,60 +59,11 @@ SYM_CODE_START_NOALIGN(krp_trampoline)
 	ANNOTATE_NOENDBR
 	pushq	$0
 	UNWIND_HINT_FUNC
-	pushfq
-#if defined(CONFIG_MITIGATION_CALL_DEPTH_TRACKING) || defined(CONFIG_CALL_DEPTH_TRACKING)
-	/* after pushfq: the accounting's sar changes the flags */
-	CALL_DEPTH_ACCOUNT
-#endif
-	pushq	$__KERNEL_DS
-	/* regs->sp: just above the return slot */
-	pushq	%rsp
-	addq	$24, (%rsp)
-	pushq	16(%rsp)
-	pushq	$__KERNEL_CS
-	/* regs->ip: the core sets it to the real return address */
-	pushq	$0
-	pushq	$-1
-	pushq	%rdi
-	pushq	%rsi
-	pushq	%rdx
-	pushq	%rcx
-	pushq	%rax
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	KRP_REGS_SAVE
 	movq	%rsp, %rdi
 	leaq	KRP_RET_SLOT(%rsp), %rsi
 	call	krp_trampoline_handler
-	movq	%rax, KRP_RET_SLOT(%rsp)
-	/* the flags as the handlers left them, for the popfq */
-	movq	KRP_REGS_FLAGS(%rsp), %rax
-	movq	%rax, KRP_FLAGS_SLOT(%rsp)
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbp
-	popq	%rbx
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rax
-	popq	%rcx
-	popq	%rdx
-	popq	%rsi
-	popq	%rdi
-	/* orig_ax ip cs flags sp ss: nothing to restore */
-	addq	$(6 * 8), %rsp
-	popfq
+	KRP_REGS_RESTORE
 	RET
 SYM_CODE_END(krp_trampoline)
 _ASM_NOKPROBE(krp_trampoline)
