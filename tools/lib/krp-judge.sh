@@ -79,6 +79,8 @@ krp_alarms=(
 	"another patcher wrote inside the instruction under krp's int3"
 	"a kernel kprobe is registered inside the instruction under krp's int3"
 	'cannot restore the text yet'
+	"another patcher wrote inside krp's jump"
+	"krp's jump was changed by another patcher"
 	'not every probe could be armed'
 	'cannot arm .*: -?[0-9]+'
 	'no frame for return slot'
@@ -395,7 +397,7 @@ parse()
 			[ -z "$uuid" ] || dump_end=1
 			return ;;
 		esac
-		if [ -n "$kmsg_test" ] && [[ " ${backtraces[*]} " == *" $kmsg_test "* ]]; then
+		if [ -n "$kmsg_test" ] && [[ " ${backtraces[*]:-} " == *" $kmsg_test "* ]]; then
 			[[ ! $line =~ $bad_untraced_re ]] || leap_excused "$line" ||
 				dmesg_bad+=("$line")
 		elif [[ $line =~ $bad_kernel_re ]]; then
@@ -554,7 +556,7 @@ judge_boot()
 				sed -n "/krp-qemu: start of work, marker $uuid/,\$p"
 			else
 				cat
-			fi | grep -E -- "$([ ${#backtraces[@]} -eq 0 ] &&
+			fi | grep -E -- "$([ -z "${backtraces[*]:-}" ] &&
 					     echo "$bad_kernel_re" ||
 					     echo "$bad_untraced_re")" || true)
 		# A leap dmesg named is on the console too; only its lines
