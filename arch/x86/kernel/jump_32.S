@@ -23,12 +23,14 @@
 #include <asm/frame.h>
 #include <asm/segment.h>
 
-#include "regs_frame.h"
+#include "regs_frame.inc"
 
 	.text
 	.p2align 4
 SYM_CODE_START(krp_jump_entry)
 	KRP_REGS_SAVE
+	/* a site between std and cld: the handlers are C; popf restores DF */
+	cld
 	movl	%esp, %eax
 	movl	KRP_RET_SLOT(%esp), %edx
 	call	krp_jump_handler

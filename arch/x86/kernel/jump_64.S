@@ -24,7 +24,7 @@
 #include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
-#include "regs_frame.h"
+#include "regs_frame.inc"
 
 	.text
 	.p2align 4
@@ -32,6 +32,8 @@ SYM_CODE_START(krp_jump_entry)
 	UNWIND_HINT_FUNC
 	ANNOTATE_NOENDBR
 	KRP_REGS_SAVE
+	/* a site between std and cld: the handlers are C; popf restores DF */
+	cld
 	movq	%rsp, %rdi
 	movq	KRP_RET_SLOT(%rsp), %rsi
 	call	krp_jump_handler

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The layout of the frame regs_frame.h builds for the return trampoline
+ * The layout of the frame regs_frame.inc builds for the return trampoline
  * (trampoline_32.S, trampoline_64.S) and the jump entry (jump_32.S,
  * jump_64.S), checked against struct pt_regs at build time, for each
  * width: a whole struct pt_regs below the flags and return slots.

@@ -24,7 +24,7 @@
 #include <asm/frame.h>
 #include <asm/segment.h>
 
-#include "regs_frame.h"
+#include "regs_frame.inc"
 
 	.text
 	.p2align 4

@@ -35,7 +35,7 @@
 #include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
-#include "regs_frame.h"
+#include "regs_frame.inc"
 
 /* 6.4 renamed the hint for a state ORC cannot describe. */
 #ifdef UNWIND_HINT_TYPE_UNDEFINED
