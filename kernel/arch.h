@@ -42,7 +42,7 @@ int krp_arch_jump_prepare(struct krp_site *site, krp_orig_byte_t orig_byte);
 int krp_arch_jump_write(struct krp_site *site);
 bool krp_arch_jump_intact(struct krp_site *site);
 int krp_arch_jump_remove(struct krp_site *site, bool guard);
-void krp_arch_jump_trap(struct krp_site *site);
+bool krp_arch_jump_trap(struct krp_site *site);
 void krp_arch_jump_release(struct krp_site *site);
 
 /* emulate.c: in the trap */

@@ -473,8 +473,12 @@ static __always_inline void krp_int3_kprobes(struct krp_site *site,
 
 	krp_entry(site, &hit, &post);
 	/* a pre-handler that set regs->ip skips the instruction, as in kprobes */
-	if (post.redirected)
+	if (post.redirected) {
+		instruction_pointer_set(regs,
+			krp_arch_jump_redirect(&site->arch, addr,
+					       instruction_pointer(regs)));
 		return;
+	}
 	if (krp_arch_int3_emulates(&site->arch)) {
 		krp_arch_int3_emulate(site, regs);
 		if (unlikely(post.n))
@@ -574,7 +578,16 @@ unsigned long notrace krp_jump_handler(struct pt_regs *regs,
 		goto out;
 	}
 	krp_entry(site, &hit, &post);
-	/* a post-handler joined while the jump was going: it runs now */
+	if (unlikely(post.redirected)) {
+		instruction_pointer_set(regs,
+			krp_arch_jump_redirect(&site->arch, hit.ip,
+					       instruction_pointer(regs)));
+		goto out;
+	}
+	/*
+	 * A post-handler joined while its jump was being taken out: it
+	 * runs now, before the copy rather than after it.
+	 */
 	if (unlikely(post.n))
 		krp_entry_post(regs, &post, level);
 out:

@@ -25,6 +25,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate_wait.h>
+#include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
 #include "arch.h"
@@ -33,13 +34,21 @@
 #include "resolve.h"
 #include "site.h"
 
-static bool optimize = true;
+/*
+ * Off by default: the analysis does not yet check the covered bytes
+ * against jump labels, static calls and ftrace sites, nor map a
+ * pre-handler's redirect into them (Documentation/design.md).
+ */
+static bool optimize;
 
 /* the optimizer's passes, counted under krp_mutex */
 static unsigned long krp_jump_gen;
 
 static void krp_optimize(struct work_struct *work);
 static DECLARE_DELAYED_WORK(krp_optimizer, krp_optimize);
+/* no kick queues the work once unload has cancelled it */
+static DEFINE_SPINLOCK(krp_optimize_lock);
+static bool krp_optimize_exiting;
 
 /*
  * Switched on, the optimizer looks at the sites already armed; not
@@ -61,7 +70,7 @@ static const struct kernel_param_ops krp_optimize_ops = {
 };
 module_param_cb(optimize, &krp_optimize_ops, &optimize, 0644);
 MODULE_PARM_DESC(optimize,
-		 "replace int3s by jumps where it is safe (default Y; N keeps the int3 of each site armed from then on, takes no jump out)");
+		 "replace int3s by jumps where the analysis allows (default N; N keeps the int3 of each site armed from then on, takes no jump out)");
 
 /* the kernel's optimizer waits 5 jiffies for more to come; so does krp */
 #define KRP_OPTIMIZE_DELAY	5
@@ -71,8 +80,10 @@ MODULE_PARM_DESC(optimize,
  */
 void krp_optimize_kick(void)
 {
-	if (READ_ONCE(optimize))
+	spin_lock(&krp_optimize_lock);
+	if (READ_ONCE(optimize) && !krp_optimize_exiting)
 		mod_delayed_work(system_wq, &krp_optimizer, KRP_OPTIMIZE_DELAY);
+	spin_unlock(&krp_optimize_lock);
 }
 
 /* Whether @site may take a jump; krp_mutex held. */
@@ -195,9 +206,9 @@ static void krp_optimize_check(void)
 		hlist_for_each_entry(site, &krp_site_table[i], hash_node) {
 			if (!site->arch.jumped || krp_arch_jump_intact(site))
 				continue;
-			pr_err("%s+0x%x: another patcher wrote inside krp's jump; back to the int3\n",
-			       site->sym, site->offset);
-			krp_arch_jump_trap(site);
+			if (krp_arch_jump_trap(site))
+				pr_err("%s+0x%x: another patcher wrote inside krp's jump; back to the int3\n",
+				       site->sym, site->offset);
 		}
 	}
 }
@@ -230,5 +241,8 @@ static void krp_optimize(struct work_struct *work)
  */
 void krp_optimize_exit(void)
 {
+	spin_lock(&krp_optimize_lock);
+	krp_optimize_exiting = true;
+	spin_unlock(&krp_optimize_lock);
 	cancel_delayed_work_sync(&krp_optimizer);
 }

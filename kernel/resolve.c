@@ -338,6 +338,56 @@ nomem:
 }
 
 /**
+ * krp_guard_boundary() - whether the kernel lets an instruction be
+ *			  patched over, and a guard there if so
+ * @addr: an instruction boundary inside bytes krp means to cover
+ * @guards: where the guard goes
+ *
+ * A disabled kprobe at @addr runs the kernel's own checks of the
+ * address before it decodes anything: jump labels, static calls, BUG
+ * sites, the blacklist, alternatives, an ftrace site.  Each of those
+ * patches its bytes itself, or expects them as it wrote them.  Its
+ * decode may be thrown off by krp's int3 before @addr, so a refusal
+ * after the decode (-EILSEQ, or a copy refused) says nothing; then no
+ * guard is taken either.  krp_borrowed_flush() must follow once the
+ * guards are put, outside the caller's locks.
+ *
+ * Return: 0; -EBUSY where a kprobe of the kernel's is at @addr;
+ * -EINVAL where the kernel reserves the text; -ENOMEM.
+ */
+int krp_guard_boundary(unsigned long addr, struct list_head *guards)
+{
+	struct krp_borrowed *b;
+	int ret;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	b->kp.addr = (kprobe_opcode_t *)addr;
+	b->kp.flags = KPROBE_FLAG_DISABLED;
+	b->kp.post_handler = krp_guard_post;
+	b->kp.ainsn.size = KRP_AINSN_UNDECODED;
+	ret = register_kprobe(&b->kp);
+	if (ret) {
+		bool decoded = b->kp.ainsn.size != KRP_AINSN_UNDECODED;
+
+		kfree(b);
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret == -EILSEQ || ret == -EOPNOTSUPP ||
+		    (ret == -EINVAL && decoded))
+			return 0;
+		return -EINVAL;
+	}
+	list_add_tail(&b->node, guards);
+	if (b->kp.flags & KPROBE_FLAG_FTRACE)
+		return -EINVAL;
+	if (b->kp.list.next != b->kp.list.prev)
+		return -EBUSY;
+	return 0;
+}
+
+/**
  * krp_guards_shared() - whether a kprobe of the kernel's joined a guard
  * @guards: from krp_guards_add()
  *

@@ -20,6 +20,7 @@ int krp_describe(unsigned long addr, char *sym, unsigned int *offset,
 int krp_func_size(unsigned long addr, unsigned int *size);
 int krp_guards_add(unsigned long addr, unsigned int len,
 		   struct list_head *guards);
+int krp_guard_boundary(unsigned long addr, struct list_head *guards);
 bool krp_guards_shared(struct list_head *guards);
 void krp_guards_put(struct list_head *guards);
 void krp_borrowed_flush(void);

@@ -194,6 +194,11 @@ int krp_site_sync(struct krp_site *site)
 		ret = krp_arch_int3_disarm(site);
 		if (ret)
 			return ret;
+		/*
+		 * Its detour goes too: a pass waiting for RCU-tasks must not
+		 * put a jump in once the original bytes ran meanwhile.
+		 */
+		krp_jump_drop(site);
 		/* a jump its int3 kept out may go in now */
 		krp_optimize_kick();
 	} else if (site->direct) {

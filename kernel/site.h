@@ -35,7 +35,8 @@ static inline bool krp_site_orig_byte(unsigned long addr, u8 *byte)
 {
 	struct krp_site *site = krp_site_find(addr);
 
-	if (!site || !site->int3 || !site->armed)
+	/* a jump's bytes are what the decoder must see: one jmp */
+	if (!site || !site->int3 || !site->armed || site->arch.jumped)
 		return false;
 	*byte = site->arch.orig_byte;
 	return true;

@@ -136,6 +136,25 @@ static __always_inline bool krp_arch_jump_owns(const struct krp_arch_site *as,
 	return READ_ONCE(as->detour) + KRP_DETOUR_COPY == resume;
 }
 
+/*
+ * Where a pre-handler sent the probed code, @ip, moved into the copy of
+ * the detour @as has published when it falls inside the bytes the jump
+ * covers (no task may enter those once the detour is published): the
+ * copy keeps every instruction's length.  A detour given up meanwhile
+ * is still whole until the slot grace periods.
+ */
+static __always_inline unsigned long
+krp_arch_jump_redirect(const struct krp_arch_site *as, unsigned long addr,
+		       unsigned long ip)
+{
+	unsigned long detour = READ_ONCE(as->detour);
+	unsigned int jlen = READ_ONCE(as->jlen);
+
+	if (detour && jlen && ip > addr && ip < addr + jlen)
+		return detour + KRP_DETOUR_COPY + (ip - addr);
+	return ip;
+}
+
 /* The site a detour's call came from, by the address it returns to. */
 static __always_inline unsigned long krp_arch_jump_site(unsigned long resume)
 {

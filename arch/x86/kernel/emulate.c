@@ -409,7 +409,13 @@ void notrace krp_arch_int3_boost(struct krp_site *site, struct pt_regs *regs)
 	unsigned long detour = READ_ONCE(site->arch.detour);
 
 	/* once a jump is on its way, the whole range runs in its copy */
-	regs->ip = detour ? detour + KRP_DETOUR_COPY : site->arch.slot;
+	if (detour)
+		regs->ip = detour + KRP_DETOUR_COPY;
+	else if (site->arch.emu == KRP_EMU_OOL)
+		regs->ip = site->arch.slot;
+	else
+		/* the detour went since the caller looked: no slot of its own */
+		krp_arch_int3_emulate(site, regs);
 }
 NOKPROBE_SYMBOL(krp_arch_int3_boost);
 

@@ -78,6 +78,9 @@ static const char *krp_jump_cover(struct krp_site *site,
 	r->len = 0;
 	while (r->len < KRP_JUMP_LEN) {
 		insn = &r->insn[r->n];
+		/* its int3 would be hidden, or run as the copy's byte */
+		if (r->n && orig_byte(pc, &buf[0]))
+			return "another site of krp's is in the way";
 		n = krp_text_read(pc, buf, orig_byte);
 		if (krp_insn_decode(insn, buf, n, KRP_INSN_MODE_TEXT))
 			return "an instruction does not decode";
@@ -153,6 +156,32 @@ static const char *krp_jump_function(struct krp_site *site,
 	return NULL;
 }
 
+/*
+ * Why the kernel would not have a covered instruction patched over, or
+ * NULL: a jump label, a static call, an alternative, an ftrace site,
+ * a kprobe of its own (resolve.c asks it).  The first is the site's,
+ * checked when it was resolved.
+ */
+static const char *krp_jump_reserved(struct krp_site *site,
+				     const struct krp_jump_range *r)
+{
+	unsigned long pc = site->addr + r->insn[0].length;
+	const char *why = NULL;
+	unsigned int i;
+	LIST_HEAD(guards);
+	int ret;
+
+	for (i = 1; i < r->n && !why; pc += r->insn[i].length, i++) {
+		ret = krp_guard_boundary(pc, &guards);
+		if (ret == -EBUSY)
+			why = "a kprobe of the kernel's is in the instructions";
+		else if (ret)
+			why = "the kernel patches an instruction itself (jump label, static call, alternative, ftrace)";
+	}
+	krp_guards_put(&guards);
+	return why;
+}
+
 /* The detour: a call of krp_jump_entry, the copies, a jmp back. */
 static int krp_jump_fill(struct krp_site *site, unsigned long detour,
 			 const struct krp_jump_range *r)
@@ -210,6 +239,9 @@ static int krp_jump_fill(struct krp_site *site, unsigned long detour,
  * krp_arch_jump_write().  A detour already published is kept, its
  * analysis done again: the function may have changed.
  *
+ * krp_borrowed_flush() must follow outside krp_mutex: the analysis
+ * borrows kprobes of the kernel's.
+ *
  * Return: 0; -EOPNOTSUPP, with the reason at debug level, where a jump
  * is not safe; or an error of taking or writing the detour's slot.
  */
@@ -228,6 +260,8 @@ int krp_arch_jump_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 	why = krp_jump_cover(site, orig_byte, r);
 	if (!why)
 		why = krp_jump_function(site, orig_byte, r->len);
+	if (!why)
+		why = krp_jump_reserved(site, r);
 	if (why) {
 		pr_debug("%s+0x%x stays on its int3: %s\n", site->sym,
 			 site->offset, why);
@@ -326,6 +360,13 @@ int krp_arch_jump_write(struct krp_site *site)
 	}
 	krp_jump_code(site, code);
 	ret = krp_jump_poke(site->addr + 1, code + 1, len - 1);
+	/*
+	 * A kprobe of the kernel's that joined a guard meanwhile armed
+	 * under the tail, or may have: back out, as before the writes.
+	 */
+	if (!ret && (krp_guards_shared(&site->guards) ||
+		     krp_guards_shared(&more)))
+		ret = -EBUSY;
 	if (!ret)
 		ret = krp_text_write(site->addr, code, 1);
 	if (ret) {
@@ -335,6 +376,13 @@ int krp_arch_jump_write(struct krp_site *site)
 		return ret;
 	}
 	as->jumped = true;
+	/*
+	 * One that joined since the check may have an int3 inside the live
+	 * jmp: krp's int3 goes back over it at once, and the hits go on
+	 * through the detour (krp_arch_jump_remove() waits for the tail).
+	 */
+	if (krp_guards_shared(&site->guards) || krp_guards_shared(&more))
+		krp_arch_jump_trap(site);
 	krp_guards_put(&more);
 	krp_guards_put(&site->guards);
 	return 0;
@@ -359,6 +407,18 @@ bool krp_arch_jump_intact(struct krp_site *site)
 	       !memcmp(now, code, site->arch.jlen);
 }
 
+/* The jmp's tail is krp's, under krp's jmp or a trap's int3 over it. */
+static bool krp_jump_tail_ours(struct krp_site *site)
+{
+	u8 now[KRP_JUMP_MAX], code[KRP_JUMP_MAX];
+
+	krp_jump_code(site, code);
+	return !copy_from_kernel_nofault(now, (void *)site->addr,
+					 site->arch.jlen) &&
+	       (now[0] == code[0] || now[0] == KRP_INT3) &&
+	       !memcmp(now + 1, code + 1, site->arch.jlen - 1);
+}
+
 /**
  * krp_arch_jump_remove() - put the int3 back in place of the jump
  * @site: a site with its jump in
@@ -381,7 +441,7 @@ int krp_arch_jump_remove(struct krp_site *site, bool guard)
 
 	if (!as->jumped)
 		return 0;
-	if (!krp_arch_jump_intact(site)) {
+	if (!krp_jump_tail_ours(site)) {
 		pr_warn_once("%s+0x%x: krp's jump was changed by another patcher; left alone\n",
 			     site->sym, site->offset);
 		return -EBUSY;
@@ -422,13 +482,17 @@ void krp_arch_jump_release(struct krp_site *site)
  * @site: a site with its jump in, not intact
  *
  * Only byte 0 is written: the rest holds another patcher's bytes, which
- * it will restore as it found them.  Hits go on through the detour; the
- * int3 cannot be taken out until the rest is krp's again.
+ * it will restore as it found them.  The site stays "jumped" and hits
+ * go on through the detour; krp_arch_jump_remove() restores the tail
+ * once it is krp's again.
+ *
+ * Return: true if the int3 was written now, false if it was there.
  */
-void krp_arch_jump_trap(struct krp_site *site)
+bool krp_arch_jump_trap(struct krp_site *site)
 {
-	u8 int3 = KRP_INT3;
+	u8 int3 = KRP_INT3, now;
 
-	if (!krp_text_write(site->addr, &int3, 1))
-		site->arch.jumped = false;
+	if (get_kernel_nofault(now, (u8 *)site->addr) || now == KRP_INT3)
+		return false;
+	return !krp_text_write(site->addr, &int3, 1);
 }
