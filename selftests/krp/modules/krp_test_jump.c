@@ -264,6 +264,47 @@ int scenario_jump_before(void)
 	return ret;
 }
 
+/*
+ * jump_reserved: the kernel patches a static branch's nop itself, and
+ * BUG()s where it finds other bytes: a jump of krp's must not cover
+ * one.  krp_test_jump_jl's first instruction is a lea, then the nop.
+ */
+int scenario_jump_reserved(void)
+{
+	u8 *text = krp_test_entry(krp_test_jump_jl), first;
+	int ret = 0, err, ms;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
+	OPTIMIZER_HIDE_VAR(text);
+	first = text[0];
+	CHECK(first == 0x8d && (text[3] == 0x66 || text[3] == 0x0f ||
+				text[3] == 0x3e || text[3] == 0xeb ||
+				text[3] == 0xe9),
+	      "not a lea, then a static branch: %*ph", 8, text);
+	if (ret)
+		return ret;
+	counters_reset();
+	rp_init(&rp_a, "krp_test_jump_jl", NULL, count_ret, 0);
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	/* an optimizer pass, its RCU-tasks wait included */
+	for (ms = 0; ms < 2000 && text[0] == 0xcc; ms += 20)
+		msleep(20);
+	CHECK(text[0] == 0xcc, "a jump over a static branch: %*ph", 8, text);
+	CHECK(krp_test_jump_jl(1) == 2, "key off");
+	krp_test_key_set(true);
+	CHECK(krp_test_jump_jl(1) == 3, "key on");
+	krp_test_key_set(false);
+	CHECK(krp_test_jump_jl(1) == 2, "key off again");
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(atomic_read(&n_ret) == 3, "%d returns", atomic_read(&n_ret));
+	CHECK(text[0] == first, "left behind: %*ph", 8, text);
+	return ret;
+}
+
 static int jump_stress_fn(void *arg)
 {
 	int i = 0;

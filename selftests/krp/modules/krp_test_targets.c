@@ -91,7 +91,7 @@ notrace TARGET int krp_test_int3_fn(int x)
 }
 #endif
 
-static DEFINE_STATIC_KEY_FALSE(krp_test_key);
+DEFINE_STATIC_KEY_FALSE(krp_test_key);
 
 /*
  * Its static branch is a 5-byte nop the kernel patches: not krp's.  It
@@ -103,6 +103,15 @@ notrace TARGET int krp_test_jl_fn(int x)
 	if (static_branch_unlikely(&krp_test_key))
 		x++;
 	return x;
+}
+
+/* the key of krp_test_jl_fn and of krp_test_jump_jl (the .S files) */
+void krp_test_key_set(bool on)
+{
+	if (on)
+		static_branch_enable(&krp_test_key);
+	else
+		static_branch_disable(&krp_test_key);
 }
 
 /*

@@ -14,6 +14,7 @@
 #define KRP_TEST_TARGETS_H
 
 #include <linux/completion.h>
+#include <linux/jump_label.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -35,6 +36,10 @@ int krp_test_notrace_call(int x);
 int krp_test_int3_fn(int x);
 int krp_test_int3_rec(int n);
 int krp_test_jl_fn(int x);
+/* a static branch right after its first instruction; its key */
+int krp_test_jump_jl(int x);
+DECLARE_STATIC_KEY_FALSE(krp_test_key);
+void krp_test_key_set(bool on);
 int krp_test_deref(int *p);
 
 int krp_test_ool(int x);

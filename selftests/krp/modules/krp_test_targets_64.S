@@ -256,3 +256,28 @@ krp_test_jump_fn:
 	ANNOTATE_RETPOLINE_SAFE
 	ret
 	.size	krp_test_jump_fn, . - krp_test_jump_fn
+
+/*
+ * krp_test_jump_jl(x) = x + 1, or x + 2 while krp_test_key is on
+ * (krp_test_key_set()): a 3-byte lea, then a static branch, its 5-byte
+ * nop in the kernel's __jump_table (the entry static_branch_unlikely()
+ * makes), inside the bytes a jump of krp's at the entry would cover.
+ */
+	.globl	krp_test_jump_jl
+	.type	krp_test_jump_jl, @function
+krp_test_jump_jl:
+	ANNOTATE_NOENDBR
+	lea	1(%rdi), %eax
+1:	.byte	0x0f, 0x1f, 0x44, 0x00, 0x00
+	.pushsection __jump_table, "aw"
+	_ASM_ALIGN
+	.long	1b - .
+	.long	2f - .
+	_ASM_PTR krp_test_key - .
+	.popsection
+3:
+	ANNOTATE_RETPOLINE_SAFE
+	ret
+2:	add	$1, %eax
+	jmp	3b
+	.size	krp_test_jump_jl, . - krp_test_jump_jl
