@@ -30,7 +30,7 @@ static const char *krp_site_how(struct krp_site *site)
 
 	if (!site->int3)
 		return site->direct ? "[DIRECT]" : "[FTRACE]";
-	if (site->arch.jumped)
+	if (site->arch.jumped && !site->arch.trapped)
 		return "[OPTIMIZED]";
 	if (krp_arch_int3_emulates(&site->arch))
 		return "[EMULATED]";

@@ -35,9 +35,9 @@
 #include "site.h"
 
 /*
- * Off by default: the analysis does not yet check the covered bytes
- * against jump labels, static calls and ftrace sites, nor map a
- * pre-handler's redirect into them (Documentation/design.md).
+ * Off by default: without kprobe_mutex, a kernel kprobe that joins one
+ * of the guards while a jump goes in may arm inside the live jump later
+ * (Documentation/design.md, "Jumps instead of int3s").
  */
 static bool optimize;
 
@@ -219,6 +219,8 @@ static void krp_optimize(struct work_struct *work)
 	unsigned int n;
 
 	mutex_lock(&krp_mutex);
+	/* every pass looks at the jumps already in, too */
+	krp_optimize_check();
 	gen = ++krp_jump_gen;
 	n = krp_optimize_publish(gen);
 	mutex_unlock(&krp_mutex);

@@ -394,6 +394,9 @@ static void test_jump(void)
 	ret = run("jump_before");
 	krp_int3_result(ret, !ret,
 			"jump: a kernel kprobe already in the bytes a jump would cover keeps krp on its int3\n");
+	ret = run("jump_shared");
+	krp_int3_result(ret, !ret,
+			"jump: a kernel kprobe on krp's jmp fires beside it; krp's site waits for it to go, then the text is restored\n");
 	ret = run("jump_reserved");
 	krp_int3_result(ret, !ret,
 			"jump: none over a static branch's nop, which the kernel patches itself; the key switches under krp's int3\n");
@@ -410,7 +413,7 @@ int main(void)
 	int ret, i, collected;
 
 	ksft_print_header();
-	ksft_set_plan(33);
+	ksft_set_plan(34);
 
 	ret = krp_load_module(krp_module_path(), "optimize=0");
 	if (ret)

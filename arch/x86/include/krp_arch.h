@@ -72,6 +72,7 @@ struct krp_arch_site {
 	unsigned long detour;
 	u8 jlen;
 	bool jumped;
+	bool trapped;			/* krp's int3 over its own jmp */
 	u8 jtext[15];
 };
 

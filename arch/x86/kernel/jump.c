@@ -407,16 +407,32 @@ bool krp_arch_jump_intact(struct krp_site *site)
 	       !memcmp(now, code, site->arch.jlen);
 }
 
-/* The jmp's tail is krp's, under krp's jmp or a trap's int3 over it. */
+/*
+ * Whether krp may take its jump out: under its live jmp, the tail is
+ * exactly the jmp's; under the int3 krp_arch_jump_trap() wrote, no task
+ * runs the tail, and each byte is the jmp's or the original (a kernel
+ * kprobe that joined a guard restores the original byte it went in
+ * over), never a third patcher's armed int3.  A kernel kprobe's int3
+ * over byte 0 is not krp's trap: its kprobe emulates krp's jmp, and
+ * will write the jmp's byte back when it goes.
+ */
 static bool krp_jump_tail_ours(struct krp_site *site)
 {
+	const struct krp_arch_site *as = &site->arch;
 	u8 now[KRP_JUMP_MAX], code[KRP_JUMP_MAX];
+	unsigned int i;
 
 	krp_jump_code(site, code);
-	return !copy_from_kernel_nofault(now, (void *)site->addr,
-					 site->arch.jlen) &&
-	       (now[0] == code[0] || now[0] == KRP_INT3) &&
-	       !memcmp(now + 1, code + 1, site->arch.jlen - 1);
+	if (copy_from_kernel_nofault(now, (void *)site->addr, as->jlen))
+		return false;
+	if (now[0] == code[0])
+		return !memcmp(now + 1, code + 1, as->jlen - 1);
+	if (now[0] != KRP_INT3 || !as->trapped)
+		return false;
+	for (i = 1; i < as->jlen; i++)
+		if (now[i] != code[i] && now[i] != as->jtext[i])
+			return false;
+	return true;
 }
 
 /**
@@ -444,15 +460,20 @@ int krp_arch_jump_remove(struct krp_site *site, bool guard)
 	if (!krp_jump_tail_ours(site)) {
 		pr_warn_once("%s+0x%x: krp's jump was changed by another patcher; left alone\n",
 			     site->sym, site->offset);
+		/* a live jmp with a foreign byte inside: nobody may run it */
+		krp_arch_jump_trap(site);
 		return -EBUSY;
 	}
 	ret = krp_text_write(site->addr, &int3, 1);
 	if (ret)
 		return ret;
+	/* from here on byte 0 is krp's int3, whatever the tail holds */
+	as->trapped = true;
 	ret = krp_jump_poke(site->addr + 1, as->jtext + 1, as->jlen - 1);
 	if (ret)
 		return ret;
 	as->jumped = false;
+	as->trapped = false;
 	if (guard)
 		krp_guards_add(site->addr, as->len, &site->guards);
 	return 0;
@@ -474,6 +495,7 @@ void krp_arch_jump_release(struct krp_site *site)
 		return;
 	WRITE_ONCE(as->detour, 0);
 	as->jlen = 0;
+	as->trapped = false;
 	krp_slot_free(detour);
 }
 
@@ -484,15 +506,27 @@ void krp_arch_jump_release(struct krp_site *site)
  * Only byte 0 is written: the rest holds another patcher's bytes, which
  * it will restore as it found them.  The site stays "jumped" and hits
  * go on through the detour; krp_arch_jump_remove() restores the tail
- * once it is krp's again.
+ * once no third patcher's int3 is in it.
  *
- * Return: true if the int3 was written now, false if it was there.
+ * Return: true if krp's int3 was written now; false if it was there
+ * already, or another int3 is (left alone), or the write failed.
  */
 bool krp_arch_jump_trap(struct krp_site *site)
 {
-	u8 int3 = KRP_INT3, now;
+	struct krp_arch_site *as = &site->arch;
+	u8 int3 = KRP_INT3, now, code[KRP_JUMP_MAX];
 
-	if (get_kernel_nofault(now, (u8 *)site->addr) || now == KRP_INT3)
+	/*
+	 * Only over krp's own first byte: an int3 there that krp did not
+	 * write is a kernel kprobe's, which emulates krp's jmp and puts
+	 * that byte back when it goes.
+	 */
+	krp_jump_code(site, code);
+	if (as->trapped || get_kernel_nofault(now, (u8 *)site->addr) ||
+	    now != code[0])
 		return false;
-	return !krp_text_write(site->addr, &int3, 1);
+	if (krp_text_write(site->addr, &int3, 1))
+		return false;
+	as->trapped = true;
+	return true;
 }

@@ -127,6 +127,7 @@ int scenario_jump_call(void);
 int scenario_jump_inside(void);
 int scenario_jump_disarm(void);
 int scenario_jump_before(void);
+int scenario_jump_shared(void);
 int scenario_jump_reserved(void);
 int scenario_jump_churn(void);
 

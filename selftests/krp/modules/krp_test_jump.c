@@ -265,6 +265,58 @@ int scenario_jump_before(void)
 }
 
 /*
+ * jump_shared: the kernel takes a kprobe at the address of krp's live
+ * jmp (it emulates the jmp, into the detour): both fire.  krp's probe
+ * goes meanwhile: its site cannot take the jump out under the kernel's
+ * int3 and stays, stuck, until the kernel's kprobe has gone and put
+ * krp's first byte back; then the function's bytes come back.
+ */
+int scenario_jump_shared(void)
+{
+	u8 *text = jump_text();
+	int ret = 0, err, ms;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
+	counters_reset();
+	atomic_set(&n_kernel, 0);
+	jump_rp_init();
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	CHECK(jump_wait(true), "no jump: %*ph", KRP_TEST_JUMP_LEN, text);
+	jkk = (struct kprobe){ .addr = (kprobe_opcode_t *)text,
+			       .pre_handler = jump_kernel_pre };
+	err = ret ? -EINVAL : register_kprobe(&jkk);
+	CHECK(!err, "a kernel kprobe on krp's jmp: %d", err);
+	if (err) {
+		krp_unregister_kretprobe(&rp_a);
+		return ret;
+	}
+	CHECK(jump_calls(10) == 0, "wrong results under both");
+	CHECK(atomic_read(&n_kernel) == 10 && atomic_read(&n_ret) == 10,
+	      "%d kernel hits, %d returns", atomic_read(&n_kernel),
+	      atomic_read(&n_ret));
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(text[0] == JUMP_INT3 && text[KRP_TEST_JUMP_LEN - 5] == JUMP_JMP,
+	      "krp's jmp not kept under the kernel's int3: %*ph",
+	      KRP_TEST_JUMP_LEN, text);
+	CHECK(jump_calls(10) == 0, "wrong results with krp's probe gone");
+	CHECK(atomic_read(&n_kernel) == 20 && atomic_read(&n_ret) == 10,
+	      "%d kernel hits, %d returns", atomic_read(&n_kernel),
+	      atomic_read(&n_ret));
+	unregister_kprobe(&jkk);
+	/* the stuck site's retry runs every second */
+	for (ms = 0; ms < JUMP_WAIT_MS && READ_ONCE(text[0]) != 0x55; ms += 20)
+		msleep(20);
+	CHECK(text[0] == 0x55 && !jump_in(), "not restored: %*ph",
+	      KRP_TEST_JUMP_LEN, text);
+	CHECK(jump_calls(10) == 0, "wrong results after");
+	return ret;
+}
+
+/*
  * jump_reserved: the kernel patches a static branch's nop itself, and
  * BUG()s where it finds other bytes: a jump of krp's must not cover
  * one.  krp_test_jump_jl's first instruction is a lea, then the nop.

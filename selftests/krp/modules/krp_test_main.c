@@ -93,6 +93,7 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "jump_inside", scenario_jump_inside },
 	{ "jump_disarm", scenario_jump_disarm },
 	{ "jump_before", scenario_jump_before },
+	{ "jump_shared", scenario_jump_shared },
 	{ "jump_reserved", scenario_jump_reserved },
 	{ "jump_churn", scenario_jump_churn },
 	{ "st_return", scenario_st_return },
