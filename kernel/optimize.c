@@ -128,8 +128,9 @@ int krp_jump_drop(struct krp_site *site)
  *
  * A jump would hide the instruction at @addr from its own int3; a
  * published detour would run a copy of it.  The sites covering it stay
- * on their int3s while a site is inside.  krp_mutex held;
- * krp_borrowed_flush() must follow outside it.
+ * on their int3s while a site is inside, and the optimizer looks at them
+ * again soon.  krp_mutex held; krp_borrowed_flush() must follow outside
+ * it.
  *
  * Return: true if one was taken out.
  */
@@ -149,6 +150,8 @@ bool krp_jump_uncover(unsigned long addr)
 				found = true;
 		}
 	}
+	if (found)
+		krp_optimize_kick();
 	return found;
 }
 

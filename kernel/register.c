@@ -135,11 +135,9 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	if (kp->symbol_name || kp->offset || !krp_site_find(addr)) {
 		ret = krp_resolve(kp, &addr, &shared, &ftrace, &copy_refused);
 		/* inside a jump of krp's, the kernel's decoder sees no boundary */
-		if (ret && addr && krp_jump_uncover(addr)) {
-			krp_optimize_kick();
+		if (ret && addr && krp_jump_uncover(addr))
 			ret = krp_resolve(kp, &addr, &shared, &ftrace,
 					  &copy_refused);
-		}
 		if (ret && addr && krp_site_find(addr))
 			ret = 0;
 		if (ret) {

@@ -183,8 +183,8 @@ int krp_site_sync(struct krp_site *site)
 	if (site->stuck && !want)
 		return 0;
 	if (want) {
-		if (site->int3 && krp_jump_uncover(site->addr))
-			krp_optimize_kick();
+		if (site->int3)
+			krp_jump_uncover(site->addr);
 		ret = site->int3 ? krp_arch_int3_arm(site) : krp_site_hook(site);
 		if (ret)
 			return ret;
@@ -313,8 +313,7 @@ int krp_site_classify(struct krp_site *site, bool shared, bool ftrace)
 		return krp_site_at_entry(site) ? 0 : -EINVAL;
 	site->int3 = true;
 	/* a jump of krp's over the address would hide it from the decoder */
-	if (krp_jump_uncover(site->addr))
-		krp_optimize_kick();
+	krp_jump_uncover(site->addr);
 	/* first: the kernel's kprobes join krp's guards inside instructions */
 	ret = krp_arch_check_boundary(site->addr, site->offset,
 				      krp_site_orig_byte);

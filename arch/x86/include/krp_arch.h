@@ -123,13 +123,6 @@ krp_arch_int3_emulates(const struct krp_arch_site *as)
 	return as->emu != KRP_EMU_OOL && !READ_ONCE(as->detour);
 }
 
-/* Whether the int3 goes on through the detour's copy (jump.c). */
-static __always_inline bool
-krp_arch_int3_detoured(const struct krp_arch_site *as)
-{
-	return READ_ONCE(as->detour);
-}
-
 /* Whether @resume is the copy in the detour @as still owns. */
 static __always_inline bool krp_arch_jump_owns(const struct krp_arch_site *as,
 					       unsigned long resume)
