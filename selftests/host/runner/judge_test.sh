@@ -299,6 +299,50 @@ flaw "all results ok but a failing exit status fails" "$F/t_one: exited with sta
 flaw "Bail out! fails" "$F/t_one: Bail out!" \
 	'/^ok 2 second/a Bail out! lost the device'
 
+# 6. a --script boot (make run, make bench): the script's output passes
+# through raw, its exit status and the boot's checks make the verdict.
+sstream()
+{
+	stream | sed -e '/^### krp-begin t_one/,/^### krp-end t_two/c ### krp-begin demo\nkrp demo: 3 calls, 3 returns\n### krp-end demo 0' \
+		-e 's/\] krp-qemu: begin t_one/] krp-qemu: begin demo/' \
+		-e '/\] krp-qemu: begin t_two/d' -e '/\] krp: foo+0x/d'
+}
+
+# sjudge WANT WHAT [RE]: judge the script stream on stdin; WANT pass:
+# status 0 and the script's line on stdout; fail: non-zero, RE on stderr.
+sjudge()
+{
+	local want=$1 what=$2 re=${3:-} st=0 good=1
+
+	"$qemu" --kernel 686-pae --judge-script demo --console "$tmp/sconsole" \
+		>"$tmp/out" 2>"$tmp/err" || st=$?
+	if [ "$want" = pass ]; then
+		[ "$st" -eq 0 ] && grep -qx 'krp demo: 3 calls, 3 returns' "$tmp/out" || good=0
+	else
+		[ "$st" -ne 0 ] && grep -qE -- "$re" "$tmp/err" || good=0
+	fi
+	if [ "$good" = 0 ]; then
+		echo "# $what: status $st, verdict:"
+		sed 's/^/#   /' "$tmp/out" "$tmp/err"
+	fi
+	result $((1 - good)) "$what"
+}
+
+# the console goes on past the marker, as a real one does
+console | sed '/\] krp: foo+0x6/d' >"$tmp/sconsole"
+echo "[    2.000000] random: crng init done" >>"$tmp/sconsole"
+sstream | sjudge pass "a clean script boot passes, its output on stdout as it came"
+sstream | sed 's/^### krp-end demo 0/### krp-end demo 1/' |
+	sjudge fail "a script that exits with status 1 fails" "the script exited with status 1"
+sstream | sed '/^### krp-end demo/,$d' |
+	sjudge fail "a script cut off by the guest's death fails" "did not finish"
+sstream | sed '/\] krp: unloaded/i [    1.450000] BUG: kernel NULL pointer dereference, address: 00000000' |
+	sjudge fail "a BUG in a script boot's dmesg fails" "failed: dmesg and console free of WARN/BUG/Oops"
+sstream | sed "/\\] krp: unloaded/i [    1.450000] krp: bar+0x1: not krp's int3 any more (90); left alone" |
+	sjudge fail "a krp alarm in a script boot fails: a script declares none" "failed: no krp alarm"
+echo "[    6.000000] WARNING: CPU: 0 PID: 1 at kernel/rcu/tree.c:1 rcu_core" >>"$tmp/sconsole"
+sstream | sjudge fail "a WARN only on a script boot's console fails" "failed: dmesg and console free of WARN/BUG/Oops"
+
 # The host suites: a timeout, and the summary's form.
 mkdir -p "$tmp/host/quick" "$tmp/host/slow"
 printf 'run:\n\t@echo "1..2"; echo "ok 1 a"; echo "ok 2 b"\n' >"$tmp/host/quick/Makefile"
