@@ -29,9 +29,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/rcupdate_wait.h>
+#include <linux/stringify.h>
 
 #include <krp_arch.h>
 
@@ -44,6 +47,39 @@ static DECLARE_BITMAP(krp_slot_dirty, KRP_NR_SLOTS);
 
 /* Serializes collections; taken before krp_slots_mutex, never under it. */
 static DEFINE_MUTEX(krp_slots_collect_mutex);
+/* what a collection cleans, under krp_slots_collect_mutex */
+static DECLARE_BITMAP(krp_slot_batch, KRP_NR_SLOTS);
+
+/*
+ * The slots handed out are the first slots_max: lowered, it bounds how
+ * many sites may hold a slot at once, and makes krp collect dirty slots
+ * sooner (the test of collection does so).  Slots already taken above
+ * it stay with their sites.
+ */
+static unsigned int slots_max = KRP_NR_SLOTS;
+
+static int krp_slots_max_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	if (!n || n > KRP_NR_SLOTS) {
+		pr_err("slots_max=%u is outside 1..%u\n", n, KRP_NR_SLOTS);
+		return -EINVAL;
+	}
+	WRITE_ONCE(slots_max, n);
+	return 0;
+}
+
+static const struct kernel_param_ops krp_slots_max_ops = {
+	.set = krp_slots_max_set,
+	.get = param_get_uint,
+};
+module_param_cb(slots_max, &krp_slots_max_ops, &slots_max, 0644);
+MODULE_PARM_DESC(slots_max,
+		 "out-of-line slots that may be taken at once, 1.." __stringify(KRP_NR_SLOTS) " (default " __stringify(KRP_NR_SLOTS) ")");
 
 /**
  * krp_slots_collect() - when no clean slot is left, clean the dirty ones
@@ -56,11 +92,13 @@ static DEFINE_MUTEX(krp_slots_collect_mutex);
  */
 void krp_slots_collect(void)
 {
-	DECLARE_BITMAP(batch, KRP_NR_SLOTS);
+	unsigned long *batch = krp_slot_batch;
+	unsigned int max;
 
 	mutex_lock(&krp_slots_collect_mutex);
 	mutex_lock(&krp_slots_mutex);
-	if (find_first_zero_bit(krp_slot_used, KRP_NR_SLOTS) < KRP_NR_SLOTS)
+	max = READ_ONCE(slots_max);
+	if (find_first_zero_bit(krp_slot_used, max) < max)
 		bitmap_zero(batch, KRP_NR_SLOTS);
 	else
 		bitmap_copy(batch, krp_slot_dirty, KRP_NR_SLOTS);
@@ -85,21 +123,22 @@ void krp_slots_collect(void)
  * Never waits for a grace period: the callers hold krp_mutex.
  *
  * Return: 0; -EAGAIN when only dirty slots are left, which
- * krp_slots_collect() cleans; -ENOSPC when all %KRP_NR_SLOTS are in use.
+ * krp_slots_collect() cleans; -ENOSPC when all slots_max are in use.
  */
 int krp_slot_alloc(unsigned long *slot)
 {
+	unsigned int max;
 	unsigned long i;
 	int ret = 0;
 
 	mutex_lock(&krp_slots_mutex);
-	i = find_first_zero_bit(krp_slot_used, KRP_NR_SLOTS);
-	if (i < KRP_NR_SLOTS) {
+	max = READ_ONCE(slots_max);
+	i = find_first_zero_bit(krp_slot_used, max);
+	if (i < max) {
 		__set_bit(i, krp_slot_used);
 		*slot = (unsigned long)krp_slot_area + i * KRP_SLOT_SIZE;
 	} else {
-		ret = bitmap_empty(krp_slot_dirty, KRP_NR_SLOTS) ? -ENOSPC :
-								   -EAGAIN;
+		ret = bitmap_empty(krp_slot_dirty, max) ? -ENOSPC : -EAGAIN;
 	}
 	mutex_unlock(&krp_slots_mutex);
 	return ret;
@@ -145,7 +184,7 @@ void krp_slot_unused(unsigned long slot)
 /**
  * krp_slots_count() - slots taken, and how many of them are dirty
  * @dirty: the dirty ones
- * @total: all the slots there are
+ * @total: the slots that may be taken (slots_max)
  *
  * Return: slots not free for allocation without a collection.
  */
@@ -153,7 +192,7 @@ unsigned int krp_slots_count(unsigned int *dirty, unsigned int *total)
 {
 	unsigned int used;
 
-	*total = KRP_NR_SLOTS;
+	*total = READ_ONCE(slots_max);
 	mutex_lock(&krp_slots_mutex);
 	*dirty = bitmap_weight(krp_slot_dirty, KRP_NR_SLOTS);
 	used = bitmap_weight(krp_slot_used, KRP_NR_SLOTS);

@@ -29,6 +29,7 @@
  * and the return probes at notrace entries switch it on.
  */
 #define OPTIMIZE "/sys/module/krp/parameters/optimize"
+#define SLOTS_MAX "/sys/module/krp/parameters/slots_max"
 
 /* at most one in REFUSED_MAX of the every-instruction probes refused */
 #define REFUSED_MAX 4
@@ -410,10 +411,11 @@ int main(void)
 {
 	char path[256];
 	long stress_0, used_0;
+	char num[24];
 	int ret, i, collected;
 
 	ksft_print_header();
-	ksft_set_plan(34);
+	ksft_set_plan(35);
 
 	ret = krp_load_module(krp_module_path(), "optimize=0");
 	if (ret)
@@ -452,25 +454,35 @@ int main(void)
 	/*
 	 * Two cycles a run, until krp has had to collect dirty slots (their
 	 * count went down), eight runs at most.  Each cycle takes about 30
-	 * fresh slots; if the runs did not use up the clean ones there was
-	 * nothing to collect (a registration that found none would have
-	 * failed), and no slot may be left in use either way.
+	 * fresh slots; slots_max leaves 45 clean, so the first run uses
+	 * them up and must collect.  No slot may be left in use after.
 	 */
 	stress_0 = krp_stat("slots_dirty");
 	used_0 = krp_stat("slots_used");
-	for (i = 1, ret = 0; !ret; i++) {
+	snprintf(num, sizeof(num), "%ld", used_0 + stress_0 +
+		 krp_stat("direct_stubs") + 45);
+	ret = krp_write_file(SLOTS_MAX, num);
+	if (ret)
+		ksft_print_msg("slots_max=%s: %s\n", num, strerror(-ret));
+	for (i = 1; !ret; i++) {
 		ret = run("ool_stress");
 		if (krp_stat("slots_dirty") < stress_0 || i == 8)
 			break;
 	}
 	collected = krp_stat("slots_dirty") < stress_0;
-	ksft_print_msg("ool_stress: %d runs of two cycles; slots %ld dirty (from %ld), %ld used, %ld in all\n",
+	ksft_print_msg("ool_stress: %d runs of two cycles; slots %ld dirty (from %ld), %ld used, %ld may be taken\n",
 		       i, krp_stat("slots_dirty"), stress_0,
 		       krp_stat("slots_used"), krp_stat("slots_total"));
 	krp_int3_result(ret, !ret && krp_stat("slots_used") == used_0 &&
-			 (collected ||
-			  krp_stat("slots_dirty") < krp_stat("slots_total")),
+			 collected,
 			 "register and unregister over and over while every CPU runs the boosted and single-stepped copies: slots collected when the clean ones ran out, none left in use\n");
+	/* out of range: refused, and the limit stays */
+	ret = krp_write_file(SLOTS_MAX, "0");
+	ksft_test_result(ret == -EINVAL && krp_stat("slots_total") == atol(num) &&
+			 !krp_write_file(SLOTS_MAX, "4096") &&
+			 krp_write_file(SLOTS_MAX, "4097") == -EINVAL &&
+			 krp_stat("slots_total") == 4096,
+			 "slots_max: 0 and 4097 refused with EINVAL, 1..4096 taken\n");
 	/* where the optimizer can take a notrace entry, through its jump */
 	krp_write_file(OPTIMIZE, "Y");
 	test_every_ret();

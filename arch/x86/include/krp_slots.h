@@ -14,7 +14,7 @@
  */
 #define KRP_SLOT_SIZE	64
 #define KRP_SLOT_STEP	32
-#define KRP_NR_SLOTS	1024
+#define KRP_NR_SLOTS	4096
 /* after the slots, call gates to unexported functions (text.c) */
 #define KRP_NR_GATES	2
 

@@ -454,9 +454,13 @@ int krp_arch_int3_prepare(struct krp_site *site, krp_orig_byte_t orig_byte)
 		return -EOPNOTSUPP;
 	}
 	ret = krp_slot_alloc(&as->slot);
-	if (ret == -ENOSPC)
-		pr_err("%s+0x%x: all %d out-of-line slots are in use\n",
-		       site->sym, site->offset, KRP_NR_SLOTS);
+	if (ret == -ENOSPC) {
+		unsigned int dirty, max;
+
+		krp_slots_count(&dirty, &max);
+		pr_err("%s+0x%x: all %u out-of-line slots are in use (slots_max)\n",
+		       site->sym, site->offset, max);
+	}
 	if (ret)
 		return ret;
 	ret = krp_slot_fill(site, &insn);

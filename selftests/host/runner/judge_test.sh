@@ -372,13 +372,13 @@ not_alarms=(
 	'cannot be called here: ' '^loaded, version sym$' '^unloaded$' ': text restored$'
 	'is gone; its probes stay registered, unarmed$'
 	'^cannot probe ' '^give exactly one of symbol_name and addr$'
-	'^pool_size=.* is outside ' ' is not an instruction boundary$'
+	'^pool_size=.* is outside ' '^slots_max=.* is outside ' ' is not an instruction boundary$'
 	'^pool_segment=.* pool_segments=.* pool_reserve=.*: outside '
 	": the kernel's kprobes are on it$" " is krp's own code$"
 	' is a static-call trampoline$' ' is not a function entry$'
 	' cannot be return-probed$' ' does not fit pool_size; '
 	': another int3 is there$' ": an optimized kprobe's jump is there "
-	' cannot run out of line: ' ': all .* out-of-line slots are in use$'
+	' cannot run out of line: ' ': all .* out-of-line slots are in use \(slots_max\)$'
 	'\] is gone$' ': an ENDBR, where indirect branches must land \(IBT\)$'
 	': krp.s out-of-line slot is more than 2 GiB away$'
 )
