@@ -5,13 +5,16 @@
  * argument form and type can be checked against what it must print.
  * Writing N bytes to /sys/kernel/debug/krp_fetch_target/call calls
  * krp_fetch_fn(N, -5, "krp-string", &krp_fetch_rec), which returns
- * N - 1000.
+ * N - 1000, after a busy wait of 5 us: the return probe's delta_ns is
+ * then above any clocksource's resolution, even where the guest's TSC
+ * was found unstable and the clock fell back to the ACPI PM timer.
  *
  * The record's layout is fixed (the tests compute its offsets from the
  * size of a pointer); its bad pointer is the guard page after a
  * vmalloc() area: a kernel address nothing maps.
  */
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/vmalloc.h>
@@ -65,6 +68,7 @@ static void *krp_fetch_area;
 static __attribute__((__noipa__)) long
 krp_fetch_fn(long n, long m, const char *s, struct krp_fetch_rec *r)
 {
+	udelay(5);
 	return n - 1000 + (m + 5) + (s[0] - 'k') + (r->b - 0xab);
 }
 
