@@ -534,11 +534,11 @@ static void test_fetch(void)
 		ksft_test_result(!args_of(buf, "fe7", out, sizeof(out)),
 				 "no event of a refused definition\n");
 	}
-	/* delta_ns spans the target's 5 us busy wait */
+	/* delta_ns spans the target's 5 us busy wait (udelay() may be a little short) */
 	n = count_lines(buf, "krp_entry: probe=fe1 func=krp_fetch_fn args=", NULL);
 	a = strstr(buf, "krp_ret: probe=fr ");
 	ok = n == 1 && a &&
-	     krp_matches("^krp_ret: probe=fr func=krp_fetch_fn ret_ip=call_write\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[krp_fetch_target\\] retval=-997 delta_ns=([5-9][0-9]{3}|[1-9][0-9]{4,}) args=", a);
+	     krp_matches("^krp_ret: probe=fr func=krp_fetch_fn ret_ip=call_write\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[krp_fetch_target\\] retval=-997 delta_ns=([4-9][0-9]{3}|[1-9][0-9]{4,}) args=", a);
 	if (!ok)
 		ksft_print_msg("%d krp_entry events of fe1; %.*s\n", n,
 			       a ? (int)strcspn(a, "\n") : 4, a ? a : "no krp_ret of fr");
