@@ -239,9 +239,15 @@ struct krp_seg *notrace krp_seg_above(struct krp_pool *pool,
 }
 NOKPROBE_SYMBOL(krp_seg_above);
 
+/*
+ * Pools come from a cache of their own: slabinfo shows what they take,
+ * and failslab's cache filter can fail these allocations and no other.
+ */
+static struct kmem_cache *krp_pool_cache;
+
 static struct krp_pool *krp_pool_alloc(gfp_t gfp)
 {
-	struct krp_pool *pool = kmalloc(pool_size, gfp);
+	struct krp_pool *pool = kmem_cache_alloc(krp_pool_cache, gfp);
 
 	if (pool) {
 		pool->task = NULL;
@@ -266,7 +272,7 @@ static void krp_pool_free(struct krp_pool *pool)
 		kfree(seg);
 	}
 	this_cpu_sub(krp_segs_held, n);
-	kfree(pool);
+	kmem_cache_free(krp_pool_cache, pool);
 }
 
 static void krp_pool_free_rcu(struct rcu_head *rcu)
@@ -305,7 +311,7 @@ static void krp_on_newtask(void *data, struct task_struct *child,
 		return;
 	}
 	if (!krp_pool_install(child, pool))
-		kfree(pool);
+		kmem_cache_free(krp_pool_cache, pool);
 }
 
 /* Give back every frame of a pool whose task will never run again. */
@@ -440,17 +446,17 @@ static int krp_pools_fill(void)
 			pool = list_first_entry(&spare, struct krp_pool, spare);
 			list_del(&pool->spare);
 			if (!krp_pool_install(t, pool))
-				kfree(pool);
+				kmem_cache_free(krp_pool_cache, pool);
 		}
 		rcu_read_unlock();
 	} while (short_of_pools);
 
 	list_for_each_entry_safe(pool, tmp, &spare, spare)
-		kfree(pool);
+		kmem_cache_free(krp_pool_cache, pool);
 	return 0;
 nomem:
 	list_for_each_entry_safe(pool, tmp, &spare, spare)
-		kfree(pool);
+		kmem_cache_free(krp_pool_cache, pool);
 	return -ENOMEM;
 }
 
@@ -689,12 +695,19 @@ int krp_pools_init(void)
 		       KRP_RESERVE_MAX);
 		return -EINVAL;
 	}
+	/* a pool is written by its task alone: no line shared with another */
+	krp_pool_cache = kmem_cache_create("krp_pool", pool_size, 0,
+					   SLAB_HWCACHE_ALIGN, NULL);
+	if (!krp_pool_cache)
+		return -ENOMEM;
 	init_irq_work(&krp_pool_irq_work, krp_pool_irq_work_fn);
 	/* a teardown in the PREPARE range runs once the CPU is dead */
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "krp:idle_dead",
 					NULL, krp_idle_cpu_dead);
-	if (ret < 0)
+	if (ret < 0) {
+		kmem_cache_destroy(krp_pool_cache);
 		return ret;
+	}
 	krp_cpuhp_state = ret;
 	return 0;
 }
@@ -751,4 +764,5 @@ void krp_pools_exit(void)
 		for (i = 0; i < KRP_RESERVE_MAX; i++)
 			kfree(xchg(&r->slot[i], NULL));
 	}
+	kmem_cache_destroy(krp_pool_cache);
 }

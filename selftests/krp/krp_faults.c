@@ -203,94 +203,123 @@ static void sweep_scenario(const char *scenario, bool fresh, const char *what)
 
 /* What the forks of sweep_fork() saw. */
 struct forks {
-	int points;	/* allocations of the last fork that was not failed */
 	int forks;	/* children that ran */
 	int failed;	/* forks failed with ENOMEM or EAGAIN */
 	int bad;	/* another errno, or a child's call that failed */
-	bool hit;	/* the last armed failure was injected */
+	bool hit;	/* the failure armed last was injected */
 };
 
-/*
- * One fork per N = 1, 2, ... until a fork no longer reaches its Nth
- * allocation or, with @until_deferred, until a child's pool was
- * deferred.
- */
-static void fork_pass(struct forks *f, long deferred0, bool until_deferred)
+/* One fork under fail-nth @n; the child calls the probed function. */
+static void fork_one(struct forks *f, int n)
 {
-	int n, status;
+	int status;
 	pid_t pid;
 
-	f->hit = true;
-	for (n = 1; n <= MAX_NTH; n++) {
-		if (nth_set(n))
-			break;
-		pid = fork();
-		if (pid == 0)
-			_exit(run("fault_call") ? 1 : 0);
-		f->hit = nth_hit();
-		if (pid < 0) {
-			if (errno != ENOMEM && errno != EAGAIN) {
-				ksft_print_msg("fork, allocation %d failed: %s\n",
-					       n, strerror(errno));
-				f->bad++;
-			}
-			f->failed++;
-		} else {
-			f->forks++;
-			if (waitpid(pid, &status, 0) != pid ||
-			    !WIFEXITED(status) || WEXITSTATUS(status)) {
-				ksft_print_msg("fork, allocation %d failed: the child's call failed\n",
-					       n);
-				f->bad++;
-			}
-		}
-		if (!f->hit ||
-		    (until_deferred && krp_stat("pools_deferred") > deferred0))
-			break;
+	if (nth_set(n)) {
+		f->bad++;
+		return;
 	}
-	f->points = n;
+	pid = fork();
+	if (pid == 0)
+		_exit(run("fault_call") ? 1 : 0);
+	f->hit = nth_hit();
+	if (pid < 0) {
+		if (errno != ENOMEM && errno != EAGAIN) {
+			ksft_print_msg("fork, allocation %d failed: %s\n",
+				       n, strerror(errno));
+			f->bad++;
+		}
+		f->failed++;
+		return;
+	}
+	f->forks++;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		ksft_print_msg("fork, allocation %d failed: the child's call failed\n",
+			       n);
+		f->bad++;
+	}
 }
 
 /*
- * Forks under fail-nth while a return probe is armed.  A child whose
- * pool could not be allocated at fork gets one from krp's worker
- * (pools_deferred); if it calls the probed function before that, the
- * call is missed, not lost.  Which comes first is a race, so misses
- * are not required, only that every call returned or was missed, that
- * the failure reached the pool, and that a failed fork leaves krp as
- * it was.
- *
- * How many allocations a fork makes before the pool's varies from one
+ * Only the pool's allocation is counted: failslab's cache filter, which
+ * passes the caches with SLAB_FAILSLAB alone (the group boots with
+ * slub_debug=...A,krp_pool), and no page allocation (none is of order
+ * 11).
+ */
+static int pool_only(bool on)
+{
+	static const char * const knobs[][3] = {
+		{ "/sys/kernel/debug/failslab/cache-filter", "N", "Y" },
+		{ "/sys/kernel/debug/fail_page_alloc/min-order", "0", "11" },
+	};
+	unsigned int i;
+	char buf[8];
+	int ret;
+
+	if (on && (krp_read_file("/sys/kernel/slab/krp_pool/failslab",
+				 buf, sizeof(buf)) <= 0 || buf[0] != '1')) {
+		ksft_print_msg("krp_pool has no SLAB_FAILSLAB: boot with slub_debug=A,krp_pool\n");
+		return -ENOENT;
+	}
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		ret = krp_write_file(knobs[i][0], knobs[i][1 + on]);
+		if (ret) {
+			ksft_print_msg("%s: %s\n", knobs[i][0], strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+#define POOL_FORKS	3
+
+/*
+ * Forks under fail-nth while a return probe is armed.  First every
+ * allocation a fork makes is failed in turn, N = 1, 2, ... until a
+ * fork no longer reaches its Nth: a failed fork must leave krp as it
+ * was.  How many allocations come before the pool's varies from one
  * fork to the next (the debug kernels' bookkeeping, the maple tree's
- * preallocations), so the sweep of every allocation can step over the
- * pool's.  If it did, a second sweep fails only the allocations that
- * may not sleep: the pool's is among the few a fork makes.
+ * preallocations), so that sweep may step over the pool's; then
+ * POOL_FORKS forks fail the pool's allocation alone, and each child
+ * must have been left without a pool at fork (pools_deferred).  Such a
+ * child gets one from krp's worker; if it calls the probed function
+ * before that, the call is missed, not lost.  Which comes first is a
+ * race, so misses are not required, only that every call returned or
+ * was missed.
  */
 static void sweep_fork(void)
 {
 	long missed = -1, calls = -1, deferred0 = krp_stat("pools_deferred");
-	long deferred;
+	long deferred, targeted = -1;
 	struct forks f = { 0 };
-	bool narrow = false;
-	int ret, points;
+	int ret = 0, n, points;
 
 	if (run_checked("fault_arm")) {
 		ksft_test_result_fail("pools at fork: fault_arm failed\n");
 		return;
 	}
-	fork_pass(&f, deferred0, false);
-	points = f.points;
-	ret = !f.hit ? 0 : -E2BIG;
-	if (!ret && krp_stat("pools_deferred") == deferred0) {
-		narrow = true;
-		ret = krp_write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
-		if (!ret)
-			ret = krp_write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "Y");
-		if (!ret)
-			fork_pass(&f, deferred0, true);
-		if (fault_knobs())
-			ret = -EIO;
+	f.hit = true;
+	for (n = 1; n <= MAX_NTH && f.hit && !f.bad; n++)
+		fork_one(&f, n);
+	points = n - 1;
+	if (f.hit)
+		ret = -E2BIG;
+	if (!ret)
+		ret = pool_only(true);
+	if (!ret) {
+		deferred = krp_stat("pools_deferred");
+		for (n = 0; n < POOL_FORKS && !f.bad; n++) {
+			fork_one(&f, 1);
+			if (!f.hit) {
+				ksft_print_msg("a fork made no allocation from krp_pool\n");
+				f.bad++;
+			}
+		}
+		targeted = krp_stat("pools_deferred") - deferred;
 	}
+	if (pool_only(false) && !ret)
+		ret = -EIO;
 	if (!ret)
 		ret = run_checked("fault_disarm");
 	if (!ret) {
@@ -298,12 +327,11 @@ static void sweep_fork(void)
 		calls = krp_report("calls");
 	}
 	deferred = krp_stat("pools_deferred") - deferred0;
-	ksft_test_result(!ret && !f.bad && deferred > 0 && missed >= 0 &&
-			 calls == f.forks,
-			 "pools at fork: %d allocations, %d forks failed, %ld children ran, %ld without a pool at fork%s, %ld calls missed for want of one, every call returned or missed\n",
-			 points, f.failed, calls, deferred,
-			 narrow ? " (found failing only non-sleeping allocations)" : "",
-			 missed);
+	ksft_test_result(!ret && !f.bad && targeted == POOL_FORKS &&
+			 missed >= 0 && calls == f.forks,
+			 "pools at fork: %d allocations, %d forks failed, %ld children ran, %ld without a pool at fork (%ld of %d with the pool's allocation failed alone), %ld calls missed for want of one, every call returned or missed\n",
+			 points, f.failed, calls, deferred, targeted,
+			 POOL_FORKS, missed);
 }
 
 /*
