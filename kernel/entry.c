@@ -537,6 +537,36 @@ bool notrace krp_int3_entry(struct pt_regs *regs, unsigned long addr)
 }
 NOKPROBE_SYMBOL(krp_int3_entry);
 
+/*
+ * A jumped site with kprobes on it, off the common path: the record of
+ * post-handlers is zeroed only here.  The hit is built here too, so that
+ * the common path passes no local's address and needs no stack canary.
+ */
+static noinline void notrace krp_jump_kprobes(struct krp_site *site,
+					      struct pt_regs *regs,
+					      unsigned long ip,
+					      unsigned int level)
+{
+	const struct krp_hit hit = { .regs = regs, .ip = ip, .level = level,
+				     .mark = level, .guard = true };
+	struct krp_post post = { .n = 0, .redirected = false };
+
+	krp_entry(site, &hit, &post);
+	if (unlikely(post.redirected)) {
+		instruction_pointer_set(regs,
+			krp_arch_jump_redirect(&site->arch, ip,
+					       instruction_pointer(regs)));
+		return;
+	}
+	/*
+	 * A post-handler joined while its jump was being taken out: it
+	 * runs now, before the copy rather than after it.
+	 */
+	if (unlikely(post.n))
+		krp_entry_post(regs, &post, level);
+}
+NOKPROBE_SYMBOL(krp_jump_kprobes);
+
 /**
  * krp_jump_handler() - the entry hook of a site whose int3 is a jump
  * @regs: registers at the site, from the arch's jump entry
@@ -556,10 +586,8 @@ unsigned long notrace krp_jump_handler(struct pt_regs *regs,
 				       unsigned long resume)
 {
 	unsigned int level = BIT(interrupt_context_level());
-	struct krp_hit hit = { .regs = regs, .level = level, .mark = level,
-			       .guard = true };
-	struct krp_post post = { .n = 0, .redirected = false };
 	struct krp_site *site;
+	unsigned long ip;
 
 	instruction_pointer_set(regs, resume);
 	preempt_disable_notrace();
@@ -567,29 +595,21 @@ unsigned long notrace krp_jump_handler(struct pt_regs *regs,
 		krp_miss(NULL, KRP_MISS_RCU);
 		goto out;
 	}
-	hit.ip = krp_arch_jump_site(resume);
-	site = krp_site_find(hit.ip);
+	ip = krp_arch_jump_site(resume);
+	site = krp_site_find(ip);
 	if (unlikely(!site || !site->int3 ||
 		     !krp_arch_jump_owns(&site->arch, resume)))
 		goto out;
 	__this_cpu_inc(krp_stats.jump_hits);
 	if (likely(!READ_ONCE(site->nkprobes))) {
+		const struct krp_hit hit = { .regs = regs, .ip = ip,
+					     .level = level, .mark = level,
+					     .guard = true };
+
 		krp_ret_entry(site, &hit);
-		goto out;
+	} else {
+		krp_jump_kprobes(site, regs, ip, level);
 	}
-	krp_entry(site, &hit, &post);
-	if (unlikely(post.redirected)) {
-		instruction_pointer_set(regs,
-			krp_arch_jump_redirect(&site->arch, hit.ip,
-					       instruction_pointer(regs)));
-		goto out;
-	}
-	/*
-	 * A post-handler joined while its jump was being taken out: it
-	 * runs now, before the copy rather than after it.
-	 */
-	if (unlikely(post.n))
-		krp_entry_post(regs, &post, level);
 out:
 	preempt_enable_notrace();
 	return instruction_pointer(regs);
