@@ -404,6 +404,16 @@ static void test_jump(void)
 	ret = run("jump_churn");
 	krp_int3_result(ret, !ret,
 			"jump: register, optimize, unregister while every CPU runs through the detour\n");
+	ret = run("jump_tail_arm");
+	int3_0 = krp_stat("int3_traps");
+	jump_0 = krp_stat("jump_hits");
+	if (!ret)
+		ret = run("jump_tail_call");
+	int3_1 = krp_stat("int3_traps");
+	jump_1 = krp_stat("jump_hits");
+	krp_int3_result(ret, !ret && int3_1 == int3_0 && jump_1 - jump_0 == 1000,
+			"jump: over a tail call's jmp alone, the detour taking the jmp: 1000 calls, every return seen, %ld jump entries, %ld traps; the jmp back after\n",
+			jump_1 - jump_0, int3_1 - int3_0);
 	krp_write_file(OPTIMIZE, "N");
 }
 
@@ -415,7 +425,7 @@ int main(void)
 	int ret, i, collected;
 
 	ksft_print_header();
-	ksft_set_plan(35);
+	ksft_set_plan(36);
 
 	ret = krp_load_module(krp_module_path(), "optimize=0");
 	if (ret)

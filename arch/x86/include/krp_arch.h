@@ -134,7 +134,7 @@ static __always_inline bool krp_arch_jump_owns(const struct krp_arch_site *as,
  * Where a pre-handler sent the probed code, @ip, moved into the copy of
  * the detour @as has published when it falls inside the bytes the jump
  * covers (no task may enter those once the detour is published): the
- * copy keeps every instruction's length.  A detour given up meanwhile
+ * copy keeps every instruction's offset.  A detour given up meanwhile
  * is still whole until the slot grace periods.
  */
 static __always_inline unsigned long

@@ -48,8 +48,22 @@
 struct krp_jump_range {
 	unsigned int n;
 	unsigned int len;
+	bool tail;	/* the last is a relative jmp: the detour takes it */
 	struct krp_insn insn[KRP_JUMP_LEN];
 };
+
+/*
+ * A direct, unconditional jmp (a tail call, most often): it can end the
+ * covered instructions, and the detour jumps to its target instead of
+ * back, as the kernel's int3 emulation of it does.
+ */
+static bool krp_jump_is_tail(const struct krp_insn *insn)
+{
+	return (insn->flags & (KRP_INSN_F_REL | KRP_INSN_F_JMP |
+			       KRP_INSN_F_COND | KRP_INSN_F_INDIRECT |
+			       KRP_INSN_F_FAR)) ==
+	       (KRP_INSN_F_REL | KRP_INSN_F_JMP) && insn->opnd_size != 2;
+}
 
 static bool krp_jump_fits(long val)
 {
@@ -76,6 +90,7 @@ static const char *krp_jump_cover(struct krp_site *site,
 
 	r->n = 0;
 	r->len = 0;
+	r->tail = false;
 	while (r->len < KRP_JUMP_LEN) {
 		insn = &r->insn[r->n];
 		/* its int3 would be hidden, or run as the copy's byte */
@@ -86,6 +101,14 @@ static const char *krp_jump_cover(struct krp_site *site,
 			return "an instruction does not decode";
 		if (r->n && (insn->flags & KRP_INSN_F_INT3))
 			return "another int3 is in the way";
+		if (krp_jump_is_tail(insn)) {
+			r->n++;
+			r->len += insn->length;
+			if (r->len < KRP_JUMP_LEN)
+				return "a jmp ends the instructions before five bytes";
+			r->tail = true;
+			break;
+		}
 		if (krp_ool_refusal(insn, pc))
 			return "an instruction cannot run out of line";
 		r->n++;
@@ -182,16 +205,34 @@ static const char *krp_jump_reserved(struct krp_site *site,
 	return why;
 }
 
-/* The detour: a call of krp_jump_entry, the copies, a jmp back. */
+/* A jmp at @from, in a slot being filled at @code, to @to. */
+static int krp_jump_put(u8 *code, unsigned long from, unsigned long to)
+{
+	long rel = (long)(to - (from + KRP_JUMP_LEN));
+	s32 rel32;
+
+	if (!krp_jump_fits(rel))
+		return -ERANGE;
+	code[0] = 0xe9;
+	rel32 = rel;
+	memcpy(code + 1, &rel32, sizeof(rel32));
+	return 0;
+}
+
+/*
+ * The detour: a call of krp_jump_entry, the copies, a jmp back; or,
+ * where the last copy is a jmp, that jmp, to its own target.
+ */
 static int krp_jump_fill(struct krp_site *site, unsigned long detour,
 			 const struct krp_jump_range *r)
 {
 	unsigned long back = site->addr + r->len, pc = site->addr, at;
-	unsigned int off = KRP_DETOUR_COPY, i;
+	unsigned int off = KRP_DETOUR_COPY, i, n = r->n - r->tail;
 	const struct krp_insn *insn;
 	u8 code[KRP_SLOT_SIZE];
 	long rel;
 	s32 rel32;
+	int ret;
 
 	BUILD_BUG_ON(KRP_DETOUR_COPY + KRP_JUMP_MAX + KRP_JUMP_LEN >
 		     KRP_DETOUR_ADDR);
@@ -203,7 +244,7 @@ static int krp_jump_fill(struct krp_site *site, unsigned long detour,
 	code[0] = 0xe8;
 	rel32 = rel;
 	memcpy(code + 1, &rel32, sizeof(rel32));
-	for (i = 0; i < r->n; i++) {
+	for (i = 0; i < n; i++) {
 		insn = &r->insn[i];
 		memcpy(code + off, insn->bytes, insn->length);
 		if (insn->flags & KRP_INSN_F_RIP_REL) {
@@ -218,12 +259,12 @@ static int krp_jump_fill(struct krp_site *site, unsigned long detour,
 		off += insn->length;
 		pc += insn->length;
 	}
-	rel = (long)(back - (detour + off + 5));
-	if (!krp_jump_fits(rel))
-		return -ERANGE;
-	code[off] = 0xe9;
-	rel32 = rel;
-	memcpy(code + off + 1, &rel32, sizeof(rel32));
+	/* a jmp of two bytes becomes one of five: there is no jmp back */
+	if (r->tail)
+		back = krp_insn_rel_target(&r->insn[n], pc);
+	ret = krp_jump_put(code + off, detour + off, back);
+	if (ret)
+		return ret;
 	memcpy(code + KRP_DETOUR_ADDR, &site->addr, sizeof(site->addr));
 	return krp_text_write(detour, code, sizeof(code));
 }

@@ -130,6 +130,8 @@ int scenario_jump_before(void);
 int scenario_jump_shared(void);
 int scenario_jump_reserved(void);
 int scenario_jump_churn(void);
+int scenario_jump_tail_arm(void);
+int scenario_jump_tail_call(void);
 
 /* krp_test_kretprobe.c: the return-probe API from a single task */
 int scenario_retval(void);

@@ -419,3 +419,67 @@ int scenario_jump_churn(void)
 		atomic_read(&n_ret));
 	return ret;
 }
+
+/* krp_test_jump_tail's jmp, as the module was loaded with it */
+static u8 tail_orig[5];
+
+/* the jmp at @text goes somewhere else than krp_test_jump_fn: a detour */
+static bool tail_jumped(const u8 *text)
+{
+	return READ_ONCE(text[0]) == JUMP_JMP && memcmp(text, tail_orig, 5);
+}
+
+/*
+ * jump_tail_arm: a return probe at krp_test_jump_tail, whose one
+ * instruction is a tail call: the optimizer covers the jmp alone, and
+ * its detour takes the jmp after the probe has run.
+ */
+int scenario_jump_tail_arm(void)
+{
+	u8 *text = (u8 *)krp_test_text(krp_test_jump_tail);
+	int ret = 0, err, ms;
+
+	err = krp_test_need_int3();
+	if (err)
+		return err;
+	memcpy(tail_orig, text, sizeof(tail_orig));
+	CHECK(tail_orig[0] == JUMP_JMP, "not a jmp: %5ph", tail_orig);
+	if (ret)
+		return ret;
+	counters_reset();
+	rp_init(&rp_a, "krp_test_jump_tail", arg_entry, jump_ret, sizeof(long));
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	for (ms = 0; ms < JUMP_WAIT_MS && !tail_jumped(text); ms += 20)
+		msleep(20);
+	CHECK(tail_jumped(text), "no jump after %d ms: %5ph", JUMP_WAIT_MS,
+	      text);
+	if (ret)
+		krp_unregister_kretprobe(&rp_a);
+	return ret;
+}
+
+/*
+ * jump_tail_call: 1,000 calls through that jump, each returning what
+ * krp_test_jump_fn gives, every return seen; unregistered, the jmp is
+ * the module's own again.
+ */
+int scenario_jump_tail_call(void)
+{
+	u8 *text = (u8 *)krp_test_text(krp_test_jump_tail);
+	int ret = 0, i, bad = 0;
+
+	CHECK(tail_jumped(text), "the jump is not there: %5ph", text);
+	for (i = 0; i < 1000; i++)
+		if (krp_test_jump_tail(i) != (i + 1) * 3 + 1)
+			bad++;
+	CHECK(!bad, "%d wrong results through the jump", bad);
+	CHECK(atomic_read(&n_ret) == 1000 && !atomic_read(&n_bad),
+	      "%d returns, %d bad", atomic_read(&n_ret), atomic_read(&n_bad));
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(!memcmp(text, tail_orig, sizeof(tail_orig)),
+	      "after unregister: %5ph", text);
+	CHECK(krp_test_jump_tail(1) == 7, "wrong result after unregister");
+	return ret;
+}

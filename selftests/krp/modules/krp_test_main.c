@@ -96,6 +96,8 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "jump_shared", scenario_jump_shared },
 	{ "jump_reserved", scenario_jump_reserved },
 	{ "jump_churn", scenario_jump_churn },
+	{ "jump_tail_arm", scenario_jump_tail_arm },
+	{ "jump_tail_call", scenario_jump_tail_call },
 	{ "st_return", scenario_st_return },
 	{ "st_nested", scenario_st_nested },
 	{ "st_entry", scenario_st_entry },

@@ -38,6 +38,8 @@ int krp_test_int3_rec(int n);
 int krp_test_jl_fn(int x);
 /* a static branch right after its first instruction; its key */
 int krp_test_jump_jl(int x);
+/* a tail call of krp_test_jump_fn, its one instruction */
+int krp_test_jump_tail(int x);
 DECLARE_STATIC_KEY_FALSE(krp_test_key);
 void krp_test_key_set(bool on);
 int krp_test_deref(int *p);

@@ -180,6 +180,19 @@ krp_test_jump_fn:
 	.size	krp_test_jump_fn, . - krp_test_jump_fn
 
 /*
+ * krp_test_jump_tail(x) = krp_test_jump_fn(x), by a tail call: its one
+ * instruction is a 5-byte jmp (spelled out, so that it is never the
+ * 2-byte form), which krp's optimizer covers alone, its detour jumping
+ * on to krp_test_jump_fn.
+ */
+	.globl	krp_test_jump_tail
+	.type	krp_test_jump_tail, @function
+krp_test_jump_tail:
+	.byte	0xe9
+	.long	krp_test_jump_fn - . - 4
+	.size	krp_test_jump_tail, . - krp_test_jump_tail
+
+/*
  * krp_test_jump_jl(x) = x + 1, or x + 2 while krp_test_key is on
  * (krp_test_key_set()): a 3-byte lea, then a static branch, its 5-byte
  * nop in the kernel's __jump_table (the entry static_branch_unlikely()
