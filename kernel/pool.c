@@ -35,16 +35,10 @@
  * when its task_struct is freed (sched_process_free), never earlier: a
  * task still inside do_exit() may be inside probed functions.
  *
- * The reserves are arrays of segment pointers, one per CPU.  The hit
- * path takes a segment with a cmpxchg of a slot from the pointer it read
- * to NULL, first on its own CPU, then on the others: exactly one taker
- * wins a slot, in any context, and a slot refilled in between (the
- * pointer read is gone, a new one is there) is simply a valid segment
- * taken.  The pool worker refills the slots with cmpxchg from NULL, in
- * process context, with __GFP_NORETRY | __GFP_NOWARN: memory the
- * reserve cannot get becomes missed_nomem on the hit path, never the
- * OOM killer.  The hit path reaches the worker through an irq_work,
- * which may be queued in NMI.
+ * The segments and the per-CPU reserves they come from are in
+ * segments.c.  The hit path reaches the pool worker, which gives a pool
+ * to the tasks found without one, through an irq_work, which may be
+ * queued in NMI.
  *
  * Half a second after the last return probe is unregistered, a worker
  * gives the memory back: after a grace period (every entry that saw a
@@ -79,31 +73,8 @@ module_param(pool_size, uint, 0444);
 MODULE_PARM_DESC(pool_size,
 		 "bytes a task's pool starts with, header included (256-16384; a power of 2 wastes no slab)");
 
-static unsigned int pool_segment = 8192;
-module_param(pool_segment, uint, 0444);
-MODULE_PARM_DESC(pool_segment,
-		 "bytes of each segment a pool grows by, header included (4096-32768)");
-
-static unsigned int pool_segments = 3;
-module_param(pool_segments, uint, 0444);
-MODULE_PARM_DESC(pool_segments,
-		 "segments a task's pool grows by at most (0-64)");
-
-#define KRP_RESERVE_MAX	8
-static unsigned int pool_reserve = 3;
-module_param(pool_reserve, uint, 0444);
-MODULE_PARM_DESC(pool_reserve,
-		 "segments each CPU keeps ready for the hit path (1-8)");
-
-struct krp_reserve {
-	struct krp_seg *slot[KRP_RESERVE_MAX];
-};
-
 struct hlist_head krp_pool_table[1 << KRP_POOL_BITS];
 DEFINE_PER_CPU(struct krp_pool *, krp_idle_pool);
-static DEFINE_PER_CPU(struct krp_reserve, krp_reserve);
-/* growth segments held by pools, counted where they are taken and freed */
-static DEFINE_PER_CPU(long, krp_segs_held);
 static DEFINE_RAW_SPINLOCK(krp_pool_lock);
 static unsigned long krp_npools, krp_nidle;
 /* krp_mutex: registered return probes; the hooks that are in */
@@ -132,11 +103,6 @@ static unsigned int krp_first_cap(void)
 	return pool_size - offsetof(struct krp_pool, first.stack);
 }
 
-static unsigned int krp_seg_cap(void)
-{
-	return pool_segment - offsetof(struct krp_seg, stack);
-}
-
 /**
  * krp_pool_capacity() - bytes the largest frame may take
  *
@@ -145,8 +111,7 @@ static unsigned int krp_seg_cap(void)
  */
 unsigned int krp_pool_capacity(void)
 {
-	return pool_segments ? max(krp_seg_cap(), krp_first_cap()) :
-			       krp_first_cap();
+	return max(krp_segs_capacity(), krp_first_cap());
 }
 
 /* Any context, NMI included: have the worker run soon. */
@@ -174,71 +139,6 @@ void notrace krp_pool_missing(void)
 }
 NOKPROBE_SYMBOL(krp_pool_missing);
 
-/* Take a segment from a reserve, this CPU's first; any context. */
-static struct krp_seg *notrace krp_reserve_take(void)
-{
-	struct krp_reserve *r = this_cpu_ptr(&krp_reserve);
-	struct krp_seg *seg;
-	int cpu = -1, i;
-
-	for (;;) {
-		for (i = 0; i < KRP_RESERVE_MAX; i++) {
-			seg = READ_ONCE(r->slot[i]);
-			if (seg && cmpxchg(&r->slot[i], seg, NULL) == seg)
-				return seg;
-		}
-		cpu = cpumask_next(cpu, cpu_possible_mask);
-		if (cpu >= nr_cpu_ids)
-			return NULL;
-		r = per_cpu_ptr(&krp_reserve, cpu);
-	}
-}
-NOKPROBE_SYMBOL(krp_reserve_take);
-
-/*
- * krp_seg_above() - the segment a frame goes in when @seg has no room
- * @pool: the current task's pool
- * @seg: the segment on top, or one above it the walk reached
- *
- * Hit path, any context: the empty segment chained above @seg, or a new
- * one from a reserve chained there.  A nested context may chain one at
- * the same time: ours then goes on top of the chain, kept for later.
- *
- * Return: the segment; NULL at the task's bound; ERR_PTR(-ENOMEM) when
- * the reserves are empty.
- */
-struct krp_seg *notrace krp_seg_above(struct krp_pool *pool,
-				      struct krp_seg *seg)
-{
-	struct krp_seg *next = READ_ONCE(seg->next), *new, *last;
-
-	if (next)
-		return next;
-	if (seg->index >= pool_segments)
-		return NULL;
-	new = krp_reserve_take();
-	krp_pool_kick();
-	if (!new)
-		return ERR_PTR(-ENOMEM);
-	this_cpu_inc(krp_segs_held);
-	new->next = NULL;
-	new->top = 0;
-	new->cap = krp_seg_cap();
-	for (last = seg;;) {
-		new->prev = last;
-		new->index = last->index + 1;
-		/* the chain's pointers before it is reachable */
-		next = cmpxchg(&last->next, NULL, new);
-		if (!next)
-			break;
-		last = next;
-	}
-	if (new->index > __this_cpu_read(krp_stats.max_segs))
-		__this_cpu_write(krp_stats.max_segs, new->index);
-	return READ_ONCE(seg->next);
-}
-NOKPROBE_SYMBOL(krp_seg_above);
-
 /*
  * Pools come from a cache of their own: slabinfo shows what they take,
  * and failslab's cache filter can fail these allocations and no other.
@@ -264,14 +164,7 @@ static struct krp_pool *krp_pool_alloc(gfp_t gfp)
 /* Free @pool and the segments chained to it: nothing can reach them. */
 static void krp_pool_free(struct krp_pool *pool)
 {
-	struct krp_seg *seg = pool->first.next, *next;
-	long n = 0;
-
-	for (; seg; seg = next, n++) {
-		next = seg->next;
-		kfree(seg);
-	}
-	this_cpu_sub(krp_segs_held, n);
+	krp_segs_free(pool->first.next);
 	kmem_cache_free(krp_pool_cache, pool);
 }
 
@@ -381,19 +274,11 @@ unsigned long krp_pools_count(void)
  */
 void krp_pools_bytes(unsigned long *in_use, unsigned long *reserved)
 {
-	long segs = 0, slots = 0;
-	int cpu, i;
+	unsigned long held;
 
-	for_each_possible_cpu(cpu) {
-		struct krp_reserve *r = per_cpu_ptr(&krp_reserve, cpu);
-
-		segs += per_cpu(krp_segs_held, cpu);
-		for (i = 0; i < KRP_RESERVE_MAX; i++)
-			slots += !!READ_ONCE(r->slot[i]);
-	}
+	krp_segs_bytes(&held, reserved);
 	*in_use = (READ_ONCE(krp_npools) + READ_ONCE(krp_nidle)) * pool_size +
-		  max(segs, 0L) * pool_segment;
-	*reserved = slots * pool_segment;
+		  held;
 }
 
 static void krp_find_tracepoint(struct tracepoint *tp, void *priv)
@@ -403,9 +288,6 @@ static void krp_find_tracepoint(struct tracepoint *tp, void *priv)
 	else if (!strcmp(tp->name, "sched_process_free"))
 		krp_tp_free = tp;
 }
-
-/* may fail, never OOM-kills nor warns: a registration gets -ENOMEM */
-#define KRP_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
 
 /* Give every task that has none a pool; memory is taken before the walk. */
 static int krp_pools_fill(void)
@@ -478,28 +360,6 @@ static int krp_idle_pools_alloc(void)
 	return 0;
 }
 
-/* Fill every empty reserve slot; process context. */
-static int krp_reserves_fill(void)
-{
-	struct krp_seg *seg;
-	int cpu, i;
-
-	for_each_possible_cpu(cpu) {
-		struct krp_reserve *r = per_cpu_ptr(&krp_reserve, cpu);
-
-		for (i = 0; i < pool_reserve; i++) {
-			if (READ_ONCE(r->slot[i]))
-				continue;
-			seg = kmalloc(pool_segment, KRP_GFP);
-			if (!seg)
-				return -ENOMEM;
-			if (cmpxchg(&r->slot[i], NULL, seg))
-				kfree(seg);
-		}
-	}
-	return 0;
-}
-
 /*
  * No return probe is registered: after a grace period no entry can push
  * a frame (see the top of the file); free the pools without frames, the
@@ -561,12 +421,7 @@ static void krp_pool_trim_fn(struct work_struct *work)
 		}
 	}
 	/* nothing takes from a reserve until the next registration */
-	for_each_possible_cpu(cpu) {
-		struct krp_reserve *r = per_cpu_ptr(&krp_reserve, cpu);
-
-		for (i = 0; i < KRP_RESERVE_MAX; i++)
-			kfree(xchg(&r->slot[i], NULL));
-	}
+	krp_reserves_free();
 	mutex_unlock(&krp_mutex);
 	/* readers of other tasks' pools (stack traces) hold RCU */
 	synchronize_rcu();
@@ -574,16 +429,13 @@ static void krp_pool_trim_fn(struct work_struct *work)
 		krp_pool_free(pool);
 }
 
-/* Refill the reserves; give a pool to every task that went without. */
+/* Give a pool to every task that went without. */
 static void krp_pool_work_fn(struct work_struct *work)
 {
 	mutex_lock(&krp_mutex);
-	if (krp_pool_users) {
-		krp_reserves_fill();
-		if (READ_ONCE(krp_pool_retry)) {
-			WRITE_ONCE(krp_pool_retry, false);
-			krp_pools_fill();
-		}
+	if (krp_pool_users && READ_ONCE(krp_pool_retry)) {
+		WRITE_ONCE(krp_pool_retry, false);
+		krp_pools_fill();
 	}
 	mutex_unlock(&krp_mutex);
 }
@@ -687,14 +539,9 @@ int krp_pools_init(void)
 		pr_err("pool_size=%u is outside 256..16384\n", pool_size);
 		return -EINVAL;
 	}
-	if (pool_segment < 4096 || pool_segment > 32768 ||
-	    pool_segments > 64 || !pool_reserve ||
-	    pool_reserve > KRP_RESERVE_MAX) {
-		pr_err("pool_segment=%u pool_segments=%u pool_reserve=%u: outside 4096..32768, 0..64, 1..%d\n",
-		       pool_segment, pool_segments, pool_reserve,
-		       KRP_RESERVE_MAX);
-		return -EINVAL;
-	}
+	ret = krp_segs_init();
+	if (ret)
+		return ret;
 	/* a pool is written by its task alone: no line shared with another */
 	krp_pool_cache = kmem_cache_create("krp_pool", pool_size, 0,
 					   SLAB_HWCACHE_ALIGN, NULL);
@@ -758,11 +605,6 @@ void krp_pools_exit(void)
 	rcu_barrier();
 	list_for_each_entry_safe(pool, next, &dead, spare)
 		krp_pool_free(pool);
-	for_each_possible_cpu(cpu) {
-		struct krp_reserve *r = per_cpu_ptr(&krp_reserve, cpu);
-
-		for (i = 0; i < KRP_RESERVE_MAX; i++)
-			kfree(xchg(&r->slot[i], NULL));
-	}
+	krp_segs_exit();
 	kmem_cache_destroy(krp_pool_cache);
 }

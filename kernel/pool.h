@@ -13,21 +13,7 @@
 #include <linux/sched.h>
 
 #include "internal.h"
-
-/*
- * A piece of a task's byte stack.  The first one is inside the pool;
- * the others come from the per-CPU reserves when a frame does not fit,
- * and stay chained to the task (@next) once they empty, until its pool
- * is freed.  For every segment S above the first, S->prev->next == S.
- */
-struct krp_seg {
-	struct krp_seg *prev;	/* below; NULL for the first */
-	struct krp_seg *next;	/* above, empty, kept for reuse */
-	unsigned int top;	/* bytes of @stack in use */
-	unsigned short cap;	/* bytes of @stack */
-	unsigned short index;	/* 0 for the first */
-	unsigned long stack[];
-};
+#include "segments.h"
 
 struct krp_pool {
 	union {
@@ -51,7 +37,6 @@ unsigned int krp_pool_capacity(void);
 void krp_pools_bytes(unsigned long *in_use, unsigned long *reserved);
 
 /* pool.c: the hit path's slow half */
-struct krp_seg *krp_seg_above(struct krp_pool *pool, struct krp_seg *seg);
 void krp_pool_missing(void);
 
 #define KRP_POOL_BITS	12
@@ -102,7 +87,7 @@ krp_frame_push(struct krp_pool *pool, unsigned int size)
 	char *frame;
 
 	while (unlikely(size > seg->cap - top)) {
-		seg = krp_seg_above(pool, seg);
+		seg = krp_seg_above(seg);
 		if (IS_ERR_OR_NULL(seg))
 			return (struct krp_kretprobe_instance *)seg;
 		top = READ_ONCE(seg->top);
