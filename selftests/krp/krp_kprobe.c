@@ -355,6 +355,17 @@ static void test_every_ret(void)
 			 bad);
 }
 
+/* Run @scenario: the int3 traps and the jump entries krp counted meanwhile. */
+static int run_traps(const char *scenario, long *int3, long *jumps)
+{
+	long int3_0 = krp_stat("int3_traps"), jumps_0 = krp_stat("jump_hits");
+	int ret = run(scenario);
+
+	*int3 = krp_stat("int3_traps") - int3_0;
+	*jumps = krp_stat("jump_hits") - jumps_0;
+	return ret;
+}
+
 /*
  * Jump optimization on krp_test_jump_fn (krp_test_jump.c): once the
  * optimizer has put its jmp in, krp/list says [OPTIMIZED] and a hit
@@ -363,7 +374,7 @@ static void test_every_ret(void)
  */
 static void test_jump(void)
 {
-	long int3_0, jump_0, int3_1, jump_1;
+	long int3 = -1, jumps = -1;
 	struct modes m;
 	int ret;
 
@@ -373,15 +384,11 @@ static void test_jump(void)
 	krp_int3_result(ret, !ret && m.optimized == 1 && !m.other,
 			"jump: a return probe at an entry the optimizer can take is [OPTIMIZED] (%d optimized, %d int3)\n",
 			m.optimized, m.boosted + m.emulated + m.stepped);
-	int3_0 = krp_stat("int3_traps");
-	jump_0 = krp_stat("jump_hits");
 	if (!ret)
-		ret = run("jump_call");
-	int3_1 = krp_stat("int3_traps");
-	jump_1 = krp_stat("jump_hits");
-	krp_int3_result(ret, !ret && int3_1 == int3_0 && jump_1 - jump_0 >= 1000,
+		ret = run_traps("jump_call", &int3, &jumps);
+	krp_int3_result(ret, !ret && !int3 && jumps >= 1000,
 			"jump: 1000 calls, every return seen, %ld jump entries, %ld traps\n",
-			jump_1 - jump_0, int3_1 - int3_0);
+			jumps, int3);
 	if (!ret)
 		ret = run("jump_inside");
 	krp_int3_result(ret, !ret,
@@ -405,15 +412,12 @@ static void test_jump(void)
 	krp_int3_result(ret, !ret,
 			"jump: register, optimize, unregister while every CPU runs through the detour\n");
 	ret = run("jump_tail_arm");
-	int3_0 = krp_stat("int3_traps");
-	jump_0 = krp_stat("jump_hits");
+	int3 = jumps = -1;
 	if (!ret)
-		ret = run("jump_tail_call");
-	int3_1 = krp_stat("int3_traps");
-	jump_1 = krp_stat("jump_hits");
-	krp_int3_result(ret, !ret && int3_1 == int3_0 && jump_1 - jump_0 == 1000,
+		ret = run_traps("jump_tail_call", &int3, &jumps);
+	krp_int3_result(ret, !ret && !int3 && jumps == 1000,
 			"jump: over a tail call's jmp alone, the detour taking the jmp: 1000 calls, every return seen, %ld jump entries, %ld traps; the jmp back after\n",
-			jump_1 - jump_0, int3_1 - int3_0);
+			jumps, int3);
 	krp_write_file(OPTIMIZE, "N");
 }
 
