@@ -8,11 +8,11 @@
  * to NULL, first on its own CPU, then on the others: exactly one taker
  * wins a slot, in any context, and a slot refilled in between (the
  * pointer read is gone, a new one is there) is simply a valid segment
- * taken.  The pool worker refills the slots with cmpxchg from NULL, in
- * process context, with __GFP_NORETRY | __GFP_NOWARN: memory the
- * reserve cannot get becomes missed_nomem on the hit path, never the
- * OOM killer.  The hit path reaches that worker through an irq_work,
- * which may be queued in NMI.
+ * taken.  This file's worker refills the slots with cmpxchg from NULL,
+ * in process context, while return probes are registered, with
+ * __GFP_NORETRY | __GFP_NOWARN: memory the reserve cannot get becomes
+ * missed_nomem on the hit path, never the OOM killer.  The hit path
+ * reaches that worker through an irq_work, which may be queued in NMI.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -84,7 +84,7 @@ static void krp_reserve_irq_work_fn(struct irq_work *work)
 }
 
 /**
- * krp_segs_init() - check the module parameters of growth
+ * krp_segs_init() - check the module parameters of growth, set up the refill
  *
  * Return: 0, or -EINVAL with a message.
  */
