@@ -157,6 +157,7 @@ int krp_arch_direct_stub(unsigned long slot, unsigned long cookie)
 	unsigned int n = 0;
 	u32 endbr = KRP_ENDBR64;
 	long rel;
+	unsigned long target;
 	s32 rel32;
 
 	memset(code, 0xcc, sizeof(code));
@@ -169,7 +170,14 @@ int krp_arch_direct_stub(unsigned long slot, unsigned long cookie)
 	code[n++] = 0xbb;
 	memcpy(code + n, &cookie, sizeof(cookie));
 	n += sizeof(cookie);
-	rel = (long)((unsigned long)krp_direct_entry - (slot + n + 5));
+	/*
+	 * Hidden, so that the compiler does not fold the constant into the
+	 * symbol's relocation, which objtool would then read as a reference
+	 * into whatever code lies before krp_direct_entry.
+	 */
+	target = (unsigned long)krp_direct_entry;
+	OPTIMIZER_HIDE_VAR(target);
+	rel = (long)(target - (slot + n + 5));
 	rel32 = rel;
 	if (rel != rel32)
 		return -ERANGE;
