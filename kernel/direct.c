@@ -157,6 +157,7 @@ int krp_direct_add(struct krp_site *site)
 	d = krp_direct_find(site->addr);
 	if (d) {
 		d->idle = false;
+		WRITE_ONCE(d->hook.regs, !!site->nregs);
 		WRITE_ONCE(d->hook.site, site);
 		return 0;
 	}
@@ -174,6 +175,7 @@ int krp_direct_add(struct krp_site *site)
 	atomic_inc(&krp_direct_nstubs);
 	/* the site before any call can reach the stub */
 	d->hook.site = site;
+	d->hook.regs = !!site->nregs;
 	ret = krp_arch_direct_stub(d->stub, (unsigned long)&d->hook);
 	if (ret)
 		goto out_slot;
@@ -194,6 +196,23 @@ out_slot:
 out_free:
 	kfree(d);
 	return ret;
+}
+
+/**
+ * krp_direct_regs_changed() - @site's probes now read registers, or no more
+ * @site: a site; krp_mutex held
+ *
+ * Tells the arch's entry of a hooked function which path to take first.
+ */
+void krp_direct_regs_changed(struct krp_site *site)
+{
+	struct krp_direct *d;
+
+	BUILD_BUG_ON(offsetof(struct krp_direct_hook, regs) !=
+		     KRP_DIRECT_HOOK_REGS);
+	d = krp_direct_find(site->addr);
+	if (d && d->hook.site == site)
+		WRITE_ONCE(d->hook.regs, !!site->nregs);
 }
 
 /**

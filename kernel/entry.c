@@ -141,8 +141,10 @@ NOKPROBE_SYMBOL(krp_site_miss);
 
 /*
  * Push @p's frame on @pool for the return through @slot and run its
- * entry handler.  @show_ip: regs->ip is still the hook's, and the
- * handler must see it as after an int3 on the first byte.
+ * entry handler.  @hit: NULL on the lean direct entry, which has no
+ * registers to show and takes no probe with an entry handler.
+ * @show_ip: regs->ip is still the hook's, and the handler must see it
+ * as after an int3 on the first byte.
  */
 static __always_inline void krp_ret_push(struct krp_probe *p,
 					 struct krp_pool *pool,
@@ -153,17 +155,17 @@ static __always_inline void krp_ret_push(struct krp_probe *p,
 	struct krp_kretprobe_instance *ri;
 	unsigned long orig_ip;
 	unsigned int mark;
-	int declined;
+	int declined, ret;
 
-	ri = krp_frame_push(pool, p->frame_size);
-	if (IS_ERR_OR_NULL(ri)) {
-		krp_miss(p, ri ? KRP_MISS_NOPOOL : KRP_MISS_DEPTH);
+	ret = krp_frame_push(pool, p->frame_size, &ri);
+	if (unlikely(ret)) {
+		krp_miss(p, ret == -ENOSPC ? KRP_MISS_DEPTH : KRP_MISS_NOPOOL);
 		return;
 	}
 	ri->probe = p;
 	ri->frame = slot;
 	ri->ret_addr = *slot;
-	if (p->entry_handler) {
+	if (hit && p->entry_handler) {
 		orig_ip = instruction_pointer(hit->regs);
 		if (show_ip)
 			instruction_pointer_set(hit->regs, hit->ip + 1);
@@ -185,41 +187,47 @@ static __always_inline void krp_ret_push(struct krp_probe *p,
 /*
  * A site of return probes only, as most are: no pre- or post-handler,
  * regs->ip shown only to entry handlers, current's pool found once.
+ * @slot: the return address's; @level: the hit's bit of krp_busy;
+ * @guard: krp_busy covers the whole hit (struct krp_hit); @hit: the
+ * registers and the rest, or NULL on the lean direct entry, where a
+ * probe with an entry handler can only be one just added, which the
+ * next hit, on the full entry, takes.
  */
 static __always_inline void krp_ret_entry(struct krp_site *site,
+					  unsigned long *slot,
+					  unsigned int level, bool guard,
 					  const struct krp_hit *hit)
 {
-	unsigned long *slot;
 	struct krp_pool *pool;
 	struct krp_probe *p;
 
-	if (unlikely(__this_cpu_read(krp_busy) & hit->level)) {
+	if (unlikely(__this_cpu_read(krp_busy) & level)) {
 		krp_site_miss(site, KRP_MISS_RECURSION);
 		return;
 	}
-	if (unlikely(hit->rcu_off)) {
+	if (unlikely(hit && hit->rcu_off)) {
 		krp_site_miss(site, KRP_MISS_RCU);
 		return;
 	}
-	if (hit->guard)
-		__this_cpu_or(krp_busy, hit->level);
+	if (guard)
+		__this_cpu_or(krp_busy, level);
 	pool = krp_pool_of(current);
 	if (unlikely(!pool)) {
 		krp_pool_missing();
 		krp_site_miss(site, KRP_MISS_NOPOOL);
 		goto out;
 	}
-	slot = krp_arch_ret_slot(hit->regs);
 	list_for_each_entry_rcu(p, &site->probes, site_node) {
 		if (READ_ONCE(p->disabled) || READ_ONCE(p->state) != KRP_LIVE)
 			continue;
 		/* a kprobe just added: the next hit takes krp_entry() */
-		if (likely(p->is_ret))
-			krp_ret_push(p, pool, slot, hit, true);
+		if (unlikely(!p->is_ret || (!hit && p->entry_handler)))
+			continue;
+		krp_ret_push(p, pool, slot, hit, true);
 	}
 out:
-	if (hit->guard)
-		__this_cpu_and(krp_busy, ~hit->level);
+	if (guard)
+		__this_cpu_and(krp_busy, ~level);
 }
 
 /* A site with plain kprobes on it, and maybe return probes too. */
@@ -317,13 +325,13 @@ static __always_inline void krp_ftrace_site(struct krp_site *site,
 					    struct pt_regs *regs,
 					    unsigned long ip, bool guard)
 {
-	unsigned int level = BIT(interrupt_context_level());
+	unsigned int level = krp_level();
 	const struct krp_hit hit = { .regs = regs, .ip = ip, .level = level,
 				     .mark = level, .rcu_off = false,
 				     .guard = guard };
 
 	if (likely(!READ_ONCE(site->nkprobes)))
-		krp_ret_entry(site, &hit);
+		krp_ret_entry(site, krp_arch_ret_slot(regs), level, guard, &hit);
 	else
 		krp_ftrace_kprobes(site, regs, ip, level, guard);
 }
@@ -336,7 +344,7 @@ void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 	struct krp_site *site;
 
 	/* Our tables are RCU-protected; some traced code runs without RCU. */
-	if (unlikely(!rcu_is_watching())) {
+	if (unlikely(!krp_rcu_watching())) {
 		krp_miss(NULL, KRP_MISS_RCU);
 		return;
 	}
@@ -353,7 +361,7 @@ void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 NOKPROBE_SYMBOL(krp_ftrace_handler);
 
 /**
- * krp_direct_handler() - the direct-call entry hook
+ * krp_direct_handler() - the direct-call entry hook, with registers
  * @regs: registers at the function's entry, from the arch's trampoline
  * @hook: the function's hook, from its stub
  *
@@ -361,7 +369,8 @@ NOKPROBE_SYMBOL(krp_ftrace_handler);
  * ftrace gives an ops' callback: krp_busy guards the whole hit instead
  * (struct krp_hit).  The hook names its site while the site is armed
  * through it, and NULL while it is idle; the site is freed only after
- * a grace period, which needs RCU watching.
+ * a grace period, which needs RCU watching.  The arch comes here when
+ * krp_direct_lean() asks for registers.
  */
 void notrace krp_direct_handler(struct pt_regs *regs,
 				struct krp_direct_hook *hook)
@@ -369,7 +378,7 @@ void notrace krp_direct_handler(struct pt_regs *regs,
 	struct krp_site *site;
 
 	preempt_disable_notrace();
-	if (unlikely(!rcu_is_watching())) {
+	if (unlikely(!krp_rcu_watching())) {
 		krp_miss(NULL, KRP_MISS_RCU);
 		goto out;
 	}
@@ -380,6 +389,42 @@ out:
 	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(krp_direct_handler);
+
+/**
+ * krp_direct_lean() - the direct-call entry hook, without registers
+ * @slot: where the function's return address is
+ * @hook: the function's hook, from its stub
+ *
+ * What most hits need: a site of return probes without entry handlers
+ * reads no register, so the arch saves only those that a call
+ * clobbers and passes the return slot.  Otherwise nothing is done
+ * here and the arch builds a struct pt_regs for krp_direct_handler().
+ * Called as krp_direct_handler() is.
+ *
+ * Return: 0 when the hit is done; 1 when it needs the registers.
+ */
+int notrace krp_direct_lean(unsigned long *slot, struct krp_direct_hook *hook)
+{
+	struct krp_site *site;
+	int full = 0;
+
+	preempt_disable_notrace();
+	if (unlikely(!krp_rcu_watching())) {
+		krp_miss(NULL, KRP_MISS_RCU);
+		goto out;
+	}
+	site = READ_ONCE(hook->site);
+	if (unlikely(!site))
+		goto out;
+	if (unlikely(READ_ONCE(site->nregs)))
+		full = 1;
+	else
+		krp_ret_entry(site, slot, krp_level(), true, NULL);
+out:
+	preempt_enable_notrace();
+	return full;
+}
+NOKPROBE_SYMBOL(krp_direct_lean);
 
 /*
  * Single-steps in progress on this CPU.  Interrupts are off from the
@@ -466,7 +511,7 @@ static __always_inline void krp_int3_kprobes(struct krp_site *site,
 {
 	const struct krp_hit hit = {
 		.regs = regs, .ip = addr, .level = level,
-		.mark = level | BIT(interrupt_context_level()),
+		.mark = level | krp_level(),
 		.rcu_off = !krp_trap_rcu_watched(),
 	};
 	struct krp_post post = { .n = 0, .redirected = false };
@@ -498,7 +543,7 @@ static __always_inline void krp_int3_site(struct krp_site *site,
 	unsigned int level = krp_trap_level();
 	const struct krp_hit hit = {
 		.regs = regs, .ip = addr, .level = level,
-		.mark = level | BIT(interrupt_context_level()),
+		.mark = level | krp_level(),
 		.rcu_off = !krp_trap_rcu_watched(),
 	};
 
@@ -506,7 +551,7 @@ static __always_inline void krp_int3_site(struct krp_site *site,
 		krp_int3_kprobes(site, regs, addr, level);
 		return;
 	}
-	krp_ret_entry(site, &hit);
+	krp_ret_entry(site, krp_arch_ret_slot(regs), level, false, &hit);
 	if (krp_arch_int3_emulates(&site->arch))
 		krp_arch_int3_emulate(site, regs);
 	else
@@ -585,13 +630,13 @@ NOKPROBE_SYMBOL(krp_jump_kprobes);
 unsigned long notrace krp_jump_handler(struct pt_regs *regs,
 				       unsigned long resume)
 {
-	unsigned int level = BIT(interrupt_context_level());
+	unsigned int level = krp_level();
 	struct krp_site *site;
 	unsigned long ip;
 
 	instruction_pointer_set(regs, resume);
 	preempt_disable_notrace();
-	if (unlikely(!rcu_is_watching())) {
+	if (unlikely(!krp_rcu_watching())) {
 		krp_miss(NULL, KRP_MISS_RCU);
 		goto out;
 	}
@@ -606,7 +651,8 @@ unsigned long notrace krp_jump_handler(struct pt_regs *regs,
 					     .level = level, .mark = level,
 					     .guard = true };
 
-		krp_ret_entry(site, &hit);
+		krp_ret_entry(site, krp_arch_ret_slot(regs), level, true,
+			      &hit);
 	} else {
 		krp_jump_kprobes(site, regs, ip, level);
 	}

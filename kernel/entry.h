@@ -9,12 +9,45 @@
 #define KRP_ENTRY_H
 
 #include <linux/bits.h>
+#include <linux/context_tracking.h>
 #include <linux/ftrace.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 
 /* one bit per interrupt context level: krp runs a handler there */
 DECLARE_PER_CPU(unsigned int, krp_busy);
+
+/*
+ * BIT(interrupt_context_level()), the bit of krp_busy for the context
+ * that runs: most hits come at task level, which a single test finds.
+ */
+static __always_inline unsigned int krp_level(void)
+{
+	if (likely(!(preempt_count() &
+		     (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET))))
+		return BIT(0);
+	return BIT(interrupt_context_level());
+}
+
+/*
+ * rcu_is_watching() without its call, for the entries that ftrace's
+ * recursion guard does not cover.  Context tracking's per-CPU state is
+ * exported and its accessors are inline; which one says "RCU watches"
+ * was renamed in 6.10 (6.1 has the dynticks names).
+ */
+static __always_inline bool krp_rcu_watching(void)
+{
+#if !IS_ENABLED(CONFIG_CONTEXT_TRACKING_IDLE)
+	return rcu_is_watching();
+#elif defined(CT_RCU_WATCHING)
+	return rcu_is_watching_curr_cpu();
+#elif defined(RCU_DYNTICKS_IDX)
+	return ct_dynticks() & RCU_DYNTICKS_IDX;
+#else
+	return rcu_is_watching();
+#endif
+}
 
 /*
  * A handler is about to run for a hit at @level (a bit of krp_busy).
@@ -24,7 +57,7 @@ DECLARE_PER_CPU(unsigned int, krp_busy);
  */
 static __always_inline unsigned int krp_busy_enter(unsigned int level)
 {
-	unsigned int mark = (level | BIT(interrupt_context_level())) &
+	unsigned int mark = (level | krp_level()) &
 			    ~__this_cpu_read(krp_busy);
 
 	__this_cpu_or(krp_busy, mark);

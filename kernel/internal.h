@@ -102,6 +102,8 @@ struct krp_site {
 	struct hlist_node hash_node;	/* RCU */
 	struct list_head probes;	/* RCU, registration order */
 	unsigned int nkprobes;		/* plain kprobes on @probes */
+	/* probes on @probes that read registers at entry: kprobes, entry handlers */
+	unsigned int nregs;
 	char sym[KSYM_NAME_LEN];
 	char modname[MODULE_NAME_LEN];	/* "" for vmlinux */
 	unsigned int offset;

@@ -76,11 +76,14 @@ static __always_inline struct krp_pool *krp_pool_of(struct task_struct *tsk)
  * old segment on top, and pushes either there or above our frame.  The
  * frame's last word holds its size, for the walk down.
  *
- * Return: the frame; NULL when the task is at its bound (a depth miss);
- * an ERR_PTR when no segment was at hand (out of memory).
+ * Return: 0 and the frame in @rip; -ENOSPC when the task is at its
+ * bound (a depth miss); -ENOMEM when no segment was at hand.  An error
+ * only the growth can give, so that the common path tests nothing
+ * twice.
  */
-static __always_inline struct krp_kretprobe_instance *
-krp_frame_push(struct krp_pool *pool, unsigned int size)
+static __always_inline int krp_frame_push(struct krp_pool *pool,
+					  unsigned int size,
+					  struct krp_kretprobe_instance **rip)
 {
 	struct krp_seg *cur = READ_ONCE(pool->cur), *seg = cur;
 	unsigned int top = READ_ONCE(seg->top);
@@ -89,7 +92,7 @@ krp_frame_push(struct krp_pool *pool, unsigned int size)
 	while (unlikely(size > seg->cap - top)) {
 		seg = krp_seg_above(seg);
 		if (IS_ERR_OR_NULL(seg))
-			return (struct krp_kretprobe_instance *)seg;
+			return seg ? PTR_ERR(seg) : -ENOSPC;
 		top = READ_ONCE(seg->top);
 	}
 	WRITE_ONCE(seg->top, top + size);
@@ -98,15 +101,16 @@ krp_frame_push(struct krp_pool *pool, unsigned int size)
 		WRITE_ONCE(pool->cur, seg);
 	frame = (char *)seg->stack + top;
 	*(unsigned long *)(frame + size - sizeof(long)) = size;
-	return (struct krp_kretprobe_instance *)frame;
+	*rip = (struct krp_kretprobe_instance *)frame;
+	return 0;
 }
 
 /* Does @seg hold the frame at @p? */
 static __always_inline bool krp_seg_holds(struct krp_seg *seg, const void *p)
 {
-	const char *base = (const char *)seg->stack;
-
-	return (const char *)p >= base && (const char *)p < base + seg->cap;
+	/* below the base wraps round, above the capacity */
+	return (unsigned long)((const char *)p - (const char *)seg->stack) <
+	       seg->cap;
 }
 
 /*

@@ -19,6 +19,12 @@ void krp_probe_drain(struct krp_probe *p);
 int krp_probe_init(void);
 void krp_probe_exit(void);
 
+/* Does @p read the registers at entry: a plain kprobe, an entry handler? */
+static inline bool krp_probe_reads_regs(const struct krp_probe *p)
+{
+	return !p->is_ret || p->entry_handler;
+}
+
 /*
  * A frame of @p went away by any path; preemption is disabled.  The
  * last frame of an unregistered probe frees it.  That may happen in

@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "direct.h"
 #include "optimize.h"
 #include "pool.h"
 #include "probe.h"
@@ -195,6 +196,11 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	if (rp)
 		rp->nmissed = 0;
 	p->site = site;
+	/* before the probe is on the site: the lean entry must not take it */
+	if (krp_probe_reads_regs(p)) {
+		WRITE_ONCE(site->nregs, site->nregs + 1);
+		krp_direct_regs_changed(site);
+	}
 	list_add_tail_rcu(&p->site_node, &site->probes);
 	if (!rp)
 		WRITE_ONCE(site->nkprobes, site->nkprobes + 1);
@@ -206,6 +212,10 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 		list_del_rcu(&p->site_node);
 		if (!rp)
 			WRITE_ONCE(site->nkprobes, site->nkprobes - 1);
+		if (krp_probe_reads_regs(p)) {
+			WRITE_ONCE(site->nregs, site->nregs - 1);
+			krp_direct_regs_changed(site);
+		}
 		krp_site_put(site);
 		if (rp)
 			krp_pools_put();
@@ -293,6 +303,10 @@ static struct krp_probe *krp_unregister_top(struct krp_kprobe *kp,
 	list_del_rcu(&p->site_node);
 	if (!p->is_ret)
 		WRITE_ONCE(p->site->nkprobes, p->site->nkprobes - 1);
+	if (krp_probe_reads_regs(p)) {
+		WRITE_ONCE(p->site->nregs, p->site->nregs - 1);
+		krp_direct_regs_changed(p->site);
+	}
 	/* its counts stay in krp/stats while it may still count */
 	list_move_tail(&p->all_node, &krp_dying);
 	/* a site without a post-handler now may take a jump */

@@ -113,7 +113,7 @@ static unsigned long notrace krp_ret_frames(struct krp_pool *pool,
 	real = oldest->ret_addr;
 	instruction_pointer_set(regs, real);
 	WRITE_ONCE(*slot, real);
-	level = BIT(interrupt_context_level());
+	level = krp_level();
 	for (;;) {
 		p = ri->probe;
 		if (unlikely(ri->frame != slot)) {
@@ -173,7 +173,7 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 	instruction_pointer_set(regs, real);
 	WRITE_ONCE(*slot, real);
 	p = ri->probe;
-	krp_ret_handler(ri, p, regs, BIT(interrupt_context_level()));
+	krp_ret_handler(ri, p, regs, krp_level());
 	krp_frame_pop(pool, ri);
 	krp_frame_release(p);
 out:

@@ -22,7 +22,7 @@
 
 #define RUN	"/sys/kernel/debug/krp_test/run"
 #define LIST	KRP_DEBUGFS "/list"
-#define TESTS	6
+#define TESTS	7
 /*
  * An idle direct call is let go once krp has had no site for
  * ops_idle_ms, set to IDLE_MS here (no other probe is registered), within
@@ -143,6 +143,9 @@ int main(void)
 	run("direct_disarm");
 	ksft_test_result(!ret, "direct: from the shared ops back to the slot (%s), no call entered twice\n",
 			 seen);
+
+	ret = run("direct_lean");
+	ksft_test_result(!ret, "direct: the entry without registers, with them for an entry handler, and back, every return seen\n");
 
 	ret = krp_param_set("direct", "N");
 	if (!ret)

@@ -2,11 +2,17 @@
 /*
  * The x86_64 direct-call entry.  ftrace's direct call at a probed
  * function's fentry site goes to that function's stub (text.c), which
- * puts the function's hook (kernel/direct.h) in %r11 and jumps here.  This saves a
- * whole struct pt_regs, lets the core run the entry, and returns into
- * the function with the registers as the handlers left them: ftrace's
- * own trampoline, its list walk and its recursion bookkeeping are not
- * on the way.
+ * puts the function's hook (kernel/direct.h) in %r11 and jumps here.
+ * ftrace's own trampoline, its list walk and its recursion bookkeeping
+ * are not on the way.
+ *
+ * Most sites hold only return probes without entry handlers, which read
+ * no register: krp_direct_entry saves only what a C call clobbers, the
+ * argument registers among them, and passes the return slot.  When the
+ * core answers that the site needs registers, the same registers are
+ * back and krp_direct_regs saves a whole struct pt_regs, lets the core
+ * run the entry, and returns into the function with the registers as
+ * the handlers left them.
  *
  * Stack on entry, as for a function called from the fentry site:
  *	8(%rsp)	the probed function's return address (the core may swap it)
@@ -17,7 +23,8 @@
  * which nothing here changes, are saved in regs->flags.  IBT: reached
  * by a direct jmp from a stub, no ENDBR.  Call depth tracking: the call
  * that led here is not accounted (the stub has no accounting thunk),
- * the RET at the end is: account for it once, after pushfq.
+ * the RET at the end is: account for it once, first, where the flags
+ * it changes are dead.
  */
 #include <linux/linkage.h>
 #include <linux/objtool.h>
@@ -26,9 +33,50 @@
 #include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
+#include "../../../kernel/direct.h"
+
 	.text
 	.p2align 4
 SYM_CODE_START(krp_direct_entry)
+	UNWIND_HINT_FUNC
+	ANNOTATE_NOENDBR
+#if defined(CONFIG_MITIGATION_CALL_DEPTH_TRACKING) || defined(CONFIG_CALL_DEPTH_TRACKING)
+	CALL_DEPTH_ACCOUNT
+#endif
+	cmpb	$0, KRP_DIRECT_HOOK_REGS(%r11)
+	jne	krp_direct_regs
+	/* the argument registers, %rax for varargs, and the scratch ones */
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rdx
+	pushq	%rcx
+	pushq	%rax
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	/* the return slot, above the nine and where the function goes on */
+	leaq	(10 * 8)(%rsp), %rdi
+	movq	%r11, %rsi
+	call	krp_direct_lean
+	testl	%eax, %eax
+	/* pops leave the flags alone */
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rax
+	popq	%rcx
+	popq	%rdx
+	popq	%rsi
+	popq	%rdi
+	jnz	krp_direct_regs
+	RET
+SYM_CODE_END(krp_direct_entry)
+_ASM_NOKPROBE(krp_direct_entry)
+
+	.p2align 4
+SYM_CODE_START_LOCAL(krp_direct_regs)
 	UNWIND_HINT_FUNC
 	ANNOTATE_NOENDBR
 	pushq	$__KERNEL_DS
@@ -36,9 +84,6 @@ SYM_CODE_START(krp_direct_entry)
 	pushq	%rsp
 	addq	$16, (%rsp)
 	pushfq
-#if defined(CONFIG_MITIGATION_CALL_DEPTH_TRACKING) || defined(CONFIG_CALL_DEPTH_TRACKING)
-	CALL_DEPTH_ACCOUNT
-#endif
 	pushq	$__KERNEL_CS
 	/* regs->ip: where the function goes on, as ftrace shows it */
 	pushq	32(%rsp)
@@ -79,5 +124,5 @@ SYM_CODE_START(krp_direct_entry)
 	/* orig_ax ip cs flags sp ss */
 	addq	$(6 * 8), %rsp
 	RET
-SYM_CODE_END(krp_direct_entry)
-_ASM_NOKPROBE(krp_direct_entry)
+SYM_CODE_END(krp_direct_regs)
+_ASM_NOKPROBE(krp_direct_regs)

@@ -258,6 +258,7 @@ int scenario_direct_release(void);
 int scenario_direct_arm(void);
 int scenario_direct_disarm(void);
 int scenario_direct_calls(void);
+int scenario_direct_lean(void);
 void krp_test_direct_exit(void);
 
 /* krp_test_fuzz.c: random and malformed registrations, seeded */

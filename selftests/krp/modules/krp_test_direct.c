@@ -151,6 +151,74 @@ int scenario_direct_calls(void)
 	return ret;
 }
 
+/* The lean probe: no entry handler, so its hits need no pt_regs. */
+static unsigned long dl_arg;
+static atomic_t dl_returns;
+
+static int dl_ret(struct krp_kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (regs_return_value(regs) == (unsigned int)(READ_ONCE(dl_arg) + 1))
+		atomic_inc(&dl_returns);
+	return 0;
+}
+
+static struct krp_kretprobe dl_rp = {
+	.kp.symbol_name = "krp_test_direct_fn",
+	.handler = dl_ret,
+};
+
+/* DT_CALLS calls: @lean, and dt_rp if armed, see every return right. */
+static int dl_calls(const char *when)
+{
+	int i, ret = 0;
+
+	atomic_set(&dl_returns, 0);
+	atomic_set(&dt_returns, 0);
+	for (i = 0; i < DT_CALLS; i++) {
+		WRITE_ONCE(dl_arg, i);
+		krp_test_direct_fn(i);
+	}
+	CHECK(atomic_read(&dl_returns) == DT_CALLS,
+	      "%s: %d returns of %d calls on the lean probe", when,
+	      atomic_read(&dl_returns), DT_CALLS);
+	CHECK(atomic_read(&dt_returns) == (dt_armed ? DT_CALLS : 0),
+	      "%s: %d returns of %d calls with an entry handler", when,
+	      atomic_read(&dt_returns), DT_CALLS);
+	return ret;
+}
+
+/*
+ * direct_lean: a return probe without entry handler on
+ * krp_test_direct_fn, then one with an entry handler that reads
+ * regs->di on the same function, then without it again: the entry
+ * switches from the lean path to the one with registers and back, and
+ * each probe sees every return with the right value.
+ */
+int scenario_direct_lean(void)
+{
+	int ret, err = 0;
+
+	if (dt_armed)
+		return -EALREADY;
+	dl_rp.kp.addr = NULL;
+	dl_rp.kp.flags = 0;
+	ret = krp_register_kretprobe(&dl_rp);
+	if (ret)
+		return ret;
+	ret = dl_calls("lean only");
+	if (!ret)
+		ret = scenario_direct_arm();
+	if (!ret)
+		ret = dl_calls("with an entry handler");
+	err = scenario_direct_disarm();
+	if (!ret)
+		ret = err ?: dl_calls("lean again");
+	CHECK(!krp_kretprobe_nmissed(&dl_rp), "%d missed",
+	      krp_kretprobe_nmissed(&dl_rp));
+	krp_unregister_kretprobe(&dl_rp);
+	return ret;
+}
+
 void krp_test_direct_exit(void)
 {
 	scenario_direct_disarm();

@@ -117,6 +117,7 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "direct_arm", scenario_direct_arm },
 	{ "direct_disarm", scenario_direct_disarm },
 	{ "direct_calls", scenario_direct_calls },
+	{ "direct_lean", scenario_direct_lean },
 #endif
 	{ "fault_reg", scenario_fault_reg },
 	{ "fault_int3", scenario_fault_int3 },
