@@ -35,6 +35,35 @@
 
 #include "../../../kernel/direct.h"
 
+/*
+ * What a C call clobbers: the argument registers, %rax (for varargs)
+ * and the scratch ones, in the order of struct pt_regs, so that the
+ * whole one continues from them.
+ */
+.macro KRP_PUSH_CLOBBERED
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rdx
+	pushq	%rcx
+	pushq	%rax
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+.endm
+
+.macro KRP_POP_CLOBBERED
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rax
+	popq	%rcx
+	popq	%rdx
+	popq	%rsi
+	popq	%rdi
+.endm
+
 	.text
 	.p2align 4
 SYM_CODE_START(krp_direct_entry)
@@ -45,31 +74,14 @@ SYM_CODE_START(krp_direct_entry)
 #endif
 	cmpb	$0, KRP_DIRECT_HOOK_REGS(%r11)
 	jne	krp_direct_regs
-	/* the argument registers, %rax for varargs, and the scratch ones */
-	pushq	%rdi
-	pushq	%rsi
-	pushq	%rdx
-	pushq	%rcx
-	pushq	%rax
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
+	KRP_PUSH_CLOBBERED
 	/* the return slot, above the nine and where the function goes on */
 	leaq	(10 * 8)(%rsp), %rdi
 	movq	%r11, %rsi
 	call	krp_direct_lean
 	testl	%eax, %eax
 	/* pops leave the flags alone */
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rax
-	popq	%rcx
-	popq	%rdx
-	popq	%rsi
-	popq	%rdi
+	KRP_POP_CLOBBERED
 	jnz	krp_direct_regs
 	RET
 SYM_CODE_END(krp_direct_entry)
@@ -88,15 +100,7 @@ SYM_CODE_START_LOCAL(krp_direct_regs)
 	/* regs->ip: where the function goes on, as ftrace shows it */
 	pushq	32(%rsp)
 	pushq	$0
-	pushq	%rdi
-	pushq	%rsi
-	pushq	%rdx
-	pushq	%rcx
-	pushq	%rax
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
+	KRP_PUSH_CLOBBERED
 	pushq	%rbx
 	pushq	%rbp
 	pushq	%r12
@@ -112,15 +116,7 @@ SYM_CODE_START_LOCAL(krp_direct_regs)
 	popq	%r12
 	popq	%rbp
 	popq	%rbx
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rax
-	popq	%rcx
-	popq	%rdx
-	popq	%rsi
-	popq	%rdi
+	KRP_POP_CLOBBERED
 	/* orig_ax ip cs flags sp ss */
 	addq	$(6 * 8), %rsp
 	RET
