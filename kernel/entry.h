@@ -31,10 +31,10 @@ static __always_inline unsigned int krp_level(void)
 }
 
 /*
- * rcu_is_watching() without its call, for the entries that ftrace's
- * recursion guard does not cover.  Context tracking's per-CPU state is
- * exported and its accessors are inline; which one says "RCU watches"
- * was renamed in 6.10 (6.1 has the dynticks names).
+ * rcu_is_watching() without its call, which every entry pays on every
+ * hit.  Context tracking's per-CPU state is exported and the kernel's
+ * own accessors of it are inline; 6.10 renamed them (6.1 has the
+ * dynticks names).
  */
 static __always_inline bool krp_rcu_watching(void)
 {
@@ -43,7 +43,7 @@ static __always_inline bool krp_rcu_watching(void)
 #elif defined(CT_RCU_WATCHING)
 	return rcu_is_watching_curr_cpu();
 #elif defined(RCU_DYNTICKS_IDX)
-	return ct_dynticks() & RCU_DYNTICKS_IDX;
+	return !rcu_dynticks_curr_cpu_in_eqs();
 #else
 	return rcu_is_watching();
 #endif
