@@ -18,14 +18,19 @@
 /* one bit per interrupt context level: krp runs a handler there */
 DECLARE_PER_CPU(unsigned int, krp_busy);
 
+/* neither in an interrupt nor serving softirqs: interrupt_context_level() 0 */
+static __always_inline bool krp_at_task_level(void)
+{
+	return !(preempt_count() & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET));
+}
+
 /*
  * BIT(interrupt_context_level()), the bit of krp_busy for the context
  * that runs: most hits come at task level, which a single test finds.
  */
 static __always_inline unsigned int krp_level(void)
 {
-	if (likely(!(preempt_count() &
-		     (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET))))
+	if (likely(krp_at_task_level()))
 		return BIT(0);
 	return BIT(interrupt_context_level());
 }
@@ -41,9 +46,11 @@ static __always_inline bool krp_rcu_watching(void)
 #if !IS_ENABLED(CONFIG_CONTEXT_TRACKING_IDLE)
 	return rcu_is_watching();
 #elif defined(CT_RCU_WATCHING)
-	return rcu_is_watching_curr_cpu();
+	/* rcu_is_watching_curr_cpu()'s test, as one per-CPU read */
+	return raw_cpu_read(context_tracking.state.counter) & CT_RCU_WATCHING;
 #elif defined(RCU_DYNTICKS_IDX)
-	return !rcu_dynticks_curr_cpu_in_eqs();
+	/* rcu_dynticks_curr_cpu_in_eqs()'s test, as one per-CPU read */
+	return raw_cpu_read(context_tracking.state.counter) & RCU_DYNTICKS_IDX;
 #else
 	return rcu_is_watching();
 #endif
