@@ -211,7 +211,7 @@ static __always_inline void krp_ret_entry(struct krp_site *site,
 	}
 	if (guard)
 		__this_cpu_or(krp_busy, level);
-	pool = krp_pool_of(current);
+	pool = krp_pool_current();
 	if (unlikely(!pool)) {
 		krp_pool_missing();
 		krp_site_miss(site, KRP_MISS_NOPOOL);
@@ -269,7 +269,7 @@ static __always_inline void krp_entry(struct krp_site *site,
 			continue;
 		}
 		if (!pool)
-			pool = krp_pool_of(current);
+			pool = krp_pool_current();
 		if (unlikely(!pool)) {
 			krp_pool_missing();
 			krp_miss(p, KRP_MISS_NOPOOL);

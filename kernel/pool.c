@@ -75,6 +75,12 @@ MODULE_PARM_DESC(pool_size,
 
 struct hlist_head krp_pool_table[1 << KRP_POOL_BITS];
 DEFINE_PER_CPU(struct krp_pool *, krp_idle_pool);
+/*
+ * No task's: an entry of krp_pool_last that holds nothing.  Set when
+ * krp loads: a module's per-CPU data takes no relocated initializer.
+ */
+struct krp_pool krp_pool_none;
+DEFINE_PER_CPU(struct krp_pool *, krp_pool_last);
 static DEFINE_RAW_SPINLOCK(krp_pool_lock);
 static unsigned long krp_npools, krp_nidle;
 /* krp_mutex: registered return probes; the hooks that are in */
@@ -151,6 +157,7 @@ static struct krp_pool *krp_pool_alloc(gfp_t gfp)
 
 	if (pool) {
 		pool->task = NULL;
+		pool->dead = false;
 		pool->first.prev = NULL;
 		pool->first.next = NULL;
 		pool->first.top = 0;
@@ -171,6 +178,28 @@ static void krp_pool_free(struct krp_pool *pool)
 static void krp_pool_free_rcu(struct rcu_head *rcu)
 {
 	krp_pool_free(container_of(rcu, struct krp_pool, rcu));
+}
+
+/*
+ * @pool, marked dead and unhashed, leaves every CPU's krp_pool_last
+ * before the grace period that frees it starts: an entry is read on the
+ * hit path without RCU's protection of the hash.  Pairs with
+ * krp_pool_remember().  No pool an entry names is dereferenced here:
+ * one that another freer is freeing may be past its grace period, put
+ * back for a moment by a hit that found it in the hash just before.
+ */
+static void krp_pool_forget(struct krp_pool *pool)
+{
+	struct krp_pool **last;
+	int cpu;
+
+	/* the dead mark before the reads: krp_pool_remember()'s pair */
+	smp_mb();
+	for_each_possible_cpu(cpu) {
+		last = per_cpu_ptr(&krp_pool_last, cpu);
+		if (READ_ONCE(*last) == pool)
+			cmpxchg(last, pool, &krp_pool_none);
+	}
 }
 
 /* Returns false if @tsk already had a pool; @pool is then not used. */
@@ -255,6 +284,8 @@ static void krp_on_free(void *data, struct task_struct *tsk)
 	raw_spin_unlock_irqrestore(&krp_pool_lock, flags);
 	if (!pool)
 		return;
+	WRITE_ONCE(pool->dead, true);
+	krp_pool_forget(pool);
 	/* per-CPU counters below: stay on one CPU */
 	preempt_disable();
 	krp_pool_reclaim(pool);
@@ -408,10 +439,16 @@ static void krp_pool_trim_fn(struct work_struct *work)
 				continue;
 			hlist_del_rcu(&pool->node);
 			krp_npools--;
+			WRITE_ONCE(pool->dead, true);
 			list_add(&pool->spare, &dead);
 		}
 	}
 	raw_spin_unlock_irqrestore(&krp_pool_lock, flags);
+	/* pools x CPUs reads, once per last unregister, in a worker */
+	list_for_each_entry(pool, &dead, spare) {
+		krp_pool_forget(pool);
+		cond_resched();
+	}
 	for_each_possible_cpu(cpu) {
 		pool = per_cpu(krp_idle_pool, cpu);
 		if (pool && krp_pool_empty(pool)) {
@@ -533,7 +570,7 @@ void krp_pools_recheck(void)
 
 int krp_pools_init(void)
 {
-	int ret;
+	int cpu, ret;
 
 	if (pool_size < 256 || pool_size > 16384) {
 		pr_err("pool_size=%u is outside 256..16384\n", pool_size);
@@ -542,6 +579,8 @@ int krp_pools_init(void)
 	ret = krp_segs_init();
 	if (ret)
 		return ret;
+	for_each_possible_cpu(cpu)
+		per_cpu(krp_pool_last, cpu) = &krp_pool_none;
 	/* a pool is written by its task alone: no line shared with another */
 	krp_pool_cache = kmem_cache_create("krp_pool", pool_size, 0,
 					   SLAB_HWCACHE_ALIGN, NULL);

@@ -22,6 +22,7 @@ struct krp_pool {
 	};
 	struct task_struct *task;
 	struct krp_seg *cur;	/* holds the top frame */
+	bool dead;		/* unhashed, to be freed: krp_pool_forget() */
 	struct rcu_head rcu;
 	struct krp_seg first;	/* must be last: its stack follows */
 };
@@ -66,6 +67,56 @@ static __always_inline struct krp_pool *krp_pool_of(struct task_struct *tsk)
 	return NULL;
 }
 
+/* The frame of @size bytes at @top of @seg, into which it fits, reserved. */
+static __always_inline struct krp_kretprobe_instance *
+krp_seg_reserve(struct krp_seg *seg, unsigned int top, unsigned int size)
+{
+	char *frame = (char *)seg->stack + top;
+
+	WRITE_ONCE(seg->top, top + size);
+	barrier();
+	*(unsigned long *)(frame + size - sizeof(long)) = size;
+	return (struct krp_kretprobe_instance *)frame;
+}
+
+/*
+ * The pool that a task last found its own with on this CPU, or
+ * &krp_pool_none: hits and returns of the task that runs find theirs
+ * without the hash walk.  It may be another task's, one that ran here
+ * before, but never a freed one: a pool leaves every CPU's entry before
+ * the grace period that frees it starts (pool.c).
+ */
+DECLARE_PER_CPU(struct krp_pool *, krp_pool_last);
+extern struct krp_pool krp_pool_none;
+
+/*
+ * A filler that found @pool in the hash as it was being unhashed sees
+ * it dead and takes it out again, or the freer's scan, ordered after
+ * the dead mark as this check is after the store, sees it.
+ */
+static __always_inline void krp_pool_remember(struct krp_pool *pool)
+{
+	__this_cpu_write(krp_pool_last, pool);
+	/* the store before the read of dead: krp_pool_forget()'s pair */
+	smp_mb();
+	if (unlikely(READ_ONCE(pool->dead)))
+		this_cpu_cmpxchg(krp_pool_last, pool, &krp_pool_none);
+}
+
+/* current's pool, on the hit path (preemption disabled) */
+static __always_inline struct krp_pool *krp_pool_current(void)
+{
+	struct krp_pool *pool = __this_cpu_read(krp_pool_last);
+
+	if (likely(pool->task == current))
+		return pool;
+	pool = krp_pool_of(current);
+	/* an idle pool has no task to tell it by */
+	if (pool && pool->task == current)
+		krp_pool_remember(pool);
+	return pool;
+}
+
 /*
  * Reserve @size bytes on top of @pool.  @top of the segment moves
  * before any byte of the frame is written: whatever interrupts us after
@@ -87,7 +138,6 @@ static __always_inline int krp_frame_push(struct krp_pool *pool,
 {
 	struct krp_seg *cur = READ_ONCE(pool->cur), *seg = cur;
 	unsigned int top = READ_ONCE(seg->top);
-	char *frame;
 
 	while (unlikely(size > seg->cap - top)) {
 		seg = krp_seg_above(seg);
@@ -95,13 +145,9 @@ static __always_inline int krp_frame_push(struct krp_pool *pool,
 			return seg ? PTR_ERR(seg) : -ENOSPC;
 		top = READ_ONCE(seg->top);
 	}
-	WRITE_ONCE(seg->top, top + size);
-	barrier();
+	*rip = krp_seg_reserve(seg, top, size);
 	if (unlikely(seg != cur))
 		WRITE_ONCE(pool->cur, seg);
-	frame = (char *)seg->stack + top;
-	*(unsigned long *)(frame + size - sizeof(long)) = size;
-	*rip = (struct krp_kretprobe_instance *)frame;
 	return 0;
 }
 
