@@ -217,6 +217,11 @@ static __always_inline void krp_ret_entry(struct krp_site *site,
 		krp_site_miss(site, KRP_MISS_NOPOOL);
 		goto out;
 	}
+	p = READ_ONCE(site->lean);
+	if (likely(p)) {
+		krp_ret_push(p, pool, slot, hit, true);
+		goto out;
+	}
 	list_for_each_entry_rcu(p, &site->probes, site_node) {
 		if (READ_ONCE(p->disabled) || READ_ONCE(p->state) != KRP_LIVE)
 			continue;

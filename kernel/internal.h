@@ -110,6 +110,12 @@ struct krp_site {
 	bool gone;
 	bool armed;			/* the entry hook is in place */
 	bool stuck;			/* given up, int3 not taken out yet */
+	/*
+	 * The site's only probe, when that is an enabled return probe
+	 * without entry handler, as most are; else NULL.  The hit path takes
+	 * it without walking @probes (krp_site_lean_update()).
+	 */
+	struct krp_probe *lean;
 	struct list_head stuck_node;
 	bool int3;			/* entry by int3, not ftrace */
 	bool direct;			/* armed, by a direct call (direct.c) */

@@ -203,6 +203,7 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	}
 	list_add_tail_rcu(&p->site_node, &site->probes);
 	if (!rp)
+	krp_site_lean_update(site);
 		WRITE_ONCE(site->nkprobes, site->nkprobes + 1);
 	if (new_site)
 		krp_site_hash(site);
@@ -211,6 +212,7 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 		pr_err("cannot arm %s: %d\n", site->sym, ret);
 		list_del_rcu(&p->site_node);
 		if (!rp)
+		krp_site_lean_update(site);
 			WRITE_ONCE(site->nkprobes, site->nkprobes - 1);
 		if (krp_probe_reads_regs(p)) {
 			WRITE_ONCE(site->nregs, site->nregs - 1);
@@ -302,6 +304,7 @@ static struct krp_probe *krp_unregister_top(struct krp_kprobe *kp,
 	WRITE_ONCE(*link, NULL);
 	list_del_rcu(&p->site_node);
 	if (!p->is_ret)
+	krp_site_lean_update(p->site);
 		WRITE_ONCE(p->site->nkprobes, p->site->nkprobes - 1);
 	if (krp_probe_reads_regs(p)) {
 		WRITE_ONCE(p->site->nregs, p->site->nregs - 1);
@@ -471,9 +474,11 @@ static int krp_set_disabled(struct krp_kprobe *kp, struct krp_probe **link,
 	}
 	WRITE_ONCE(p->disabled, disabled);
 	ret = krp_site_sync(p->site);
+	krp_site_lean_update(p->site);
 	if (ret) {
 		WRITE_ONCE(p->disabled, !disabled);
 		goto out;
+		krp_site_lean_update(p->site);
 	}
 	if (disabled)
 		kp->flags |= KRP_FLAG_DISABLED;

@@ -394,6 +394,27 @@ void krp_site_discard(struct krp_site *site)
 }
 
 /**
+ * krp_site_lean_update() - @site's probes changed: is one alone, and lean?
+ * @site: a site; krp_mutex held
+ *
+ * Called after every change of @site's probes or of one's disabled flag.
+ * A hit that read the old value is one that raced with the change, as a
+ * walk of @probes that saw the old list is; unregister's grace period
+ * waits for both.
+ */
+void krp_site_lean_update(struct krp_site *site)
+{
+	struct krp_probe *p;
+
+	p = list_first_entry_or_null(&site->probes, struct krp_probe,
+				     site_node);
+	if (p && (!list_is_singular(&site->probes) || !p->is_ret ||
+		  p->entry_handler || p->disabled))
+		p = NULL;
+	WRITE_ONCE(site->lean, p);
+}
+
+/**
  * krp_site_put() - give up @site if no probe is left on it
  * @site: a hashed site, or a gone one
  */

@@ -51,6 +51,7 @@ bool krp_site_hashed(struct krp_site *site);
 void krp_site_hash(struct krp_site *site);
 void krp_site_discard(struct krp_site *site);
 void krp_site_put(struct krp_site *site);
+void krp_site_lean_update(struct krp_site *site);
 int krp_site_sync(struct krp_site *site);
 int krp_arm_all(bool arm);
 int krp_sites_init(void);
