@@ -65,7 +65,8 @@ bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
 bool krp_step_trap(struct pt_regs *regs);
 struct krp_direct_hook;
 void krp_direct_handler(struct pt_regs *regs, struct krp_direct_hook *hook);
-int krp_direct_lean(unsigned long *slot, struct krp_direct_hook *hook);
+struct krp_direct_hook *krp_direct_lean(unsigned long *slot,
+					struct krp_direct_hook *hook);
 unsigned long krp_jump_handler(struct pt_regs *regs, unsigned long resume);
 
 /*

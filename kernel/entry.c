@@ -395,6 +395,31 @@ out:
 }
 NOKPROBE_SYMBOL(krp_direct_handler);
 
+/* krp_direct_lean() but for its common case */
+static noinline struct krp_direct_hook *notrace
+krp_direct_slow(unsigned long *slot, struct krp_direct_hook *hook)
+{
+	struct krp_direct_hook *full = NULL;
+	struct krp_site *site;
+
+	preempt_disable_notrace();
+	if (unlikely(!krp_rcu_watching())) {
+		krp_miss(NULL, KRP_MISS_RCU);
+		goto out;
+	}
+	site = READ_ONCE(hook->site);
+	if (unlikely(!site))
+		goto out;
+	if (unlikely(READ_ONCE(site->nregs)))
+		full = hook;
+	else
+		krp_ret_entry(site, slot, krp_level(), true, NULL);
+out:
+	preempt_enable_notrace();
+	return full;
+}
+NOKPROBE_SYMBOL(krp_direct_slow);
+
 /**
  * krp_direct_lean() - the direct-call entry hook, without registers
  * @slot: where the function's return address is
@@ -406,28 +431,53 @@ NOKPROBE_SYMBOL(krp_direct_handler);
  * here and the arch builds a struct pt_regs for krp_direct_handler().
  * Called as krp_direct_handler() is.
  *
- * Return: 0 when the hit is done; 1 when it needs the registers.
+ * The common case calls nothing, so it keeps to the registers the arch
+ * saved: a site's lone lean probe (site->lean), at task level where no
+ * handler of krp's runs, a frame that fits the pool's top segment.  It
+ * sets no recursion guard, as nothing it runs can be probed.  Anything
+ * else goes to the slow path before a byte is written.
+ *
+ * Return: NULL when the hit is done; @hook when it needs the registers,
+ * for the arch to hand on to krp_direct_handler().
  */
-int notrace krp_direct_lean(unsigned long *slot, struct krp_direct_hook *hook)
+notrace struct krp_direct_hook *krp_direct_lean(unsigned long *slot,
+						struct krp_direct_hook *hook)
 {
+	struct krp_kretprobe_instance *ri;
 	struct krp_site *site;
-	int full = 0;
+	struct krp_pool *pool;
+	struct krp_probe *p;
+	struct krp_seg *seg;
+	unsigned int top;
 
 	preempt_disable_notrace();
-	if (unlikely(!krp_rcu_watching())) {
-		krp_miss(NULL, KRP_MISS_RCU);
-		goto out;
-	}
+	if (unlikely(!krp_rcu_watching()))
+		goto slow;
 	site = READ_ONCE(hook->site);
 	if (unlikely(!site))
-		goto out;
-	if (unlikely(READ_ONCE(site->nregs)))
-		full = 1;
-	else
-		krp_ret_entry(site, slot, krp_level(), true, NULL);
-out:
+		goto slow;
+	p = READ_ONCE(site->lean);
+	if (unlikely(!p || !krp_at_task_level() ||
+		     (__this_cpu_read(krp_busy) & BIT(0))))
+		goto slow;
+	pool = krp_pool_current();
+	if (unlikely(!pool))
+		goto slow;
+	seg = READ_ONCE(pool->cur);
+	top = READ_ONCE(seg->top);
+	if (unlikely(p->frame_size > seg->cap - top))
+		goto slow;
+	ri = krp_seg_reserve(seg, top, p->frame_size);
+	ri->probe = p;
+	ri->frame = slot;
+	ri->ret_addr = *slot;
+	__this_cpu_inc(p->stats->pushed);
+	*slot = krp_arch_trampoline();
 	preempt_enable_notrace();
-	return full;
+	return NULL;
+slow:
+	preempt_enable_notrace();
+	return krp_direct_slow(slot, hook);
 }
 NOKPROBE_SYMBOL(krp_direct_lean);
 

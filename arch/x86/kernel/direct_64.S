@@ -7,12 +7,12 @@
  * are not on the way.
  *
  * Most sites hold only return probes without entry handlers, which read
- * no register: krp_direct_entry saves only what a C call clobbers, the
- * argument registers among them, and passes the return slot.  When the
- * core answers that the site needs registers, the same registers are
- * back and krp_direct_regs saves a whole struct pt_regs, lets the core
- * run the entry, and returns into the function with the registers as
- * the handlers left them.
+ * no register: krp_direct_entry saves only the argument registers and
+ * %rax, which the function still needs, and passes the return slot.
+ * When the core answers that the site needs registers, the same
+ * registers are back and krp_direct_regs saves a whole struct pt_regs,
+ * lets the core run the entry, and returns into the function with the
+ * registers as the handlers left them.
  *
  * Stack on entry, as for a function called from the fentry site:
  *	8(%rsp)	the probed function's return address (the core may swap it)
@@ -36,11 +36,12 @@
 #include "../../../kernel/direct.h"
 
 /*
- * What a C call clobbers: the argument registers, %rax (for varargs)
- * and the scratch ones, in the order of struct pt_regs, so that the
- * whole one continues from them.
+ * What the function's entry may still need: its argument registers and
+ * %rax (for varargs), in the order of struct pt_regs, so that the whole
+ * one continues from them.  %r10 and %r11 are scratch at a function's
+ * first instruction, as ftrace's own trampoline treats them.
  */
-.macro KRP_PUSH_CLOBBERED
+.macro KRP_PUSH_ARGS
 	pushq	%rdi
 	pushq	%rsi
 	pushq	%rdx
@@ -48,13 +49,9 @@
 	pushq	%rax
 	pushq	%r8
 	pushq	%r9
-	pushq	%r10
-	pushq	%r11
 .endm
 
-.macro KRP_POP_CLOBBERED
-	popq	%r11
-	popq	%r10
+.macro KRP_POP_ARGS
 	popq	%r9
 	popq	%r8
 	popq	%rax
@@ -74,14 +71,15 @@ SYM_CODE_START(krp_direct_entry)
 #endif
 	cmpb	$0, KRP_DIRECT_HOOK_REGS(%r11)
 	jne	krp_direct_regs
-	KRP_PUSH_CLOBBERED
-	/* the return slot, above the nine and where the function goes on */
-	leaq	(10 * 8)(%rsp), %rdi
+	KRP_PUSH_ARGS
+	/* the return slot, above the seven and where the function goes on */
+	leaq	(8 * 8)(%rsp), %rdi
 	movq	%r11, %rsi
 	call	krp_direct_lean
-	testl	%eax, %eax
-	/* pops leave the flags alone */
-	KRP_POP_CLOBBERED
+	/* the hook again, when the site needs registers */
+	movq	%rax, %r11
+	KRP_POP_ARGS
+	testq	%r11, %r11
 	jnz	krp_direct_regs
 	RET
 SYM_CODE_END(krp_direct_entry)
@@ -100,7 +98,9 @@ SYM_CODE_START_LOCAL(krp_direct_regs)
 	/* regs->ip: where the function goes on, as ftrace shows it */
 	pushq	32(%rsp)
 	pushq	$0
-	KRP_PUSH_CLOBBERED
+	KRP_PUSH_ARGS
+	pushq	%r10
+	pushq	%r11
 	pushq	%rbx
 	pushq	%rbp
 	pushq	%r12
@@ -116,7 +116,9 @@ SYM_CODE_START_LOCAL(krp_direct_regs)
 	popq	%r12
 	popq	%rbp
 	popq	%rbx
-	KRP_POP_CLOBBERED
+	popq	%r11
+	popq	%r10
+	KRP_POP_ARGS
 	/* orig_ax ip cs flags sp ss */
 	addq	$(6 * 8), %rsp
 	RET
