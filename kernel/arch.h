@@ -80,8 +80,19 @@ typedef bool (*krp_stack_consume_fn)(void *cookie, unsigned long *addr,
 void krp_arch_stack_walk(krp_stack_consume_fn fn, void *cookie,
 			 struct task_struct *task, struct pt_regs *regs);
 
-/* return.c, called by the arch's trampoline */
-unsigned long krp_trampoline_handler(struct pt_regs *regs,
-				     unsigned long *slot);
+/*
+ * return.c, called by the arch's trampoline: where to return, and
+ * whether every register comes back from pt_regs.  Zero only for a
+ * function entered at an ftrace site, a C function: its caller keeps
+ * nothing a C call may clobber, so the return value's registers
+ * (regs->ax, regs->dx) are enough.  Two words, returned in registers
+ * on both widths (i386 builds with -freg-struct-return).
+ */
+struct krp_ret_to {
+	unsigned long addr;
+	unsigned long all_regs;
+};
+struct krp_ret_to krp_trampoline_handler(struct pt_regs *regs,
+					 unsigned long *slot);
 
 #endif /* KRP_ARCH_CONTRACT_H */

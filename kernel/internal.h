@@ -87,6 +87,12 @@ struct krp_probe {
 	unsigned int frame_size;	/* bytes a frame takes in a pool */
 	int state;			/* enum krp_probe_state */
 	bool disabled;			/* entries skipped */
+	/*
+	 * Its returns restore every register: not entered at an ftrace
+	 * site, a C function's first instruction, whose callers keep only
+	 * what the C ABI says a call keeps (struct krp_ret_to).
+	 */
+	bool ret_all_regs;
 	struct krp_probe_stats __percpu *stats;
 	/* frames still out after unregister, biased until counted */
 	atomic_long_t drain;
@@ -104,18 +110,18 @@ struct krp_site {
 	unsigned int nkprobes;		/* plain kprobes on @probes */
 	/* probes on @probes that read registers at entry: kprobes, entry handlers */
 	unsigned int nregs;
-	char sym[KSYM_NAME_LEN];
-	char modname[MODULE_NAME_LEN];	/* "" for vmlinux */
-	unsigned int offset;
-	bool gone;
-	bool armed;			/* the entry hook is in place */
-	bool stuck;			/* given up, int3 not taken out yet */
 	/*
 	 * The site's only probe, when that is an enabled return probe
 	 * without entry handler, as most are; else NULL.  The hit path takes
 	 * it without walking @probes (krp_site_lean_update()).
 	 */
 	struct krp_probe *lean;
+	char sym[KSYM_NAME_LEN];
+	char modname[MODULE_NAME_LEN];	/* "" for vmlinux */
+	unsigned int offset;
+	bool gone;
+	bool armed;			/* the entry hook is in place */
+	bool stuck;			/* given up, int3 not taken out yet */
 	struct list_head stuck_node;
 	bool int3;			/* entry by int3, not ftrace */
 	bool direct;			/* armed, by a direct call (direct.c) */

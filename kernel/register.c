@@ -201,9 +201,10 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 		WRITE_ONCE(site->nregs, site->nregs + 1);
 		krp_direct_regs_changed(site);
 	}
+	p->ret_all_regs = site->int3;
 	list_add_tail_rcu(&p->site_node, &site->probes);
-	if (!rp)
 	krp_site_lean_update(site);
+	if (!rp)
 		WRITE_ONCE(site->nkprobes, site->nkprobes + 1);
 	if (new_site)
 		krp_site_hash(site);
@@ -211,8 +212,8 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 	if (ret) {
 		pr_err("cannot arm %s: %d\n", site->sym, ret);
 		list_del_rcu(&p->site_node);
-		if (!rp)
 		krp_site_lean_update(site);
+		if (!rp)
 			WRITE_ONCE(site->nkprobes, site->nkprobes - 1);
 		if (krp_probe_reads_regs(p)) {
 			WRITE_ONCE(site->nregs, site->nregs - 1);
@@ -303,8 +304,8 @@ static struct krp_probe *krp_unregister_top(struct krp_kprobe *kp,
 	/* from here on the API calls on the probe see it unregistered */
 	WRITE_ONCE(*link, NULL);
 	list_del_rcu(&p->site_node);
-	if (!p->is_ret)
 	krp_site_lean_update(p->site);
+	if (!p->is_ret)
 		WRITE_ONCE(p->site->nkprobes, p->site->nkprobes - 1);
 	if (krp_probe_reads_regs(p)) {
 		WRITE_ONCE(p->site->nregs, p->site->nregs - 1);
@@ -473,12 +474,12 @@ static int krp_set_disabled(struct krp_kprobe *kp, struct krp_probe **link,
 		goto out;
 	}
 	WRITE_ONCE(p->disabled, disabled);
-	ret = krp_site_sync(p->site);
 	krp_site_lean_update(p->site);
+	ret = krp_site_sync(p->site);
 	if (ret) {
 		WRITE_ONCE(p->disabled, !disabled);
-		goto out;
 		krp_site_lean_update(p->site);
+		goto out;
 	}
 	if (disabled)
 		kp->flags |= KRP_FLAG_DISABLED;

@@ -135,26 +135,16 @@ static unsigned long notrace krp_ret_frames(struct krp_pool *pool,
 }
 NOKPROBE_SYMBOL(krp_ret_frames);
 
-/**
- * krp_trampoline_handler() - run the return handlers of one stack slot
- * @regs: registers at the return, built by the arch trampoline
- * @slot: where the return address was on the stack
- *
- * The frames of @slot are popped newest first, each probe's handler run
- * while its frame is still reserved.  Most returns have one frame, on
- * top: it holds the real return address.
- *
- * Return: the real return address.
- */
-unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
-					     unsigned long *slot)
+/* krp_trampoline_handler() but for its common case; preemption disabled */
+static noinline struct krp_ret_to notrace
+krp_trampoline_slow(struct pt_regs *regs, unsigned long *slot)
 {
+	struct krp_ret_to to = { .all_regs = 1 };
 	struct krp_kretprobe_instance *ri;
 	struct krp_pool *pool;
 	struct krp_probe *p;
 	unsigned long real;
 
-	preempt_disable_notrace();
 	pool = krp_pool_of(current);
 	if (unlikely(!pool))
 		krp_lost_frame(slot);
@@ -163,8 +153,8 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 		ri = krp_reclaim_stale(pool, slot);
 	real = ri->ret_addr;
 	if (unlikely(real == krp_arch_trampoline())) {
-		real = krp_ret_frames(pool, ri, regs, slot);
-		goto out;
+		to.addr = krp_ret_frames(pool, ri, regs, slot);
+		return to;
 	}
 	/*
 	 * An unwinder in a handler reads the caller from one of these: the
@@ -173,12 +163,91 @@ unsigned long notrace krp_trampoline_handler(struct pt_regs *regs,
 	instruction_pointer_set(regs, real);
 	WRITE_ONCE(*slot, real);
 	p = ri->probe;
+	to.addr = real;
+	to.all_regs = p->ret_all_regs;
 	krp_ret_handler(ri, p, regs, krp_level());
 	krp_frame_pop(pool, ri);
 	krp_frame_release(p);
-out:
+	return to;
+}
+NOKPROBE_SYMBOL(krp_trampoline_slow);
+
+/**
+ * krp_trampoline_handler() - run the return handlers of one stack slot
+ * @regs: registers at the return, built by the arch trampoline
+ * @slot: where the return address was on the stack
+ *
+ * The frames of @slot are popped newest first, each probe's handler run
+ * while its frame is still reserved.  Most returns have one frame, on
+ * top: it holds the real return address.  That case, a live probe's
+ * frame at task level where no handler of krp's runs, is taken here
+ * with little held across the handler; all others by the slow path,
+ * before anything is changed.
+ *
+ * Return: the real return address, and whether all registers come back
+ * (struct krp_ret_to).  Only a lone frame of a probe at an ftrace site
+ * lets the trampoline restore just the return value: where several
+ * frames share the slot, an entry of another kind may be among them.
+ */
+struct krp_ret_to notrace krp_trampoline_handler(struct pt_regs *regs,
+						 unsigned long *slot)
+{
+	struct krp_kretprobe_instance *ri;
+	krp_kretprobe_handler_t handler;
+	struct krp_ret_to to;
+	struct krp_pool *pool;
+	struct krp_probe *p;
+	struct krp_seg *seg;
+	unsigned long size;
+	unsigned int top;
+
+	preempt_disable_notrace();
+	pool = krp_pool_current();
+	if (unlikely(!pool))
+		goto slow;
+	seg = READ_ONCE(pool->cur);
+	top = READ_ONCE(seg->top);
+	/* krp_frame_ending_at()'s checks, in a segment that holds a frame */
+	if (unlikely(!top || top > seg->cap))
+		goto slow;
+	size = *(unsigned long *)((char *)seg->stack + top - sizeof(long));
+	if (unlikely(size > top ||
+		     size < sizeof(struct krp_kretprobe_instance)))
+		goto slow;
+	ri = (void *)((char *)seg->stack + top - size);
+	to.addr = ri->ret_addr;
+	p = ri->probe;
+	if (unlikely(ri->frame != slot || to.addr == krp_arch_trampoline() ||
+		     READ_ONCE(p->state) != KRP_LIVE || !krp_at_task_level() ||
+		     (__this_cpu_read(krp_busy) & BIT(0))))
+		goto slow;
+	instruction_pointer_set(regs, to.addr);
+	WRITE_ONCE(*slot, to.addr);
+	handler = p->handler;
+	if (handler) {
+		__this_cpu_or(krp_busy, BIT(0));
+		handler(ri, regs);
+		__this_cpu_and(krp_busy, ~1U);
+		/*
+		 * The frame is still ours and holds the rest; whatever ran
+		 * meanwhile left the pool as it found it, the frame on top.
+		 */
+		p = ri->probe;
+		to.addr = ri->ret_addr;
+		seg = READ_ONCE(pool->cur);
+	}
+	to.all_regs = p->ret_all_regs;
+	top = (char *)ri - (char *)seg->stack;
+	WRITE_ONCE(seg->top, top);
+	if (unlikely(!top && seg->prev))
+		WRITE_ONCE(pool->cur, seg->prev);
+	krp_frame_release(p);
 	preempt_enable_notrace();
-	return real;
+	return to;
+slow:
+	to = krp_trampoline_slow(regs, slot);
+	preempt_enable_notrace();
+	return to;
 }
 NOKPROBE_SYMBOL(krp_trampoline_handler);
 

@@ -14,6 +14,7 @@ static_assert(sizeof(struct pt_regs) == 21 * sizeof(long));
 static_assert(offsetof(struct pt_regs, r15) == 0);
 static_assert(offsetof(struct pt_regs, bx) == 5 * sizeof(long));
 static_assert(offsetof(struct pt_regs, ax) == 10 * sizeof(long));
+static_assert(offsetof(struct pt_regs, dx) == 12 * sizeof(long));
 static_assert(offsetof(struct pt_regs, di) == 14 * sizeof(long));
 static_assert(offsetof(struct pt_regs, orig_ax) == 15 * sizeof(long));
 static_assert(offsetof(struct pt_regs, flags) == 18 * sizeof(long));
@@ -21,6 +22,8 @@ static_assert(offsetof(struct pt_regs, ss) == 20 * sizeof(long));
 #else
 /* KRP_REGS_SAVE pushes 17 words: flags at 14, the two slots at 17, 18 */
 static_assert(sizeof(struct pt_regs) == 17 * sizeof(long));
+static_assert(offsetof(struct pt_regs, dx) == 2 * sizeof(long));
+static_assert(offsetof(struct pt_regs, bp) == 5 * sizeof(long));
 static_assert(offsetof(struct pt_regs, ax) == 6 * sizeof(long));
 static_assert(offsetof(struct pt_regs, gs) == 10 * sizeof(long));
 static_assert(offsetof(struct pt_regs, flags) == 14 * sizeof(long));

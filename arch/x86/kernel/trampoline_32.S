@@ -6,6 +6,13 @@
  * register and the flags as the handlers left them in pt_regs.  No trap
  * is taken.
  *
+ * Except where the core says the function was entered at an ftrace
+ * site, a C function built with -pg (GCC then allocates no registers
+ * across calls): its callers keep nothing a call may clobber, flags
+ * included, so only %eax and %edx come back from pt_regs, and %ebp; the
+ * other callee-saved registers are the function's, which the handler
+ * call kept.  An int3 site may be assembly whose callers keep more.
+ *
  * Stack, from the top (higher addresses) down, while the callback runs:
  *	return slot	where the probed function's return address was;
  *			filled with the real return address
@@ -41,6 +48,20 @@ SYM_CODE_START_NOALIGN(krp_trampoline)
 	movl	%esp, %eax
 	leal	KRP_RET_SLOT(%esp), %edx
 	call	krp_trampoline_handler
+	/* %edx: whether every register comes back (struct krp_ret_to) */
+	testl	%edx, %edx
+	jnz	.Lkrp_all_regs
+	/*
+	 * a C function's return: the value, maybe the handlers', and %ebp,
+	 * which the frame encoding took
+	 */
+	movl	%eax, KRP_RET_SLOT(%esp)
+	movl	KRP_REGS_AX(%esp), %eax
+	movl	KRP_REGS_DX(%esp), %edx
+	movl	KRP_REGS_BP(%esp), %ebp
+	addl	$KRP_RET_SLOT, %esp
+	RET
+.Lkrp_all_regs:
 	KRP_REGS_RESTORE
 	RET
 SYM_CODE_END(krp_trampoline)

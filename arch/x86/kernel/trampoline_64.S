@@ -6,6 +6,15 @@
  * general register and the flags as the handlers left them in pt_regs.
  * No trap is taken.
  *
+ * Except where the core says the function was entered at an ftrace
+ * site: a C function built with -pg, where GCC does no interprocedural
+ * register allocation, so its callers keep nothing that the C ABI lets
+ * a call clobber, flags included.  Then only %rax and %rdx come back
+ * from pt_regs, as the handlers left them; the callee-saved registers
+ * are still the function's, which the handler call kept.  An int3 site
+ * may be an assembly function whose callers keep more (put_user()'s
+ * helpers): it gets every register.
+ *
  * Stack, from the top (higher addresses) down, while the callback runs:
  *	return slot	where the probed function's return address was;
  *			filled with the real return address
@@ -63,6 +72,16 @@ SYM_CODE_START_NOALIGN(krp_trampoline)
 	movq	%rsp, %rdi
 	leaq	KRP_RET_SLOT(%rsp), %rsi
 	call	krp_trampoline_handler
+	/* %rdx: whether every register comes back (struct krp_ret_to) */
+	testq	%rdx, %rdx
+	jnz	.Lkrp_all_regs
+	/* a C function's return: the value, maybe the handlers' */
+	movq	%rax, KRP_RET_SLOT(%rsp)
+	movq	KRP_REGS_AX(%rsp), %rax
+	movq	KRP_REGS_DX(%rsp), %rdx
+	addq	$KRP_RET_SLOT, %rsp
+	RET
+.Lkrp_all_regs:
 	KRP_REGS_RESTORE
 	RET
 SYM_CODE_END(krp_trampoline)
