@@ -506,7 +506,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(35);
+	ksft_set_plan(36);
 
 	ret = krp_load_module(krp_module_path(), "");
 	if (ret)
@@ -519,6 +519,7 @@ int main(void)
 	/* once the last probe is gone the pools go: the state to come back to */
 	ksft_test_result(pools_gone(&base, "after retval"),
 			 "no pool, no pool byte in use or reserved after the last unregister\n");
+	scenario("retval_set");
 	scenario("data");
 	scenario("recursion");
 	scenario("recursion_fresh");

@@ -135,6 +135,7 @@ int scenario_jump_tail_call(void);
 
 /* krp_test_kretprobe.c: the return-probe API from a single task */
 int scenario_retval(void);
+int scenario_retval_set(void);
 int scenario_data(void);
 int scenario_recursion(void);
 int scenario_recursion_fresh(void);

@@ -82,6 +82,55 @@ int scenario_retval(void)
 	return ret;
 }
 
+/*
+ * retval_set: a return handler's new return value reaches the caller,
+ * both halves of a u64 on i386, at an ftrace site alone (where only
+ * the return value comes back from pt_regs) and shared with a second
+ * probe (every register comes back).
+ */
+#define RETVAL_SET 0x123456789abcdef0ULL
+
+static int retval_set_ret(struct krp_kretprobe_instance *ri,
+			  struct pt_regs *regs)
+{
+	/* on i386 the high half is in edx */
+	regs->ax = (unsigned long)(RETVAL_SET & ULONG_MAX);
+	if (IS_ENABLED(CONFIG_X86_32))
+		regs->dx = upper_32_bits(RETVAL_SET);
+	atomic_inc(&n_ret);
+	return 0;
+}
+
+int scenario_retval_set(void)
+{
+	int ret = 0, err;
+	u64 v;
+
+	counters_reset();
+	rp_init(&rp_a, "krp_test_target64", NULL, retval_set_ret, 0);
+	rp_init(&rp_b, "krp_test_target64", NULL, count_ret, 0);
+	err = krp_register_kretprobe(&rp_a);
+	if (err)
+		return err;
+	CHECK(rp_a.kp.flags & KRP_FLAG_FTRACE, "flags %x", rp_a.kp.flags);
+	v = krp_test_target64(5);
+	CHECK(v == RETVAL_SET, "alone: %llx", v);
+	err = krp_register_kretprobe(&rp_b);
+	if (err) {
+		krp_unregister_kretprobe(&rp_a);
+		return err;
+	}
+	/* rp_b's frame is newer: its handler runs first, rp_a's last */
+	v = krp_test_target64(5);
+	CHECK(v == RETVAL_SET, "shared: %llx", v);
+	krp_unregister_kretprobe(&rp_b);
+	krp_unregister_kretprobe(&rp_a);
+	CHECK(atomic_read(&n_ret) == 3, "%d returns", atomic_read(&n_ret));
+	v = krp_test_target64(5);
+	CHECK(v == ((5ULL << 32) | 12), "after unregister: %llx", v);
+	return ret;
+}
+
 /* data: the largest data_size, kept intact between entry and return */
 
 static int data_entry(struct krp_kretprobe_instance *ri, struct pt_regs *regs)

@@ -44,6 +44,7 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "extable_refuse", scenario_extable_refuse },
 	{ "extable_form", scenario_extable_form },
 	{ "retval", scenario_retval },
+	{ "retval_set", scenario_retval_set },
 	{ "data", scenario_data },
 	{ "recursion", scenario_recursion },
 	{ "recursion_fresh", scenario_recursion_fresh },
