@@ -245,7 +245,7 @@ static void bench_calls(void)
 		.pre_handler = krp_empty_pre,
 	};
 	u64 bare, kernel = 0, floor, kprobe = 0, ours_kprobe = 0;
-	u64 declined, both, ours, ops = 0;
+	u64 declined, both, ours, none, ops = 0;
 	int ret;
 
 	bare = measure();
@@ -273,6 +273,7 @@ static void bench_calls(void)
 				   krp_declining_entry, krp_handler);
 	both = measure_krp_ret(krp_bench_empty, "krp_bench_empty",
 			       krp_empty_entry, krp_handler);
+	none = measure_krp_ret(krp_bench_empty, "krp_bench_empty", NULL, NULL);
 	/* x86_64: the shared ftrace ops, where the direct slot is taken */
 	if (IS_ENABLED(CONFIG_X86_64) && !krp_param("direct", "N")) {
 		ops = measure_krp_ret(krp_bench_empty_ops,
@@ -302,6 +303,8 @@ static void bench_calls(void)
 		print_mi("krp entry only (declined)", declined, bare, kernel);
 	if (both)
 		print_mi("krp empty entry + return", both, bare, kernel);
+	if (none)
+		print_mi("krp kretprobe, no handler", none, bare, kernel);
 }
 
 static int report_show(struct seq_file *m, void *v)
