@@ -16,14 +16,16 @@
 #include "segments.h"
 
 struct krp_pool {
-	union {
-		struct hlist_node node;	/* in krp_pool_table */
-		struct list_head spare;	/* before it is installed */
-	};
+	/* still followed by lookups for a grace period once unhashed */
+	struct hlist_node node;	/* in krp_pool_table */
 	struct task_struct *task;
 	struct krp_seg *cur;	/* holds the top frame */
 	bool dead;		/* unhashed, to be freed: krp_pool_forget() */
-	struct rcu_head rcu;
+	union {
+		struct rcu_head rcu;	/* freed by call_rcu() */
+		/* before it is installed; after, freed without call_rcu() */
+		struct list_head spare;
+	};
 	struct krp_seg first;	/* must be last: its stack follows */
 };
 
