@@ -158,6 +158,7 @@ static struct krp_pool *krp_pool_alloc(gfp_t gfp)
 	if (pool) {
 		pool->task = NULL;
 		pool->dead = false;
+		pool->remembered = false;
 		pool->first.prev = NULL;
 		pool->first.next = NULL;
 		pool->first.top = 0;
@@ -193,8 +194,14 @@ static void krp_pool_forget(struct krp_pool *pool)
 	struct krp_pool **last;
 	int cpu;
 
-	/* the dead mark before the reads: krp_pool_remember()'s pair */
+	/*
+	 * The dead mark before the reads: krp_pool_remember()'s pair.  A
+	 * remember that did not see the mark wrote remembered before its
+	 * barrier, so a pool never remembered has no entry to scan for.
+	 */
 	smp_mb();
+	if (!READ_ONCE(pool->remembered))
+		return;
 	for_each_possible_cpu(cpu) {
 		last = per_cpu_ptr(&krp_pool_last, cpu);
 		if (READ_ONCE(*last) == pool)

@@ -21,6 +21,7 @@ struct krp_pool {
 	struct task_struct *task;
 	struct krp_seg *cur;	/* holds the top frame */
 	bool dead;		/* unhashed, to be freed: krp_pool_forget() */
+	bool remembered;	/* ever in a krp_pool_last: krp_pool_forget() */
 	union {
 		struct rcu_head rcu;	/* freed by call_rcu() */
 		/* before it is installed; after, freed without call_rcu() */
@@ -98,6 +99,8 @@ extern struct krp_pool krp_pool_none;
  */
 static __always_inline void krp_pool_remember(struct krp_pool *pool)
 {
+	if (!pool->remembered)
+		WRITE_ONCE(pool->remembered, true);
 	__this_cpu_write(krp_pool_last, pool);
 	/* the store before the read of dead: krp_pool_forget()'s pair */
 	smp_mb();
