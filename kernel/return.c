@@ -228,14 +228,11 @@ struct krp_ret_to notrace krp_trampoline_handler(struct pt_regs *regs,
 		__this_cpu_or(krp_busy, BIT(0));
 		handler(ri, regs);
 		__this_cpu_and(krp_busy, ~1U);
-		/*
-		 * The frame is still ours and holds the rest; whatever ran
-		 * meanwhile left the pool as it found it, the frame on top.
-		 */
-		p = ri->probe;
-		to.addr = ri->ret_addr;
-		seg = READ_ONCE(pool->cur);
 	}
+	/*
+	 * Whatever ran meanwhile left the pool as it found it: the frame
+	 * on top of @seg, which is pool->cur.
+	 */
 	to.all_regs = p->ret_all_regs;
 	top = (char *)ri - (char *)seg->stack;
 	WRITE_ONCE(seg->top, top);
