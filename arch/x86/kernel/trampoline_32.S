@@ -9,9 +9,11 @@
  * Except where the core says the function was entered at an ftrace
  * site, a C function built with -pg (GCC then allocates no registers
  * across calls): its callers keep nothing a call may clobber, flags
- * included, so only %eax and %edx come back from pt_regs, and %ebp; the
- * other callee-saved registers are the function's, which the handler
- * call kept.  An int3 site may be assembly whose callers keep more.
+ * included but AC, so only %eax and %edx come back from pt_regs, and
+ * %ebp; the other callee-saved registers are the function's, which the
+ * handler call kept.  An int3 site may be assembly whose callers keep
+ * more, and a return with AC set may be inside a user-access region:
+ * they get every register and the flags.
  *
  * Stack, from the top (higher addresses) down, while the callback runs:
  *	return slot	where the probed function's return address was;
@@ -28,6 +30,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/processor-flags.h>
 #include <asm/frame.h>
 #include <asm/segment.h>
 
@@ -50,6 +53,13 @@ SYM_CODE_START_NOALIGN(krp_trampoline)
 	call	krp_trampoline_handler
 	/* %edx: whether every register comes back (struct krp_ret_to) */
 	testl	%edx, %edx
+	jnz	.Lkrp_all_regs
+	/*
+	 * AC is the flag a callee keeps for its caller: a user-access
+	 * region may call uaccess-safe functions (UBSAN's handlers), and a
+	 * handler's own user access would leave it clear.
+	 */
+	testl	$X86_EFLAGS_AC, KRP_REGS_FLAGS(%esp)
 	jnz	.Lkrp_all_regs
 	/*
 	 * a C function's return: the value, maybe the handlers', and %ebp,

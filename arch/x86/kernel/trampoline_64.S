@@ -9,11 +9,12 @@
  * Except where the core says the function was entered at an ftrace
  * site: a C function built with -pg, where GCC does no interprocedural
  * register allocation, so its callers keep nothing that the C ABI lets
- * a call clobber, flags included.  Then only %rax and %rdx come back
- * from pt_regs, as the handlers left them; the callee-saved registers
- * are still the function's, which the handler call kept.  An int3 site
- * may be an assembly function whose callers keep more (put_user()'s
- * helpers): it gets every register.
+ * a call clobber, flags included but AC.  Then only %rax and %rdx come
+ * back from pt_regs, as the handlers left them; the callee-saved
+ * registers are still the function's, which the handler call kept.  An
+ * int3 site may be an assembly function whose callers keep more
+ * (put_user()'s helpers), and a return with AC set may be inside a
+ * user-access region: they get every register and the flags.
  *
  * Stack, from the top (higher addresses) down, while the callback runs:
  *	return slot	where the probed function's return address was;
@@ -41,6 +42,7 @@
 #include <linux/objtool.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
+#include <asm/processor-flags.h>
 #include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
@@ -74,6 +76,13 @@ SYM_CODE_START_NOALIGN(krp_trampoline)
 	call	krp_trampoline_handler
 	/* %rdx: whether every register comes back (struct krp_ret_to) */
 	testq	%rdx, %rdx
+	jnz	.Lkrp_all_regs
+	/*
+	 * AC is the flag a callee keeps for its caller: a user-access
+	 * region may call uaccess-safe functions (UBSAN's handlers), and a
+	 * handler's own user access would leave it clear.
+	 */
+	testl	$X86_EFLAGS_AC, KRP_REGS_FLAGS(%rsp)
 	jnz	.Lkrp_all_regs
 	/* a C function's return: the value, maybe the handlers' */
 	movq	%rax, KRP_RET_SLOT(%rsp)
