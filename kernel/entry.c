@@ -365,6 +365,17 @@ void notrace krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 }
 NOKPROBE_SYMBOL(krp_ftrace_handler);
 
+/* @hook's site; NULL while it is idle or RCU does not watch (see below) */
+static __always_inline struct krp_site *
+krp_hook_site(struct krp_direct_hook *hook)
+{
+	if (unlikely(!krp_rcu_watching())) {
+		krp_miss(NULL, KRP_MISS_RCU);
+		return NULL;
+	}
+	return READ_ONCE(hook->site);
+}
+
 /**
  * krp_direct_handler() - the direct-call entry hook, with registers
  * @regs: registers at the function's entry, from the arch's trampoline
@@ -383,19 +394,14 @@ void notrace krp_direct_handler(struct pt_regs *regs,
 	struct krp_site *site;
 
 	preempt_disable_notrace();
-	if (unlikely(!krp_rcu_watching())) {
-		krp_miss(NULL, KRP_MISS_RCU);
-		goto out;
-	}
-	site = READ_ONCE(hook->site);
+	site = krp_hook_site(hook);
 	if (likely(site))
 		krp_ftrace_site(site, regs, site->addr, true);
-out:
 	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(krp_direct_handler);
 
-/* krp_direct_lean() but for its common case */
+/* krp_direct_lean()'s cases other than its common one */
 static noinline struct krp_direct_hook *notrace
 krp_direct_slow(unsigned long *slot, struct krp_direct_hook *hook)
 {
@@ -403,11 +409,7 @@ krp_direct_slow(unsigned long *slot, struct krp_direct_hook *hook)
 	struct krp_site *site;
 
 	preempt_disable_notrace();
-	if (unlikely(!krp_rcu_watching())) {
-		krp_miss(NULL, KRP_MISS_RCU);
-		goto out;
-	}
-	site = READ_ONCE(hook->site);
+	site = krp_hook_site(hook);
 	if (unlikely(!site))
 		goto out;
 	if (unlikely(READ_ONCE(site->nregs)))
