@@ -184,6 +184,22 @@ krp_seg_of(struct krp_pool *pool, const void *ri)
 	return NULL;
 }
 
+/* The frame that ends at byte @end (not 0) of @seg; NULL if corrupted. */
+static __always_inline struct krp_kretprobe_instance *
+krp_seg_frame_at(struct krp_seg *seg, unsigned int end)
+{
+	char *base = (char *)seg->stack;
+	unsigned long size;
+
+	if (unlikely(end > seg->cap))
+		return NULL;
+	size = *(unsigned long *)(base + end - sizeof(long));
+	/* only a corrupted pool gets here */
+	if (unlikely(size > end || size < sizeof(struct krp_kretprobe_instance)))
+		return NULL;
+	return (struct krp_kretprobe_instance *)(base + end - size);
+}
+
 /*
  * The frame that ends at byte @end of @seg, or the top frame of the
  * first non-empty segment below; NULL if there is none.
@@ -192,8 +208,6 @@ static __always_inline struct krp_kretprobe_instance *
 krp_frame_ending_at(struct krp_seg *seg, unsigned int end)
 {
 	unsigned int n = seg->index;
-	unsigned long size;
-	char *base;
 
 	while (!end) {
 		seg = READ_ONCE(seg->prev);
@@ -201,14 +215,7 @@ krp_frame_ending_at(struct krp_seg *seg, unsigned int end)
 			return NULL;
 		end = READ_ONCE(seg->top);
 	}
-	base = (char *)seg->stack;
-	if (unlikely(end > seg->cap))
-		return NULL;
-	size = *(unsigned long *)(base + end - sizeof(long));
-	/* only a corrupted pool gets here */
-	if (unlikely(size > end || size < sizeof(struct krp_kretprobe_instance)))
-		return NULL;
-	return (struct krp_kretprobe_instance *)(base + end - size);
+	return krp_seg_frame_at(seg, end);
 }
 
 static __always_inline struct krp_kretprobe_instance *
@@ -230,23 +237,32 @@ krp_frame_below(struct krp_pool *pool, struct krp_kretprobe_instance *ri)
 }
 
 /*
- * Pop @ri, which must be the top frame.  A segment that empties hands
- * @cur to the one below; it stays chained above for the next growth.
+ * Pop @ri, the top frame, from @seg, which holds it.  A segment that
+ * empties hands @cur to the one below; it stays chained above for the
+ * next growth.
  */
-static __always_inline void krp_frame_pop(struct krp_pool *pool,
-					  struct krp_kretprobe_instance *ri)
+static __always_inline void krp_seg_pop(struct krp_pool *pool,
+					struct krp_seg *seg,
+					struct krp_kretprobe_instance *ri)
 {
-	struct krp_seg *seg = READ_ONCE(pool->cur);
-	unsigned int top;
+	unsigned int top = (char *)ri - (char *)seg->stack;
 
-	if (unlikely(!krp_seg_holds(seg, ri)))
-		seg = krp_seg_of(pool, ri);
-	top = (char *)ri - (char *)seg->stack;
 	WRITE_ONCE(seg->top, top);
 	if (unlikely(!top) && seg->prev)
 		seg = seg->prev;
 	if (unlikely(seg != pool->cur))
 		WRITE_ONCE(pool->cur, seg);
+}
+
+/* Pop @ri, which must be the top frame, wherever it lies. */
+static __always_inline void krp_frame_pop(struct krp_pool *pool,
+					  struct krp_kretprobe_instance *ri)
+{
+	struct krp_seg *seg = READ_ONCE(pool->cur);
+
+	if (unlikely(!krp_seg_holds(seg, ri)))
+		seg = krp_seg_of(pool, ri);
+	krp_seg_pop(pool, seg, ri);
 }
 
 /*

@@ -198,7 +198,6 @@ struct krp_ret_to notrace krp_trampoline_handler(struct pt_regs *regs,
 	struct krp_pool *pool;
 	struct krp_probe *p;
 	struct krp_seg *seg;
-	unsigned long size;
 	unsigned int top;
 
 	preempt_disable_notrace();
@@ -207,14 +206,12 @@ struct krp_ret_to notrace krp_trampoline_handler(struct pt_regs *regs,
 		goto slow;
 	seg = READ_ONCE(pool->cur);
 	top = READ_ONCE(seg->top);
-	/* krp_frame_ending_at()'s checks, in a segment that holds a frame */
-	if (unlikely(!top || top > seg->cap))
+	/* a frame on top of the segment on top, none below */
+	if (unlikely(!top))
 		goto slow;
-	size = *(unsigned long *)((char *)seg->stack + top - sizeof(long));
-	if (unlikely(size > top ||
-		     size < sizeof(struct krp_kretprobe_instance)))
+	ri = krp_seg_frame_at(seg, top);
+	if (unlikely(!ri))
 		goto slow;
-	ri = (void *)((char *)seg->stack + top - size);
 	to.addr = ri->ret_addr;
 	p = ri->probe;
 	if (unlikely(ri->frame != slot || to.addr == krp_arch_trampoline() ||
@@ -234,10 +231,7 @@ struct krp_ret_to notrace krp_trampoline_handler(struct pt_regs *regs,
 	 * on top of @seg, which is pool->cur.
 	 */
 	to.all_regs = p->ret_all_regs;
-	top = (char *)ri - (char *)seg->stack;
-	WRITE_ONCE(seg->top, top);
-	if (unlikely(!top && seg->prev))
-		WRITE_ONCE(pool->cur, seg->prev);
+	krp_seg_pop(pool, seg, ri);
 	krp_frame_release(p);
 	preempt_enable_notrace();
 	return to;
