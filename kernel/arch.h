@@ -2,8 +2,8 @@
 /*
  * The arch contract: every krp_arch_* function the core calls, and the
  * entry points the arch calls up into, from its trap handler and its
- * direct-call trampoline (into entry.c) and its return trampoline (into
- * return.c).  The arch's data
+ * jump entry (into int3_entry.c), its direct-call trampoline (into
+ * entry.c) and its return trampoline (into return.c).  The arch's data
  * and hot inlines are in its krp_arch.h; nothing else of the core
  * knows the architecture.
  */
@@ -60,14 +60,15 @@ int krp_arch_direct_stub(unsigned long slot, unsigned long cookie);
 /* regs.c: process context */
 int krp_arch_reg_offset(const char *name);
 
-/* entry.c, called by the arch's trap handler and direct-call trampoline */
+/* int3_entry.c, called by the arch's trap handler and jump entry */
 bool krp_int3_entry(struct pt_regs *regs, unsigned long addr);
 bool krp_step_trap(struct pt_regs *regs);
+unsigned long krp_jump_handler(struct pt_regs *regs, unsigned long resume);
+/* entry.c, called by the arch's direct-call trampoline */
 struct krp_direct_hook;
 void krp_direct_handler(struct pt_regs *regs, struct krp_direct_hook *hook);
 struct krp_direct_hook *krp_direct_lean(unsigned long *slot,
 					struct krp_direct_hook *hook);
-unsigned long krp_jump_handler(struct pt_regs *regs, unsigned long resume);
 
 /*
  * stacktrace.c: one return address of a stack walk, innermost first;

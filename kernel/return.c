@@ -20,7 +20,7 @@
 #include <linux/sched.h>
 
 #include "arch.h"
-#include "entry.h"
+#include "hit.h"
 #include "pool.h"
 #include "probe.h"
 #include "stats.h"
