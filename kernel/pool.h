@@ -237,11 +237,13 @@ krp_frame_below(struct krp_pool *pool, struct krp_kretprobe_instance *ri)
 }
 
 /*
- * Pop @ri, the top frame, from @seg, which holds it.  A segment that
- * empties hands @cur to the one below; it stays chained above for the
- * next growth.
+ * Pop @ri, the top frame, from @seg, which holds it; @cur is the
+ * segment pool->cur names, passed in so that a caller who knows it
+ * loads nothing.  A segment that empties hands @cur to the one below;
+ * it stays chained above for the next growth.
  */
 static __always_inline void krp_seg_pop(struct krp_pool *pool,
+					struct krp_seg *cur,
 					struct krp_seg *seg,
 					struct krp_kretprobe_instance *ri)
 {
@@ -250,7 +252,7 @@ static __always_inline void krp_seg_pop(struct krp_pool *pool,
 	WRITE_ONCE(seg->top, top);
 	if (unlikely(!top) && seg->prev)
 		seg = seg->prev;
-	if (unlikely(seg != pool->cur))
+	if (unlikely(seg != cur))
 		WRITE_ONCE(pool->cur, seg);
 }
 
@@ -262,7 +264,7 @@ static __always_inline void krp_frame_pop(struct krp_pool *pool,
 
 	if (unlikely(!krp_seg_holds(seg, ri)))
 		seg = krp_seg_of(pool, ri);
-	krp_seg_pop(pool, seg, ri);
+	krp_seg_pop(pool, READ_ONCE(pool->cur), seg, ri);
 }
 
 /*

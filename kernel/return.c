@@ -231,7 +231,7 @@ struct krp_ret_to notrace krp_trampoline_handler(struct pt_regs *regs,
 	 * on top of @seg, which is pool->cur.
 	 */
 	to.all_regs = p->ret_all_regs;
-	krp_seg_pop(pool, seg, ri);
+	krp_seg_pop(pool, seg, seg, ri);
 	krp_frame_release(p);
 	preempt_enable_notrace();
 	return to;
