@@ -239,8 +239,8 @@ krp_frame_below(struct krp_pool *pool, struct krp_kretprobe_instance *ri)
 /*
  * Pop @ri, the top frame, from @seg, which holds it; @cur is the
  * segment pool->cur names, passed in so that a caller who knows it
- * loads nothing.  A segment that empties hands @cur to the one below;
- * it stays chained above for the next growth.
+ * loads nothing.  A segment that empties hands pool->cur to the one
+ * below; it stays chained above for the next growth.
  */
 static __always_inline void krp_seg_pop(struct krp_pool *pool,
 					struct krp_seg *cur,
