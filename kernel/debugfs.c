@@ -29,7 +29,8 @@ static const char *krp_site_how(struct krp_site *site)
 	struct krp_probe *p;
 
 	if (!site->int3)
-		return site->direct ? "[DIRECT]" : "[FTRACE]";
+		return !site->direct ? "[FTRACE]" :
+		       krp_direct_by_kprobe() ? "[KPROBE]" : "[DIRECT]";
 	if (site->arch.jumped && !site->arch.trapped)
 		return "[OPTIMIZED]";
 	if (krp_arch_int3_emulates(&site->arch))
@@ -82,12 +83,17 @@ static int krp_stats_show(struct seq_file *m, void *v)
 		[KRP_MISS_DECLINED] = "declined",
 		[KRP_MISS_RCU] = "rcu",
 		[KRP_MISS_POST] = "post",
+		[KRP_MISS_KPROBE] = "kprobe",
 	};
 	unsigned long in_use, reserved;
 	unsigned int slots, dirty, total, stubs;
 	struct krp_stats_sum sum;
 	int i;
 
+	/* what the kernel's kprobes dropped at krp's kprobe hooks */
+	mutex_lock(&krp_mutex);
+	krp_direct_collect_all();
+	mutex_unlock(&krp_mutex);
 	krp_stats_sum(&sum);
 	seq_printf(m, "hits %lu\n", sum.hits);
 	/* every frame given back came back by a return, but these */

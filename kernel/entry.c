@@ -125,6 +125,74 @@ void notrace krp_direct_handler(struct pt_regs *regs,
 }
 NOKPROBE_SYMBOL(krp_direct_handler);
 
+/* krp_kprobe_entry()'s cases other than its common one */
+static noinline void notrace krp_kprobe_full(struct krp_site *site,
+					     struct pt_regs *regs)
+{
+	unsigned long ip = instruction_pointer(regs);
+
+	/* as krp's own ops sees it: just past the ftrace call */
+	instruction_pointer_set(regs, site->addr + MCOUNT_INSN_SIZE);
+	krp_ftrace_site(site, regs, site->addr, false);
+	instruction_pointer_set(regs, ip);
+}
+NOKPROBE_SYMBOL(krp_kprobe_full);
+
+/**
+ * krp_kprobe_entry() - the entry hook by a kernel kprobe on the ftrace site
+ * @kp: the function's kprobe, in its struct krp_direct_hook
+ * @regs: registers at the function's entry
+ *
+ * Where the arch has no direct call (i386), direct.c hooks a function
+ * with a kernel kprobe instead: the kernel's kprobes have ftrace ops of
+ * their own in core kernel data, which ftrace calls without the list
+ * walk that every module's ops pays, and the kprobe names the hook, so
+ * the site needs no lookup either.  The kernel's kprobe_ftrace_handler()
+ * calls this with preemption disabled and ftrace's recursion guard
+ * held, regs->ip as after an int3 on the first byte.
+ *
+ * The common case is krp_direct_lean()'s; all others take the way of
+ * krp's own ops, with regs->ip as ftrace gives it.
+ *
+ * Return: 0, always: krp never sends the function elsewhere.
+ */
+int notrace krp_kprobe_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct krp_direct_hook *hook;
+	struct krp_kretprobe_instance *ri;
+	struct krp_site *site;
+	struct krp_pool *pool;
+	struct krp_probe *p;
+	struct krp_seg *seg;
+	unsigned long *slot;
+	unsigned int top;
+
+	hook = container_of(kp, struct krp_direct_hook, kp);
+	site = krp_hook_site(hook);
+	if (unlikely(!site))
+		return 0;
+	p = READ_ONCE(site->lean);
+	if (unlikely(!p || !krp_at_task_level() ||
+		     (__this_cpu_read(krp_busy) & BIT(0))))
+		goto full;
+	pool = krp_pool_current();
+	if (unlikely(!pool))
+		goto full;
+	seg = READ_ONCE(pool->cur);
+	top = READ_ONCE(seg->top);
+	if (unlikely(p->frame_size > seg->cap - top))
+		goto full;
+	slot = krp_arch_ret_slot(regs);
+	ri = krp_seg_reserve(seg, top, p->frame_size);
+	krp_frame_fill(ri, p, slot);
+	krp_ret_redirect(p, slot);
+	return 0;
+full:
+	krp_kprobe_full(site, regs);
+	return 0;
+}
+NOKPROBE_SYMBOL(krp_kprobe_entry);
+
 /* krp_direct_lean()'s cases other than its common one */
 static noinline struct krp_direct_hook *notrace
 krp_direct_slow(unsigned long *slot, struct krp_direct_hook *hook)

@@ -8,8 +8,11 @@
 #define KRP_ENTRY_H
 
 #include <linux/ftrace.h>
+#include <linux/kprobes.h>
 
 void krp_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 			struct ftrace_ops *ops, struct ftrace_regs *fregs);
+
+int krp_kprobe_entry(struct kprobe *kp, struct pt_regs *regs);
 
 #endif /* KRP_ENTRY_H */

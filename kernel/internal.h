@@ -26,6 +26,7 @@ enum krp_miss {
 	KRP_MISS_DECLINED,	/* the entry handler returned non-zero */
 	KRP_MISS_RCU,		/* hit where RCU is not watching */
 	KRP_MISS_POST,		/* more post-handlers on one hit than krp holds */
+	KRP_MISS_KPROBE,	/* a kernel kprobe's handler ran (the kprobe hook) */
 	KRP_MISS_NR,
 };
 

@@ -202,6 +202,8 @@ static int krp_register_once(struct krp_kprobe *kp, struct krp_kretprobe *rp,
 		krp_direct_regs_changed(site);
 	}
 	p->ret_all_regs = site->int3;
+	/* what the site's hook missed so far was not this probe's */
+	krp_direct_collect(site);
 	list_add_tail_rcu(&p->site_node, &site->probes);
 	krp_site_lean_update(site);
 	if (!rp)
@@ -303,6 +305,7 @@ static struct krp_probe *krp_unregister_top(struct krp_kprobe *kp,
 	}
 	/* from here on the API calls on the probe see it unregistered */
 	WRITE_ONCE(*link, NULL);
+	krp_direct_collect(p->site);
 	list_del_rcu(&p->site_node);
 	krp_site_lean_update(p->site);
 	if (!p->is_ret)

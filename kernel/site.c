@@ -117,8 +117,7 @@ static void krp_sites_reap(struct work_struct *work)
 	if (!list_empty(&krp_stuck_sites))
 		queue_delayed_work(system_wq, to_delayed_work(work), HZ);
 	quiet = krp_ops_idle_long(&wait);
-	if (quiet)
-		krp_direct_reap(&directs);
+	krp_direct_reap(&directs, quiet);
 	retire = krp_ftrace_reap(quiet, &again);
 	if (!retire && wait)
 		queue_delayed_work(system_wq, to_delayed_work(work), wait);

@@ -10,6 +10,7 @@
 #include <linux/percpu.h>
 #include <linux/string.h>
 
+#include "direct.h"
 #include "stats.h"
 
 DEFINE_PER_CPU(struct krp_cpu_stats, krp_stats);
@@ -34,8 +35,7 @@ void notrace krp_miss(struct krp_probe *p, enum krp_miss why)
 	 * reads nmissed directly, as kernel clients do, roughly current.
 	 * Misses are rare in krp, so the shared write stays off hits.
 	 */
-	if (why == KRP_MISS_RECURSION || why == KRP_MISS_RCU ||
-	    why == KRP_MISS_POST) {
+	if (krp_miss_is_kp(why)) {
 		struct krp_kprobe *kp = READ_ONCE(p->kp);
 
 		__this_cpu_inc(p->stats->kp_missed);
@@ -51,6 +51,24 @@ void notrace krp_miss(struct krp_probe *p, enum krp_miss why)
 NOKPROBE_SYMBOL(krp_miss);
 
 /**
+ * krp_miss_add() - count @n misses of @p that krp learnt of afterwards
+ * @p: a probe, krp_mutex held
+ * @why: the cause
+ * @n: how many
+ *
+ * Process context: the misses that the kernel's kprobes counted for
+ * krp's kprobe hook (direct.c).
+ */
+void krp_miss_add(struct krp_probe *p, enum krp_miss why, unsigned long n)
+{
+	this_cpu_add(krp_stats.miss[why], n);
+	if (krp_miss_is_kp(why))
+		this_cpu_add(p->stats->kp_missed, n);
+	else
+		this_cpu_add(p->stats->missed, n);
+}
+
+/**
  * krp_probe_fold() - copy a probe's miss counts into the client's struct
  * @p: a live probe, whose client struct is valid (krp_mutex held)
  */
@@ -59,6 +77,8 @@ void krp_probe_fold(struct krp_probe *p)
 	unsigned long missed = 0, kp_missed = 0;
 	int cpu;
 
+	if (p->site)
+		krp_direct_collect(p->site);
 	for_each_possible_cpu(cpu) {
 		struct krp_probe_stats *s = per_cpu_ptr(p->stats, cpu);
 

@@ -9,6 +9,17 @@
 #include "internal.h"
 
 void krp_miss(struct krp_probe *p, enum krp_miss why);
+void krp_miss_add(struct krp_probe *p, enum krp_miss why, unsigned long n);
+
+/*
+ * Misses that the kernel's kretprobes count in the kprobe's nmissed, not
+ * the kretprobe's: the hit never got as far as a handler's context.
+ */
+static inline bool krp_miss_is_kp(enum krp_miss why)
+{
+	return why == KRP_MISS_RECURSION || why == KRP_MISS_RCU ||
+	       why == KRP_MISS_POST || why == KRP_MISS_KPROBE;
+}
 void krp_probe_fold(struct krp_probe *p);
 void krp_stats_sum(struct krp_stats_sum *sum);
 void krp_stats_retire(struct krp_probe *p);
