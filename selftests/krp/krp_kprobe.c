@@ -91,8 +91,9 @@ static void text_modes(char *text, const char *sym, struct modes *m)
 			m->stepped++;
 			m->stepped_hits += hits;
 		} else {
-			/* an ftrace or direct-call entry: no trap at all */
-			if (strstr(l, "[FTRACE]") || strstr(l, "[DIRECT]"))
+			/* an ftrace, direct-call or kprobe-hook entry: no trap */
+			if (strstr(l, "[FTRACE]") || strstr(l, "[DIRECT]") ||
+			    strstr(l, "[KPROBE]"))
 				m->ftrace_hits += hits;
 			m->other++;
 		}

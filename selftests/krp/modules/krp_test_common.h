@@ -160,6 +160,7 @@ void krp_test_slab_exit(void);
 
 /* krp_test_stress.c: every CPU, and interrupts, in the probes */
 int scenario_irq_nesting(void);
+int scenario_irq_nesting_counted(void);
 int scenario_stress(void);
 
 /* krp_test_int3.c: return probes entered through an int3 */
@@ -261,6 +262,18 @@ int scenario_direct_disarm(void);
 int scenario_direct_calls(void);
 int scenario_direct_lean(void);
 void krp_test_direct_exit(void);
+
+/* krp_test_kphook.c (i386): the entry through a kernel kprobe of krp's */
+int scenario_kphook_arm(void);
+int scenario_kphook_disarm(void);
+int scenario_kphook_calls(void);
+int scenario_kphook_full(void);
+int scenario_kphook_regs_arm(void);
+int scenario_kphook_regs_disarm(void);
+int scenario_kphook_shared(void);
+int scenario_kphook_nested_dropped(void);
+int scenario_kphook_nested_seen(void);
+void krp_test_kphook_exit(void);
 
 /* krp_test_fuzz.c: random and malformed registrations, seeded */
 int scenario_fuzz_register(void);

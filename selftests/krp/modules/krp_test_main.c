@@ -64,6 +64,7 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "declined", scenario_declined },
 	{ "exit", scenario_exit },
 	{ "irq_nesting", scenario_irq_nesting },
+	{ "irq_nesting_counted", scenario_irq_nesting_counted },
 	{ "int3", scenario_int3 },
 	{ "kprobe", scenario_kprobe },
 	{ "stress", scenario_stress },
@@ -119,6 +120,16 @@ static const struct krp_test_scenario scenarios[] = {
 	{ "direct_disarm", scenario_direct_disarm },
 	{ "direct_calls", scenario_direct_calls },
 	{ "direct_lean", scenario_direct_lean },
+#else
+	{ "kphook_arm", scenario_kphook_arm },
+	{ "kphook_disarm", scenario_kphook_disarm },
+	{ "kphook_calls", scenario_kphook_calls },
+	{ "kphook_full", scenario_kphook_full },
+	{ "kphook_regs_arm", scenario_kphook_regs_arm },
+	{ "kphook_regs_disarm", scenario_kphook_regs_disarm },
+	{ "kphook_shared", scenario_kphook_shared },
+	{ "kphook_nested_dropped", scenario_kphook_nested_dropped },
+	{ "kphook_nested_seen", scenario_kphook_nested_seen },
 #endif
 	{ "fault_reg", scenario_fault_reg },
 	{ "fault_int3", scenario_fault_int3 },
@@ -202,6 +213,8 @@ static void __exit krp_test_exit(void)
 		krp_test_lm_exit();
 #ifdef CONFIG_X86_64
 	krp_test_direct_exit();
+#else
+	krp_test_kphook_exit();
 #endif
 	krp_test_faults_exit();
 	krp_test_storm_exit();
