@@ -338,7 +338,7 @@ void krp_direct_retire(unsigned long addr)
 	if (d) {
 		d->idle = true;
 		WRITE_ONCE(d->hook.site, NULL);
-		/* no probe is left to have missed them */
+		/* what it drops from now on is nobody's; callers collected */
 		krp_direct_missed_new(d);
 	}
 }

@@ -476,6 +476,8 @@ static int krp_set_disabled(struct krp_kprobe *kp, struct krp_probe **link,
 		ret = -ENOENT;
 		goto out;
 	}
+	/* the kprobe hook's misses so far are the enabled probes' */
+	krp_direct_collect(p->site);
 	WRITE_ONCE(p->disabled, disabled);
 	krp_site_lean_update(p->site);
 	ret = krp_site_sync(p->site);

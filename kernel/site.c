@@ -159,6 +159,8 @@ static int krp_site_hook(struct krp_site *site)
 		WRITE_ONCE(site->direct, true);
 		return 0;
 	}
+	/* unarmed, so that neither hook runs the site meanwhile */
+	WRITE_ONCE(site->direct, false);
 	return krp_ftrace_add(site->addr, site->modname);
 }
 
@@ -201,8 +203,14 @@ int krp_site_sync(struct krp_site *site)
 		/* a jump its int3 kept out may go in now */
 		krp_optimize_kick();
 	} else if (site->direct) {
-		/* the hook stays, idle, until the reaper lets it go */
-		WRITE_ONCE(site->direct, false);
+		/*
+		 * The hook stays, idle, until the reaper lets it go.  The
+		 * site stays marked direct until it is hooked again: a hit
+		 * of the hook that read the site before the retire must not
+		 * find the shared ops, which may still have the function in
+		 * its filter, taking the site as well.
+		 */
+		krp_direct_collect(site);
 		krp_direct_retire(site->addr);
 		mod_delayed_work(system_wq, &krp_sites_reaper, HZ);
 	} else if (krp_ftrace_del(site->addr)) {
@@ -445,13 +453,13 @@ void krp_site_put(struct krp_site *site)
 	}
 	krp_site_unstick(site);
 	if (site->armed) {
+		/* no probe is left: the site just stops, marked as it was */
 		if (site->direct)
 			krp_direct_retire(site->addr);
 		else
 			krp_ftrace_retire(site->addr);
-		WRITE_ONCE(site->direct, false);
 		idle = true;
-		site->armed = false;
+		WRITE_ONCE(site->armed, false);
 	}
 	if (krp_site_hashed(site)) {
 		hlist_del_rcu(&site->hash_node);
