@@ -369,6 +369,38 @@ static void krp_direct_free(struct krp_direct *d)
 	kfree(d);
 }
 
+/*
+ * Unregister the kprobe hooks of @list together and free them: one
+ * grace period for all, where one at a time waits for one each (a
+ * tool that lets a few hundred probes go would hold the reaper for as
+ * many).  False, and nothing done, when there are not two of them or
+ * no memory for the array: the caller goes one at a time.
+ */
+static bool krp_direct_unhook_all(struct list_head *list)
+{
+	struct krp_direct *d, *next;
+	struct kprobe **kps;
+	int n = 0;
+
+	list_for_each_entry(d, list, node)
+		n++;
+	if (n < 2)
+		return false;
+	kps = kmalloc_array(n, sizeof(*kps), GFP_KERNEL | __GFP_NOWARN);
+	if (!kps)
+		return false;
+	n = 0;
+	list_for_each_entry(d, list, node)
+		kps[n++] = &d->hook.kp;
+	unregister_kprobes(kps, n);
+	kfree(kps);
+	list_for_each_entry_safe(d, next, list, node) {
+		list_del(&d->node);
+		kfree(d);
+	}
+	return true;
+}
+
 /**
  * krp_direct_reap() - take the idle functions off the list
  * @out: where they go, for krp_direct_release()
@@ -402,6 +434,8 @@ void krp_direct_release(struct list_head *list)
 {
 	struct krp_direct *d, *next;
 
+	if (krp_direct_by_kprobe() && krp_direct_unhook_all(list))
+		return;
 	list_for_each_entry_safe(d, next, list, node) {
 		list_del(&d->node);
 		krp_direct_free(d);
@@ -419,13 +453,12 @@ void krp_direct_release(struct list_head *list)
 void krp_direct_flush(const char *modname)
 {
 	struct krp_direct *d, *next;
+	LIST_HEAD(gone);
 
-	list_for_each_entry_safe(d, next, &krp_directs, node) {
-		if (!d->idle || strcmp(d->modname, modname))
-			continue;
-		list_del(&d->node);
-		krp_direct_free(d);
-	}
+	list_for_each_entry_safe(d, next, &krp_directs, node)
+		if (d->idle && !strcmp(d->modname, modname))
+			list_move(&d->node, &gone);
+	krp_direct_release(&gone);
 }
 
 /**

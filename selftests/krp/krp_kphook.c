@@ -26,6 +26,7 @@
 #define LIST		KRP_DEBUGFS "/list"
 #define KPROBES_LIST	"/sys/kernel/debug/kprobes/list"
 #define FN		"krp_test_kphook_fn"
+#define OUTER		"krp_test_kphook_outer"
 #define TESTS		8
 /* the reaper lets an idle kprobe hook go at its next pass, a second on */
 #define RELEASE_MS	10000
@@ -57,20 +58,26 @@ static const char *how(void)
 }
 
 /*
- * Kernel kprobes on FN, per kprobes/list ("addr  k  sym+0x0  module
+ * Kernel kprobes on @fn, per kprobes/list ("addr  k  sym+0x0  module
  * [FTRACE]"): krp's, while no scenario has one of its own there.
  */
-static int krp_kprobes_on_fn(void)
+static int krp_kprobes_on(const char *fn)
 {
-	char *l, *save;
+	char *l, *save, want[128];
 	int n = 0;
 
+	snprintf(want, sizeof(want), " %s+0x0  krp_test ", fn);
 	if (krp_read_file(KPROBES_LIST, buf, sizeof(buf)) < 0)
 		return -1;
 	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if (strstr(l, " " FN "+0x0  krp_test "))
+		if (strstr(l, want))
 			n++;
 	return n;
+}
+
+static int krp_kprobes_on_fn(void)
+{
+	return krp_kprobes_on(FN);
 }
 
 static long now_ms(void)
@@ -141,17 +148,21 @@ int main(void)
 			 "kphook: calls inside a kernel kprobe's handler are dropped by the kernel and counted (nmissed, missed_kprobe +%ld)\n",
 			 missed);
 
-	ret = run("kphook_disarm");
+	/* two probes let go in one call: their hooks go in one batch */
+	ret = run("kphook_outer_arm");
+	n = krp_kprobes_on(OUTER);
+	if (!ret)
+		ret = run("kphook_disarm");
 	t0 = now_ms();
-	while (!ret && now_ms() - t0 < RELEASE_MS) {
-		if (krp_kprobes_on_fn() == 0) {
+	while (!ret && n == 1 && now_ms() - t0 < RELEASE_MS) {
+		if (krp_kprobes_on_fn() == 0 && krp_kprobes_on(OUTER) == 0) {
 			waited = now_ms() - t0;
 			break;
 		}
 		usleep(100000);
 	}
-	ksft_test_result(waited >= 0, "kphook: the kernel kprobe goes once the probe is gone (%ld ms)\n",
-			 waited);
+	ksft_test_result(waited >= 0, "kphook: the kernel kprobes go once the probes are gone, two together (%d at the outer function before, %ld ms)\n",
+			 n, waited);
 
 	ret = krp_param_set("direct", "N");
 	if (!ret)

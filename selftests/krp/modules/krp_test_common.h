@@ -266,6 +266,7 @@ void krp_test_direct_exit(void);
 /* krp_test_kphook.c (i386): the entry through a kernel kprobe of krp's */
 int scenario_kphook_arm(void);
 int scenario_kphook_disarm(void);
+int scenario_kphook_outer_arm(void);
 int scenario_kphook_calls(void);
 int scenario_kphook_full(void);
 int scenario_kphook_regs_arm(void);

@@ -102,12 +102,39 @@ int scenario_kphook_arm(void)
 	return ret;
 }
 
-int scenario_kphook_disarm(void)
+/* one more at the outer function: two hooks that go together */
+static struct krp_kretprobe kh_outer_rp = {
+	.kp.symbol_name = "krp_test_kphook_outer",
+	.handler = kh_ret,
+};
+static bool kh_outer_armed;
+
+int scenario_kphook_outer_arm(void)
 {
+	int ret;
+
 	if (!kh_armed)
 		return -ENOENT;
-	krp_unregister_kretprobe(&kh_rp);
+	if (kh_outer_armed)
+		return -EALREADY;
+	kh_outer_rp.kp.addr = NULL;
+	kh_outer_rp.kp.flags = 0;
+	ret = krp_register_kretprobe(&kh_outer_rp);
+	if (!ret)
+		kh_outer_armed = true;
+	return ret;
+}
+
+/* Disarm the probe, and the outer one in the same call. */
+int scenario_kphook_disarm(void)
+{
+	struct krp_kretprobe *rps[] = { &kh_rp, &kh_outer_rp };
+
+	if (!kh_armed)
+		return -ENOENT;
+	krp_unregister_kretprobes(rps, kh_outer_armed ? 2 : 1);
 	kh_armed = false;
+	kh_outer_armed = false;
 	return 0;
 }
 

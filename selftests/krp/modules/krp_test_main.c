@@ -123,6 +123,7 @@ static const struct krp_test_scenario scenarios[] = {
 #else
 	{ "kphook_arm", scenario_kphook_arm },
 	{ "kphook_disarm", scenario_kphook_disarm },
+	{ "kphook_outer_arm", scenario_kphook_outer_arm },
 	{ "kphook_calls", scenario_kphook_calls },
 	{ "kphook_full", scenario_kphook_full },
 	{ "kphook_regs_arm", scenario_kphook_regs_arm },
