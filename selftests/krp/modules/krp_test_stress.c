@@ -8,6 +8,7 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/module.h>
@@ -153,6 +154,61 @@ static int nest_rec_ret(struct krp_kretprobe_instance *ri,
 }
 
 /*
+ * One nested interrupt for certain, whatever the host's load: the task
+ * holds a frame of krp_test_nest_hold() out, on one CPU, until the
+ * interrupt it raised on that CPU has called the probed target on top
+ * of it.  The landings on the workers below depend on timing alone.
+ */
+static int hold_bad;
+static bool hold_done;
+
+static void hold_work_fn(struct irq_work *w)
+{
+	if (krp_test_target(7) != 7 * 3 + 1)
+		hold_bad++;
+	WRITE_ONCE(hold_done, true);
+}
+
+static DEFINE_IRQ_WORK(hold_work, hold_work_fn);
+
+static noinline __attribute__((__noipa__)) long krp_test_nest_hold(long x)
+{
+	unsigned long end = jiffies + 10 * HZ;
+
+	irq_work_queue(&hold_work);
+	while (!READ_ONCE(hold_done) && time_before(jiffies, end))
+		cpu_relax();
+	return x;
+}
+
+static int nest_hold(void)
+{
+	int ret = 0, err, before = atomic_read(&irq_nested);
+
+	WRITE_ONCE(hold_done, false);
+	hold_bad = 0;
+	rp_init(&rp_c, "krp_test_nest_hold", nest_rec_entry, nest_rec_ret,
+		sizeof(long));
+	err = krp_register_kretprobe(&rp_c);
+	if (err)
+		return err;
+	/* on one CPU from entry to return: nest_inside is per CPU */
+	preempt_disable();
+	err = krp_test_nest_hold(5);
+	preempt_enable();
+	CHECK(err == 5, "the holder's result: %d", err);
+	irq_work_sync(&hold_work);
+	krp_unregister_kretprobe(&rp_c);
+	CHECK(READ_ONCE(hold_done), "the interrupt never ran the target");
+	CHECK(atomic_read(&irq_nested) > before,
+	      "the interrupt did not land on the holder");
+	CHECK(!hold_bad, "the target's result in the interrupt");
+	CHECK(!rp_c.nmissed && !rp_c.kp.nmissed, "%d %lu misses of the holder",
+	      rp_c.nmissed, rp_c.kp.nmissed);
+	return ret;
+}
+
+/*
  * @counted: krp enters through the i386 kprobe hook, where the kernel
  * drops a call from an interrupt that lands while a kprobe handler
  * (krp's entry handler among them) runs, and counts it in the hook's
@@ -163,7 +219,7 @@ static int irq_nesting_run(bool counted)
 {
 	struct task_struct *workers[WORKERS_MAX];
 	unsigned int nw;
-	int ret = 0, err, i;
+	int ret = 0, err, i, nested;
 
 	counters_reset();
 	atomic_set(&irq_nested, 0);
@@ -194,15 +250,19 @@ static int irq_nesting_run(bool counted)
 	err = krp_kretprobe_nmissed(&rp_a);
 	CHECK(counted ? !rp_a.nmissed : !err, "%d misses on idle CPUs (%d of the frame)",
 	      err, rp_a.nmissed);
+	/* no worker yet: no CPU has another task's frames out */
+	err = nest_hold();
+	CHECK(!err, "the holder: %d", err);
 
 	/*
 	 * Then interrupts on tasks that are inside the probed functions:
 	 * two seconds, and up to eight more until one has landed there
 	 * (under TCG on a loaded host the vCPUs run in bursts).
 	 */
+	nested = atomic_read(&irq_nested);
 	nw = workers_start(stress_fn, "krp_nest/%u", workers);
 	msleep(2000);
-	for (i = 0; i < 8 && !atomic_read(&irq_nested); i++)
+	for (i = 0; i < 8 && atomic_read(&irq_nested) == nested; i++)
 		msleep(1000);
 
 	WRITE_ONCE(irq_stop, true);
@@ -229,9 +289,10 @@ static int irq_nesting_run(bool counted)
 	      atomic_read(&n_ret), atomic_read(&n_entry));
 	CHECK(atomic_read(&irq_nested) > 0,
 	      "no interrupt landed on a task with frames out");
-	pr_info("irq_nesting: %d returns, %d interrupt calls, %d entries nested on a task with frames out, %lu + %lu kprobe misses\n",
+	pr_info("irq_nesting: %d returns, %d interrupt calls, %d entries nested on a task with frames out (%d on the workers), %lu + %lu kprobe misses\n",
 		atomic_read(&n_ret), atomic_read(&irq_calls),
-		atomic_read(&irq_nested), rp_a.kp.nmissed, rp_b.kp.nmissed);
+		atomic_read(&irq_nested), atomic_read(&irq_nested) - nested,
+		rp_a.kp.nmissed, rp_b.kp.nmissed);
 	return ret;
 }
 
