@@ -86,6 +86,14 @@ static int kh_outer_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/* Register @rp again by name, as a client reusing it would. */
+static int kh_register(struct krp_kretprobe *rp)
+{
+	rp->kp.addr = NULL;
+	rp->kp.flags = 0;
+	return krp_register_kretprobe(rp);
+}
+
 /* A return probe on krp_test_kphook_fn, left armed. */
 int scenario_kphook_arm(void)
 {
@@ -93,10 +101,7 @@ int scenario_kphook_arm(void)
 
 	if (kh_armed)
 		return -EALREADY;
-	/* registered before: by name again, as a client reusing it would */
-	kh_rp.kp.addr = NULL;
-	kh_rp.kp.flags = 0;
-	ret = krp_register_kretprobe(&kh_rp);
+	ret = kh_register(&kh_rp);
 	if (!ret)
 		kh_armed = true;
 	return ret;
@@ -117,9 +122,7 @@ int scenario_kphook_outer_arm(void)
 		return -ENOENT;
 	if (kh_outer_armed)
 		return -EALREADY;
-	kh_outer_rp.kp.addr = NULL;
-	kh_outer_rp.kp.flags = 0;
-	ret = krp_register_kretprobe(&kh_outer_rp);
+	ret = kh_register(&kh_outer_rp);
 	if (!ret)
 		kh_outer_armed = true;
 	return ret;
@@ -167,9 +170,7 @@ int scenario_kphook_full(void)
 
 	if (!kh_armed)
 		return -ENOENT;
-	kh_full_rp.kp.addr = NULL;
-	kh_full_rp.kp.flags = 0;
-	ret = krp_register_kretprobe(&kh_full_rp);
+	ret = kh_register(&kh_full_rp);
 	if (ret)
 		return ret;
 	atomic_set(&kh_full_returns, 0);
@@ -195,9 +196,7 @@ int scenario_kphook_regs_arm(void)
 
 	if (kh_armed || kh_full_armed)
 		return -EALREADY;
-	kh_full_rp.kp.addr = NULL;
-	kh_full_rp.kp.flags = 0;
-	ret = krp_register_kretprobe(&kh_full_rp);
+	ret = kh_register(&kh_full_rp);
 	if (!ret)
 		kh_full_armed = true;
 	return ret;
